@@ -102,11 +102,36 @@ def _length_issues(alignment: Alignment, two_sided: list[int], p: QualityParams)
     return out
 
 
-def _bead_sim(sim: np.ndarray, bead: Bead) -> float:
-    return float(sim[np.ix_(bead.src, bead.tgt)].max())
+class _Cosines:
+    """Source × target cosines, computed only where asked.
+
+    The ``moved`` check needs the rows and columns of a few unaligned segments
+    and one cell per TU; building the whole matrix would cost O(n·m) memory
+    (1.6 GB at 20,000 segments a side). A precomputed matrix works too.
+    """
+
+    def __init__(self, src_vecs: np.ndarray | None, tgt_vecs: np.ndarray | None, full: np.ndarray | None = None):
+        self.x = None if src_vecs is None else np.asarray(src_vecs, np.float32)
+        self.y = None if tgt_vecs is None else np.asarray(tgt_vecs, np.float32)
+        self.full = full
+
+    def block(self, rows: tuple[int, ...], cols: tuple[int, ...]) -> np.ndarray:
+        if self.full is not None:
+            return self.full[np.ix_(rows, cols)]
+        return self.x[list(rows)] @ self.y[list(cols)].T
+
+    def row(self, i: int) -> np.ndarray:
+        return self.full[i] if self.full is not None else self.y @ self.x[i]
+
+    def col(self, j: int) -> np.ndarray:
+        return self.full[:, j] if self.full is not None else self.x @ self.y[j]
 
 
-def _moved_issues(alignment: Alignment, sim: np.ndarray, p: QualityParams) -> dict[int, str]:
+def _bead_sim(sim: _Cosines, bead: Bead) -> float:
+    return float(sim.block(bead.src, bead.tgt).max())
+
+
+def _moved_issues(alignment: Alignment, sim: _Cosines, p: QualityParams) -> dict[int, str]:
     """Null beads whose segment has a mutual best match elsewhere, as close as a typical TU.
 
     Mutual: the segment's best counterpart has it as its own best match too. A
@@ -114,16 +139,24 @@ def _moved_issues(alignment: Alignment, sim: np.ndarray, p: QualityParams) -> di
     translation), a moved or mis-split one passes.
     """
     tu_sims = [_bead_sim(sim, b) for b in alignment.beads if not b.is_null]
-    if not tu_sims or sim.size == 0:
+    if not tu_sims or not len(alignment.src) or not len(alignment.tgt):
         return {}
     bar = float(np.quantile(tu_sims, p.moved_quantile))
-    best_t, best_s = sim.argmax(axis=1), sim.argmax(axis=0)
     out = {}
     for k, b in enumerate(alignment.beads):
         if not b.is_null:
             continue
-        pairs = [(i, int(best_t[i])) for i in b.src] + [(int(best_s[j]), j) for j in b.tgt]
-        mutual = [(float(sim[i, j]), i, j) for i, j in pairs if best_t[i] == j and best_s[j] == i]
+        mutual = []
+        for i in b.src:
+            r = sim.row(i)
+            j = int(r.argmax())
+            if int(sim.col(j).argmax()) == i:
+                mutual.append((float(r[j]), i, j))
+        for j in b.tgt:
+            c = sim.col(j)
+            i = int(c.argmax())
+            if int(sim.row(i).argmax()) == j:
+                mutual.append((float(c[i]), i, j))
         if mutual and max(mutual)[0] >= bar:
             c, i, j = max(mutual)
             other = f"target segment {j}" if b.src else f"source segment {i}"
@@ -165,14 +198,18 @@ def check_beads(
     ``sim`` (source × target cosines) may be given instead of the vectors.
     """
     p = params or QualityParams()
-    if sim is None and src_vecs is not None and tgt_vecs is not None and len(src_vecs) and len(tgt_vecs):
-        sim = np.asarray(src_vecs, np.float32) @ np.asarray(tgt_vecs, np.float32).T
+    shape = (len(alignment.src), len(alignment.tgt))
+    cos = None
+    if sim is not None and np.shape(sim) == shape:
+        cos = _Cosines(None, None, np.asarray(sim))
+    elif src_vecs is not None and tgt_vecs is not None and (len(src_vecs), len(tgt_vecs)) == shape:
+        cos = _Cosines(src_vecs, tgt_vecs)
     out: list[dict[str, str]] = [{} for _ in alignment.beads]
     two_sided = [k for k, b in enumerate(alignment.beads) if not b.is_null]
     low = {k for k in two_sided if alignment.beads[k].score < p.low_score}
     drift = _drift_runs(alignment, low, p)
     lengths = _length_issues(alignment, two_sided, p)
-    moved = _moved_issues(alignment, sim, p) if sim is not None and sim.shape == (len(alignment.src), len(alignment.tgt)) else {}
+    moved = _moved_issues(alignment, cos, p) if cos is not None else {}
     src_doc = TextIndex("\n".join(s.text for s in alignment.src), ngrams=4)
     tgt_doc = TextIndex("\n".join(s.text for s in alignment.tgt), ngrams=4)
     for k, b in enumerate(alignment.beads):
