@@ -22,9 +22,18 @@ _DEBUG_FLAG = "--debug"
 
 
 def _lang_from_name(path: str) -> str | None:
-    """``parallel/x/vi.txt`` → ``vi``: the corpus layout names files by language code."""
+    """``parallel/x/vi.txt`` → ``vi``: the corpus layout names files by language code.
+
+    Three-letter stems count only when they are known ISO 639-2 codes (``vie``):
+    ``src.txt`` or ``doc.txt`` must not make "src" or "doc" the language.
+    """
+    from ._tmx import _ALIASES
+
     stem = Path(path).stem.lower()
-    if 2 <= len(stem.split("-")[0]) <= 3 and stem.replace("-", "").isalpha() and len(stem) <= 8:
+    base = stem.split("-")[0]
+    if len(base) == 3 and base not in _ALIASES and base != "fil":
+        return None
+    if 2 <= len(base) <= 3 and stem.replace("-", "").isalpha() and len(stem) <= 8:
         return stem
     return None
 
@@ -76,12 +85,20 @@ def cli(debug: bool) -> None:
 @click.option("--src-code", default=None, help="Exact language code for the source tuvs (e.g. vi-VN).")
 @click.option("--tgt-code", default=None, help="Exact language code for the target tuvs (e.g. id-ID).")
 @click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True, help="Leave out TUs scoring below this.")
+@click.option("--split-by-score", type=click.FloatRange(0, 1), default=None, metavar="T",
+              help="TUs scoring T or more go to OUT.tmx, the others to OUT.review.tmx.")
+@click.option("--dedupe/--no-dedupe", default=True, show_default=True, help="Write identical (source, target) TUs once.")
+@click.option("--append", is_flag=True, help="Add the new TUs to an existing OUT.tmx (same languages), skipping units it holds.")
+@click.option("--creationid", default="align", show_default=True, metavar="NAME", help="TMX creationid of the new TUs (the user name CAT tools show).")
+@click.option("--review-tsv", default=None, metavar="FILE.tsv", help="Also write a review sheet, one row per bead, as TSV.")
+@click.option("--review-xlsx", default=None, metavar="FILE.xlsx", help="Also write the review sheet as an Excel workbook.")
 @click.option("--force", is_flag=True, help="Proceed even if the languages look swapped or wrong.")
 @cache_option
 @click.option("--no-cache", is_flag=True, hidden=True)
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
 def run(src, tgt, out, src_lang, tgt_lang, level, model, presplit, fmt, beads, report_html, report_json, no_report,
-        region, src_code, tgt_code, min_score, force, cache, no_cache, debug) -> None:
+        region, src_code, tgt_code, min_score, split_by_score, dedupe, append, creationid, review_tsv, review_xlsx,
+        force, cache, no_cache, debug) -> None:
     """Align SRC (original) with TGT (translation) and write OUT.tmx plus a quality report."""
     from ._pipeline import RunOptions, align_pair
 
@@ -99,10 +116,11 @@ def run(src, tgt, out, src_lang, tgt_lang, level, model, presplit, fmt, beads, r
     options = RunOptions(
         src_lang=src_lang, tgt_lang=tgt_lang, fmt="presplit" if presplit else fmt, level=level, region=region,
         src_code=src_code, tgt_code=tgt_code, min_score=min_score, force=force, progress=sys.stderr.isatty(),
+        dedupe=dedupe, append=append, creationid=creationid, split_by_score=split_by_score,
     )
     encoder = _make_encoder(model, cache, no_cache)
     res = align_pair(src, tgt, encoder, options, tmx_path=out, beads_path=beads,
-                     report_html=report_html, report_json=report_json)
+                     report_html=report_html, report_json=report_json, review_tsv=review_tsv, review_xlsx=review_xlsx)
     a = res.alignment
     unaligned = a.unaligned
     noise = sum(1 for u in unaligned if u.reason.startswith("noise"))
@@ -113,8 +131,23 @@ def run(src, tgt, out, src_lang, tgt_lang, level, model, presplit, fmt, beads, r
     )
     for w in (*a.source.warnings, *a.target.warnings):
         click.echo(f"align: warning: {w}", err=True)
+    _echo_tmx_details(res)
     if report_html:
         click.echo(f"align: report: {report_html}", err=True)
+
+
+def _echo_tmx_details(res) -> None:
+    """What the TMX options did: kept units (--append), duplicates, the review TMX and sheets."""
+    stats = res.stats
+    if stats is not None and (stats.kept_existing or stats.duplicates):
+        click.echo(f"align: tmx: {stats.kept_existing} units kept from the existing file, "
+                   f"{stats.duplicates} duplicates not written again", err=True)
+    if res.review_stats is not None:
+        click.echo(f"align: {res.review_stats.tus_written} TUs below the split score written to "
+                   f"{res.outputs['review_tmx']}", err=True)
+    for key in ("review_tsv", "review_xlsx"):
+        if key in res.outputs:
+            click.echo(f"align: review sheet: {res.outputs[key]}", err=True)
 
 
 @cli.command("eval")
@@ -150,6 +183,82 @@ def report_cmd(alignment, out, debug) -> None:
     click.echo(f"align: report: {out}", err=True)
 
 
+@cli.command("score")
+@click.argument("tmx", type=click.Path(dir_okay=False, path_type=str))
+@click.option("-o", "--output", "out", required=True, metavar="OUT.tmx",
+              help="TMX to write: every unit, with x-alignment-score and x-flags props (may be TMX itself).")
+@click.option("--report", "report_html", default=None, metavar="FILE.html", help="HTML report, worst units first (default: next to OUT).")
+@click.option("--report-json", default=None, metavar="FILE.json", help="JSON list of the suspect units, worst first.")
+@click.option("--no-report", is_flag=True, help="Write no HTML report.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Units scoring below this are flagged low-score.")
+@click.option("--src-lang", default=None, help="Source language of the TMX (default: the header's srclang).")
+@click.option("--tgt-lang", default=None, help="Target language (default: the one other language in the file).")
+@model_option
+@cache_option
+@click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
+def score_cmd(tmx, out, report_html, report_json, no_report, threshold, src_lang, tgt_lang, model, cache, debug) -> None:
+    """Score every unit of an existing TMX and flag the suspect ones (swapped, misplaced, truncated...)."""
+    from collections import Counter
+
+    from ._pipeline import check_outputs
+    from ._tmscore import TmScoreParams, score_tmx, write_score_report, write_scored_tmx
+
+    t0 = time.perf_counter()
+    if not no_report:
+        report_html = report_html or (out[:-4] if out.lower().endswith(".tmx") else out) + ".report.html"
+    else:
+        report_html = None
+    check_outputs([tmx], [report_html, report_json])
+    check_outputs([], [out, report_html, report_json])
+    encoder = _make_encoder(model, cache, False)
+    result = score_tmx(tmx, encoder, src_lang=src_lang, tgt_lang=tgt_lang, params=TmScoreParams(threshold=threshold))
+    write_scored_tmx(result, out)
+    write_score_report(result, report_html, report_json)
+    flags = Counter(c for u in result.units for c in u.flags)
+    listing = ", ".join(f"{c} {n}" for c, n in sorted(flags.items(), key=lambda kv: (-kv[1], kv[0])))
+    click.echo(
+        f"align: score: {len(result.units)} units, {len(result.suspects())} suspect"
+        f"{f' ({listing})' if listing else ''}; written to {out}, {time.perf_counter() - t0:.1f} s",
+        err=True,
+    )
+    for w in result.warnings:
+        click.echo(f"align: warning: {w}", err=True)
+    for path in (report_html, report_json):
+        if path:
+            click.echo(f"align: report: {path}", err=True)
+
+
+@cli.command("import-review")
+@click.argument("sheet", type=click.Path(dir_okay=False, path_type=str))
+@click.option("-o", "--output", "out", required=True, metavar="OUT.tmx", help="TMX to write from the accepted rows.")
+@click.option("--src-lang", default=None, help="Source language (default: from the 'source (vi)' header, else vi).")
+@click.option("--tgt-lang", default=None, help="Target language (default: from the 'target (id)' header, else id).")
+@click.option("--region", is_flag=True, help="Use language codes with region (vi-VN, id-ID).")
+@click.option("--src-code", default=None, help="Exact language code for the source tuvs (e.g. vi-VN).")
+@click.option("--tgt-code", default=None, help="Exact language code for the target tuvs (e.g. id-ID).")
+@click.option("--append", is_flag=True, help="Add the accepted units to an existing OUT.tmx, skipping units it holds.")
+@click.option("--creationid", default="align", show_default=True, metavar="NAME", help="TMX creationid of the units.")
+@click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
+def import_review_cmd(sheet, out, src_lang, tgt_lang, region, src_code, tgt_code, append, creationid, debug) -> None:
+    """Write the accepted rows of a review sheet (.xlsx or .tsv from --review-xlsx/--review-tsv) as a TMX."""
+    from ._pipeline import check_outputs
+    from ._review import import_review
+
+    check_outputs([sheet], [out])
+    res = import_review(sheet, out, src_lang=src_lang, tgt_lang=tgt_lang, region=region, src_code=src_code,
+                        tgt_code=tgt_code, append=append, creationid=creationid)
+    click.echo(
+        f"align: import-review: {res.rows} rows, {res.accepted} accepted, {res.tus_written} TUs written to {out}"
+        + (f", {res.one_sided} accepted rows skipped (one side empty)" if res.one_sided else "")
+        + (f", {res.duplicates} duplicates" if res.duplicates else "")
+        + (f", {res.kept_existing} units kept from the existing file" if res.kept_existing else ""),
+        err=True,
+    )
+    for w in res.warnings:
+        click.echo(f"align: warning: {w}", err=True)
+
+
 @cli.command("corpus")
 @click.argument("input_path", metavar="DIR|MANIFEST", type=click.Path(exists=True, path_type=str))
 @click.option("-o", "--output", "outdir", required=True, metavar="OUTDIR", help="Folder for the outputs (created).")
@@ -170,10 +279,11 @@ def report_cmd(alignment, out, debug) -> None:
 @click.option("--cache", default=None, metavar="FILE",
               help="SQLite file caching embeddings across runs (default: OUTDIR/.cache/embeddings.sqlite).")
 @click.option("--no-cache", is_flag=True, help="Cache no embeddings on disk.")
+@click.option("--no-report", is_flag=True, help="Write no HTML/JSON report per pair (the index is still written).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when it is a terminal).")
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
 def corpus_cmd(input_path, outdir, merge, workers, scheduler, model, src_lang, tgt_lang, level, presplit, fmt, region,
-               min_score, force, cache, no_cache, progress, debug) -> None:
+               min_score, force, cache, no_cache, no_report, progress, debug) -> None:
     """Align every document pair under DIR (one folder per pair: vi.txt, id.html...) or in a CSV/TSV
     MANIFEST (pair_id,src,tgt[,src_lang,tgt_lang]) into OUTDIR; a re-run redoes only what changed."""
     from ._corpus import run_corpus
@@ -184,7 +294,7 @@ def corpus_cmd(input_path, outdir, merge, workers, scheduler, model, src_lang, t
     res = run_corpus(
         input_path, outdir, model=model, options=options, merge=merge, workers=workers, scheduler=scheduler,
         cache=False if no_cache else cache, progress=sys.stderr.isatty() if progress is None else progress,
-        log=lambda msg: click.echo(msg, err=True),
+        reports=not no_report, log=lambda msg: click.echo(msg, err=True),
     )
     segs = sum(int(p.summary.get("src_segments", 0)) + int(p.summary.get("tgt_segments", 0)) for p in res.aligned)
     rate = f", {segs / res.seconds:.0f} segments/s" if res.aligned and res.seconds > 0 else ""

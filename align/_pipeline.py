@@ -7,13 +7,15 @@ aligned alone and a pair aligned in a corpus of thousands give the same bytes.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._encoders import Encoder
-from ._errors import OutputError
+from ._errors import OutputError, UsageError
+from ._invariants import check_alignment
 from ._model import Alignment
 
 LEVELS = ("sentence", "paragraph", "both")
@@ -34,6 +36,16 @@ class RunOptions:
     force: bool = False
     progress: bool = False
     aligner: dict = field(default_factory=dict)  # AlignParams overrides
+    dedupe: bool = True  # identical (source, target) TUs written once
+    append: bool = False  # add to an existing TMX instead of replacing it
+    creationid: str = "align"  # TMX creationid of the new units
+    split_by_score: float | None = None  # TUs below it go to OUT.review.tmx instead
+
+
+def review_tmx_path(tmx_path: str) -> str:
+    """``out.tmx`` -> ``out.review.tmx``: where ``--split-by-score`` puts the units below the bar."""
+    base = tmx_path[:-4] if tmx_path.lower().endswith(".tmx") else tmx_path
+    return base + ".review.tmx"
 
 
 @dataclass
@@ -43,6 +55,7 @@ class PairResult:
     seconds: float
     outputs: dict[str, str]
     stats: object = None
+    review_stats: object = None  # TmxStats of OUT.review.tmx (``split_by_score``)
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
@@ -79,6 +92,71 @@ def beads_text(alignment: Alignment) -> str:
     return "".join(b.notation() + "\n" for b in alignment.beads)
 
 
+def check_outputs(inputs: list[str], outputs: list[str | None]) -> None:
+    """Refuse, before any work, outputs that cannot be written or would overwrite an input.
+
+    A missing folder or a folder given as the output file would otherwise be
+    found only after minutes of aligning; an output that is one of the inputs
+    (``-o vi.txt``) would destroy the original.
+    """
+    seen: dict[str, str] = {}
+    for out in outputs:
+        if not out:
+            continue
+        real = os.path.realpath(out)
+        folder = os.path.dirname(real)
+        if not os.path.isdir(folder):
+            raise OutputError("output folder does not exist", path=out, hint="create it first or choose another path")
+        if os.path.isdir(real):
+            raise OutputError("is a folder, not a file", path=out, hint="give a file name for the output")
+        for inp in inputs:
+            if real == os.path.realpath(inp) or (os.path.exists(out) and os.path.exists(inp) and os.path.samefile(out, inp)):
+                raise UsageError("output would overwrite an input file", path=out, hint="choose another output name")
+        if real in seen:
+            raise UsageError(f"the same file is given for two outputs ({seen[real]} and {out})", path=out)
+        seen[real] = out
+
+
+class _Staged:
+    """Outputs written beside their final names first and renamed into place together at the end.
+
+    If any output fails (disk full, permission), none of this run's files
+    appear and the files of an earlier run are left exactly as they were.
+    """
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[str, str]] = []
+
+    def path(self, final: str) -> str:
+        folder, name = os.path.split(os.path.abspath(final))
+        part = os.path.join(folder, f".{name}.{os.getpid()}-{len(self.parts)}.part")
+        self.parts.append((part, final))
+        return part
+
+    def __enter__(self) -> "_Staged":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            try:
+                for part, final in self.parts:
+                    if os.path.exists(final):
+                        os.chmod(part, os.stat(final).st_mode & 0o7777)
+                    os.replace(part, final)
+            except OSError as e:
+                self._discard()
+                raise OutputError(f"cannot move the output into place: {e.strerror or e}", path=final) from e
+        else:
+            self._discard()
+
+    def _discard(self) -> None:
+        for part, _ in self.parts:
+            try:
+                os.unlink(part)
+            except OSError:
+                pass
+
+
 def align_pair(
     src_path: str,
     tgt_path: str,
@@ -89,49 +167,79 @@ def align_pair(
     beads_path: str | None = None,
     report_html: str | None = None,
     report_json: str | None = None,
+    review_tsv: str | None = None,
+    review_xlsx: str | None = None,
 ) -> PairResult:
-    """Read, segment, align and flag one pair, then write whichever outputs are asked for."""
+    """Read, segment, align and flag one pair, then write whichever outputs are asked for.
+
+    ``review_tsv``/``review_xlsx``: a review sheet, one row per bead (``align._review``).
+    """
     from ._aligner import AlignParams, align_documents
     from ._quality import flag_beads
     from ._read import read_document
 
     t0 = time.perf_counter()
+    review_tmx = review_tmx_path(tmx_path) if tmx_path and options.split_by_score is not None else None
+    check_outputs([src_path, tgt_path], [tmx_path, review_tmx, beads_path, report_html, report_json, review_tsv, review_xlsx])
     split = options.level != "paragraph" or options.fmt == "presplit"
     src = read_document(src_path, options.src_lang, fmt=options.fmt, force=options.force, split=split)
     tgt = read_document(tgt_path, options.tgt_lang, fmt=options.fmt, force=options.force, split=split)
     params = AlignParams(**options.aligner) if options.aligner else AlignParams()
     alignment = align_documents(src, tgt, encoder, params=params)
+    check_alignment(alignment)
     src_vecs = encoder.encode([s.text for s in alignment.src])
     tgt_vecs = encoder.encode([s.text for s in alignment.tgt])
     alignment = flag_beads(alignment, src_vecs, tgt_vecs)
 
     outputs: dict[str, str] = {}
-    stats = None
+    stats = review_stats = None
     tus = sum(1 for b in alignment.beads if not b.is_null and b.score >= options.min_score)
-    if tmx_path:
-        from ._tmx import write_tmx
+    with _Staged() as stage:  # all outputs or none; an earlier run's files survive a failure
+        if tmx_path:
+            from ._tmx import write_tmx
 
-        stats = write_tmx(
-            alignment,
-            tmx_path,
-            level=options.level,
-            src_code=options.src_code,
-            tgt_code=options.tgt_code,
-            region=options.region,
-            min_score=options.min_score,
-        )
-        tus = stats.tus_written
-        outputs["tmx"] = tmx_path
-    if beads_path:
-        atomic_write_text(beads_path, beads_text(alignment))
-        outputs["beads"] = beads_path
-    if report_html or report_json:
-        from ._report import write_report
+            tmx_options = dict(
+                level=options.level, src_code=options.src_code, tgt_code=options.tgt_code, region=options.region,
+                dedupe=options.dedupe, creationid=options.creationid, append=options.append,
+            )
+            split = options.split_by_score
+            stats = write_tmx(alignment, _staged_copy(stage, tmx_path, options.append),
+                              min_score=max(options.min_score, split or 0.0), **tmx_options)
+            tus = stats.tus_written
+            outputs["tmx"] = tmx_path
+            if review_tmx is not None:
+                review_stats = write_tmx(alignment, _staged_copy(stage, review_tmx, options.append),
+                                         min_score=options.min_score, max_score=split, **tmx_options)
+                outputs["review_tmx"] = review_tmx
+        if review_tsv or review_xlsx:
+            from ._review import write_review
 
-        sim = src_vecs @ tgt_vecs.T if len(src_vecs) * len(tgt_vecs) <= 4_000_000 else None
-        write_report(alignment, report_html, report_json, sim_matrix=sim)
+            for path, fmt in ((review_tsv, "tsv"), (review_xlsx, "xlsx")):
+                if path:
+                    write_review(alignment, stage.path(path), fmt=fmt)
+                    outputs[f"review_{fmt}"] = path
+        if beads_path:
+            atomic_write_text(stage.path(beads_path), beads_text(alignment))
+            outputs["beads"] = beads_path
+        if report_html or report_json:
+            from ._report import write_report
+
+            sim = src_vecs @ tgt_vecs.T if len(src_vecs) * len(tgt_vecs) <= 4_000_000 else None
+            write_report(alignment, report_html and stage.path(report_html), report_json and stage.path(report_json),
+                         sim_matrix=sim)
         if report_html:
             outputs["report_html"] = report_html
         if report_json:
             outputs["report_json"] = report_json
-    return PairResult(alignment, tus, time.perf_counter() - t0, outputs, stats)
+    return PairResult(alignment, tus, time.perf_counter() - t0, outputs, stats, review_stats)
+
+
+def _staged_copy(stage: _Staged, final: str, append: bool) -> str:
+    """The staged path for ``final``; with ``append``, holding a copy of the existing file to add to."""
+    part = stage.path(final)
+    if append and os.path.exists(final):
+        try:
+            shutil.copyfile(final, part)
+        except OSError as e:
+            raise OutputError(f"cannot copy the TMX to append to: {e.strerror or e}", path=final) from e
+    return part

@@ -57,6 +57,10 @@ __all__ = ["FORMATS", "document_from_text", "read_document", "read_text", "text_
 FORMATS = ("auto", "text", "html", "presplit")
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 _HTML_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.IGNORECASE | re.DOTALL)
+# A translation memory or bilingual exchange file given where a document is expected.
+_BILINGUAL_START = re.compile(
+    r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+)?(tmx|xliff)\b", re.IGNORECASE | re.DOTALL
+)
 _BULLET = re.compile(r"^(?:[-*•·–—]|\d{1,3}[.)])\s")
 _LINE_END_BREAKS = re.compile(r"[ \t]*\n\s*")
 _WRAP_GROUP_SHARE = 0.5
@@ -136,9 +140,19 @@ def _check_format(fmt: str) -> None:
 
 
 def resolve_format(fmt: str, path: str, text: str) -> str:
-    """``auto`` becomes ``html`` for .html/.htm/.xhtml files or text that starts like HTML, else ``text``."""
+    """``auto`` becomes ``html`` for .html/.htm/.xhtml files or text that starts like HTML, else ``text``.
+
+    A TMX or XLIFF file (a translation memory given by mistake) is refused with an InputError.
+    """
     if fmt != "auto":
         return fmt
+    bilingual = _BILINGUAL_START.match(text[:4096])
+    if bilingual:
+        raise InputError(
+            f"is a {bilingual.group(1).upper()} file (already aligned translation units), not a document to align",
+            path=path,
+            hint="give the original and the translation as plain text or HTML, or --format text to align it as text",
+        )
     if path.lower().endswith(_HTML_SUFFIXES) or _HTML_START.match(text[:4096]):
         return "html"
     return "text"
@@ -232,7 +246,10 @@ _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
 # The XML declaration (lxml refuses str input that declares an encoding) and a
 # DOCTYPE with an internal subset (entity definitions are never expanded, and
 # their text must not leak into the page).
-_PROLOG = re.compile(r"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!DOCTYPE[^\[>]*(?:\[.*?\]\s*)?>)?", re.IGNORECASE | re.DOTALL)
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_PROLOG = re.compile(
+    r"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*(?:<!DOCTYPE[^\[>]*(?:\[.*?\]\s*)?>)?", re.IGNORECASE | re.DOTALL
+)
 
 
 def html_blocks(html: str, path: str) -> tuple[str, list[Block], bool]:
@@ -262,7 +279,8 @@ def html_paragraphs(html: str, path: str) -> tuple[list[tuple[str, bool]], bool]
 
     parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False, recover=True)
     try:
-        root = lxml.html.document_fromstring(_PROLOG.sub("", html, count=1), parser=parser)
+        # lxml parses C0 controls but refuses them in text it is handed back; they are invisible anyway
+        root = lxml.html.document_fromstring(_XML_ILLEGAL.sub(" ", _PROLOG.sub("", html, count=1)), parser=parser)
     except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError) as e:
         if "empty" in str(e).lower():
             return [], False

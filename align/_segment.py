@@ -165,7 +165,23 @@ def _punkt_tokenizer(lists: AbbrevLists):
     nltk is imported here, not at module import: ``import nltk`` loads the whole
     toolkit (over a second), which a CLI that only prints help should not pay.
     """
-    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktToken
+    from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer, PunktToken
+
+    class _LangVars(PunktLanguageVars):
+        """Punkt's own (linear) boundary pattern, compiled without nltk.redos's wall-clock limit.
+
+        Recent nltk (3.10) runs it under a 5 s timeout that counts the whole lazy scan
+        of a block, our work between matches included, so a long paragraph on a
+        busy machine raised TimeoutError (found by fuzzing).
+        """
+
+        def period_context_re(self):
+            try:
+                return self._plain_period_context
+            except AttributeError:
+                fmt = {"NonWord": self._re_non_word_chars, "SentEndChars": self._re_sent_end_chars}
+                self._plain_period_context = re.compile(self._period_context_fmt % fmt, re.UNICODE | re.VERBOSE)
+                return self._plain_period_context
 
     class _Token(PunktToken):
         __slots__ = ()
@@ -176,7 +192,7 @@ def _punkt_tokenizer(lists: AbbrevLists):
 
     params = PunktParameters()
     params.abbrev_types = set(lists.abbrev)
-    return PunktSentenceTokenizer(params, token_cls=_Token)
+    return PunktSentenceTokenizer(params, lang_vars=_LangVars(), token_cls=_Token)
 
 
 def _first_letter_case(word: str) -> str:
