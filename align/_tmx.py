@@ -100,6 +100,7 @@ class TmxStats:
     control_chars_removed: int = 0
     empty_skipped: int = 0
     kept_existing: int = 0
+    skipped_above_max: int = 0
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ class _Unit:
 @dataclass
 class _Counts:
     skipped_below_min: int = 0
+    skipped_above_max: int = 0
     duplicates: int = 0
     null_beads: int = 0
     control: int = 0
@@ -354,6 +356,7 @@ def _collect(
     dedupe: bool,
     seen: set[tuple[str, str]],
     counts: _Counts,
+    max_score: float | None = None,
 ) -> list[_Unit]:
     raw: list[_Unit] = []
     sentence_keys: set[tuple[str, str]] = set()
@@ -380,6 +383,9 @@ def _collect(
             continue
         if u.score < min_score:
             counts.skipped_below_min += 1
+            continue
+        if max_score is not None and u.score >= max_score:
+            counts.skipped_above_max += 1
             continue
         key = (src, tgt)
         if u.segtype == "paragraph" and level == "both" and key in sentence_keys:
@@ -417,6 +423,7 @@ def write_tmx(
     creationid: str = "align",
     now: datetime | None = None,
     append: bool = False,
+    max_score: float | None = None,
 ) -> TmxStats:
     """Write the two-sided beads of one or more alignments as a TMX 1.4b file.
 
@@ -429,6 +436,8 @@ def write_tmx(
     ``min_score`` are left out; with ``dedupe`` identical (source, target)
     pairs are written once. ``append=True`` keeps the units of an existing
     TMX at ``path`` (same languages required) and adds only new pairs.
+    ``max_score`` leaves out units scoring at or above it: with ``min_score``
+    it cuts a memory in two by score (``align run --split-by-score``).
     The file appears at ``path`` complete or not at all (OutputError).
     """
     als = [alignments] if isinstance(alignments, Alignment) else list(alignments)
@@ -436,13 +445,15 @@ def write_tmx(
         raise UsageError(f"unknown TMX level {level!r}", hint="use sentence, paragraph or both")
     if not 0.0 <= min_score <= 1.0:
         raise UsageError(f"min_score {min_score} is outside [0, 1]")
+    if max_score is not None and not 0.0 <= max_score <= 1.0:
+        raise UsageError(f"max_score {max_score} is outside [0, 1]")
     codes = _codes(als, src_code, tgt_code, region)
     path = os.fspath(path)
     stamp = _date(now)
     counts = _Counts()
     existing = _load_existing(path, codes) if append and os.path.exists(path) else None
     seen = set(existing[2]) if existing is not None and dedupe else set()
-    units = _collect(als, level, codes, min_score, dedupe, seen, counts)
+    units = _collect(als, level, codes, min_score, dedupe, seen, counts, max_score)
     segtype = "paragraph" if level == "paragraph" else "sentence"
     root = _build(codes, segtype, stamp, creationid, units, existing)
     first_new = len(existing[1]) if existing is not None else 0
@@ -467,6 +478,7 @@ def write_tmx(
         control_chars_removed=counts.control,
         empty_skipped=counts.empty,
         kept_existing=first_new,
+        skipped_above_max=counts.skipped_above_max,
     )
 
 
