@@ -39,7 +39,7 @@ def _lang_from_name(path: str) -> str | None:
 
 
 def _make_encoder(model: str | None, cache: str | None, no_cache: bool):
-    from ._encoders import default_cache_dir, load_encoder
+    from ._encoders import load_encoder
 
     if no_cache:
         cache_path = None

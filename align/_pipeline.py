@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from ._atomic import atomic_write
 from ._encoders import Encoder
 from ._errors import OutputError, UsageError
 from ._invariants import check_alignment
@@ -59,32 +58,8 @@ class PairResult:
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename.
-
-    A crash, a full disk or a kill leaves either the old file or the new one,
-    never half of one.
-    """
-    path = Path(path)
-    d = path.parent if str(path.parent) else Path(".")
-    if not d.is_dir():
-        raise OutputError("output folder does not exist", path=str(path), hint="create it first or choose another path")
-    fd, tmp = None, None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(d))
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fd = None
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as e:
-        raise OutputError(f"cannot write: {e.strerror or e}", path=str(path), hint="check the folder exists, is writable and has space") from e
-    finally:
-        if fd is not None:
-            os.close(fd)
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+    """Write ``text`` all at once or not at all (see ``align._atomic``)."""
+    atomic_write(path, text)
 
 
 def beads_text(alignment: Alignment) -> str:

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from ._errors import InputError, OutputError
+from ._atomic import atomic_write
+from ._errors import InputError
 from ._model import Alignment
 from ._plots import MAX_CELLS, downsample, encode_matrix
 from ._quality import FLAGS, flag_beads, flag_details, summary
@@ -34,28 +34,6 @@ QUALITY_DEFINITION = (
     "quality = share of the text (source and target characters together) that lies in translation "
     "units carrying no quality flag; 1.0 means everything is aligned and nothing looked suspicious"
 )
-
-
-def _atomic_write(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder and a rename."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError("output folder does not exist", path=str(path), hint="create it first or choose another path")
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(folder))
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as e:
-        raise OutputError(f"cannot write: {e.strerror or e}", path=str(path), hint="check the folder is writable and has space") from e
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _jsonable(obj):
@@ -151,11 +129,11 @@ def write_report(
     """
     payload = report_payload(alignment, sim_matrix=sim_matrix, max_cells=max_cells)
     if json_path is not None:
-        _atomic_write(json_path, _json_text(payload))
+        atomic_write(json_path, _json_text(payload))
     if html_path is not None:
         from ._report_html import render_report
 
-        _atomic_write(html_path, render_report(payload))
+        atomic_write(html_path, render_report(payload))
     return {**payload["summary"], "unaligned": payload["unaligned"]}
 
 
@@ -185,7 +163,7 @@ def rebuild_report(json_path: str | os.PathLike, html_path: str | os.PathLike) -
     from ._report_html import render_report
 
     payload = load_report(json_path)
-    _atomic_write(html_path, render_report(payload))
+    atomic_write(html_path, render_report(payload))
     return payload["summary"]
 
 
@@ -264,9 +242,9 @@ def write_corpus_index(
                 for r in rows
             ],
         }
-        _atomic_write(json_path, _json_text(doc))
+        atomic_write(json_path, _json_text(doc))
     if html_path is not None:
         from ._report_html import render_index
 
-        _atomic_write(html_path, render_index(rows, QUALITY_DEFINITION))
+        atomic_write(html_path, render_index(rows, QUALITY_DEFINITION))
     return rows

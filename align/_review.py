@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ._atomic import atomic_write
 from ._errors import InputError, OutputError, UsageError
 from ._model import Alignment, Bead, Document, Segment
 
@@ -163,7 +164,7 @@ def write_review(
         data = _xlsx_bytes(alignment, rows, now)
     else:
         raise UsageError(f"unknown review format {fmt!r}", hint="use tsv or xlsx")
-    _atomic_write_bytes(path, data)
+    atomic_write(path, data)
     return len(rows)
 
 
@@ -262,28 +263,6 @@ def _fixed_zip_times(data: bytes) -> bytes:
             fixed.external_attr = info.external_attr
             zout.writestr(fixed, zin.read(info.filename))
     return out.getvalue()
-
-
-def _atomic_write_bytes(path: str, data: bytes) -> None:
-    import tempfile
-
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise OutputError("output folder does not exist", path=path, hint="create it first or choose another path")
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as e:
-        raise OutputError(f"cannot write: {e.strerror or e}", path=path, hint="check the folder is writable and has space") from e
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 # --------------------------------------------------------------------------- read

@@ -344,7 +344,8 @@ def write_scored_tmx(result: TmScore, out_path: str | os.PathLike[str]) -> int:
     both languages) is kept as it was; an earlier ``x-flags`` is replaced (and
     removed where nothing is flagged now). Returns the units scored.
     """
-    from ._tmx import _atomic_write, _pairs, _parse
+    from ._atomic import atomic_write
+    from ._tmx import _pairs, _parse
 
     tree = _parse(result.tmx.path)
     units = iter(result.units)
@@ -359,7 +360,7 @@ def write_scored_tmx(result: TmScore, out_path: str | os.PathLike[str]) -> int:
     if done != len(result.units):
         raise InputError("the TMX changed while it was being scored", path=result.tmx.path, hint="run again")
     data = etree.tostring(tree, encoding="UTF-8", xml_declaration=True) + b"\n"
-    _atomic_write(os.fspath(out_path), data)
+    atomic_write(out_path, data)
     return done
 
 

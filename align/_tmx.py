@@ -24,10 +24,8 @@ expansion, and any file that declares entities is refused (XXE, billion laughs).
 
 from __future__ import annotations
 
-import errno
 import os
 import re
-import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +34,8 @@ from typing import Literal
 
 from lxml import etree
 
-from ._errors import InputError, OutputError, UsageError
+from ._atomic import atomic_write
+from ._errors import InputError, UsageError
 from ._model import Alignment, Bead, Segment
 
 Level = Literal["sentence", "paragraph", "both"]
@@ -468,7 +467,7 @@ def write_tmx(
         counts.warnings.append(f"removed {counts.control} XML-illegal or control characters from the text")
     if not units and not first_new:
         counts.warnings.append("no translation unit to write: the TMX is empty")
-    _atomic_write(path, _serialize(root))
+    atomic_write(path, _serialize(root))
     return TmxStats(
         tus_written=len(units),
         skipped_below_min=counts.skipped_below_min,
@@ -607,51 +606,6 @@ def _indent(root: etree._Element) -> None:
 
 def _serialize(root: etree._Element) -> bytes:
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True, doctype=DOCTYPE) + b"\n"
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    """Write every byte to ``fd`` (a seam for tests that simulate a full disk)."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def _atomic_write(path: str, data: bytes) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise OutputError("directory does not exist", path=path, hint="create it first")
-    if os.path.isdir(path):
-        raise OutputError("is a directory, not a file", path=path)
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(4)}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as e:
-        raise OutputError(f"cannot create a file in {directory}: {e.strerror}", path=path, hint=_hint(e)) from e
-    try:
-        try:
-            _write_all(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if os.path.exists(path):
-            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
-        os.replace(tmp, path)
-    except OSError as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise OutputError(f"cannot write the TMX: {e.strerror or e}", path=path, hint=_hint(e)) from e
-
-
-def _hint(e: OSError) -> str | None:
-    return {
-        errno.ENOSPC: "disk full; the previous file, if any, is untouched",
-        errno.EDQUOT: "disk quota exceeded; the previous file, if any, is untouched",
-        errno.EACCES: "permission denied; choose another output directory",
-        errno.EPERM: "permission denied; choose another output directory",
-        errno.EROFS: "read-only file system",
-    }.get(e.errno)
 
 
 # --------------------------------------------------------------------------- read

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 import align._decode
+import align._atomic
 import align._tmx
 from align._cli import main
 from align._errors import InputError
@@ -390,7 +391,7 @@ def test_disk_full_while_writing_the_tmx_keeps_the_previous_file(capsys, dirs, m
         os.write(fd, bytes(data[:100]))  # half a file, then the disk is full
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(align._tmx, "_write_all", full)
+    monkeypatch.setattr(align._atomic, "_write_all", full)
     code, err = align_run(capsys, src, tgt, "-o", out / "out.tmx")
     assert_one_line_error(code, err, 5, "out.tmx", "No space left on device", "disk full")
     assert_untouched(out, before)

@@ -16,7 +16,7 @@ import pytest
 from lxml import etree
 
 import align
-from align import _tmx
+from align import _atomic
 from align._errors import InputError, OutputError, UsageError
 from align._model import Alignment, Bead, Document, Segment
 from align._tmx import TmxStats, clean_text, language_code, read_tmx, write_tmx
@@ -513,7 +513,7 @@ def test_disk_full_leaves_the_old_file_intact(al, tmp_path, monkeypatch):
         os.write(fd, data[:100])  # a partial write first, as a real full disk does
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(_tmx, "_write_all", full)
+    monkeypatch.setattr(_atomic, "_write_all", full)
     with pytest.raises(OutputError, match="disk full") as exc:
         write_tmx(al, out, now=NOW)
     assert exc.value.exit_code == 5 and exc.value.path == str(out)
@@ -522,19 +522,19 @@ def test_disk_full_leaves_the_old_file_intact(al, tmp_path, monkeypatch):
 
 
 def test_failed_write_of_new_file_leaves_nothing(al, tmp_path, monkeypatch):
-    monkeypatch.setattr(_tmx, "_write_all", lambda fd, data: (_ for _ in ()).throw(OSError(errno.EIO, "I/O error")))
+    monkeypatch.setattr(_atomic, "_write_all", lambda fd, data: (_ for _ in ()).throw(OSError(errno.EIO, "I/O error")))
     with pytest.raises(OutputError, match="I/O error"):
         write_tmx(al, tmp_path / "tm.tmx", now=NOW)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_missing_directory(al, tmp_path):
-    with pytest.raises(OutputError, match="directory does not exist"):
+    with pytest.raises(OutputError, match="folder does not exist"):
         write_tmx(al, tmp_path / "nope" / "tm.tmx")
 
 
 def test_output_is_a_directory(al, tmp_path):
-    with pytest.raises(OutputError, match="is a directory"):
+    with pytest.raises(OutputError, match="is a folder"):
         write_tmx(al, tmp_path)
 
 
