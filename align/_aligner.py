@@ -1,0 +1,402 @@
+"""Sentence and paragraph alignment: segments + encoder -> scored beads.
+
+The search, in short:
+
+1. every segment is embedded once; a window of segments is the normalised sum
+   of its members' (centred) vectors, so no window is ever embedded;
+2. a bead ``(a, b)`` (up to 1-4/4-1, 2-2, 2-3/3-2) scores its normalised
+   similarity, a Gale-Church length log-likelihood with the length ratio and
+   variance of this document pair, a bonus for shared numbers and names scaled
+   by the similarity, minus a cost per extra segment; one-sided beads
+   (omissions, additions) cost ``skip`` per segment (``_scores``);
+3. a monotone DP finds the best path (``_search``): exact on short documents,
+   in a band around a coarser path on long ones (blocks of 2, 4, 8...
+   segments, or the paragraph alignment), so time and memory grow linearly;
+   a second pass re-estimates the length model from the first path;
+4. when both documents have paragraphs, paragraphs are aligned first
+   (paragraph vector = normalised sum of its sentence vectors) and sentences
+   are then aligned inside the aligned paragraph groups and their neighbours,
+   with a bonus for beads whose paragraph boundaries coincide; if the
+   paragraph alignment is unsure, one sentence pass over the whole document.
+
+Each bead's score is its posterior probability under the same scores
+(forward-backward over all paths in the band): the share of the probability
+mass of all alignments that contain this bead. It is high where the aligner
+had no close alternative, and it is what a user filters a TMX on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from . import _scores as sc
+from ._lexical import Anchors, find_anchors
+from ._model import Alignment, Bead, Document
+from ._scores import DocModel, WindowScorer, score_matrix
+from ._search import Band, BeadType, PosteriorScores, backward, band_around, bead_posteriors, full_band, path_to_spans, viterbi
+
+__all__ = ["AlignParams", "align_documents", "align_segments", "score_matrix", "signature"]
+
+# Trust a paragraph alignment when at least this share of the text lies in
+# two-sided paragraph beads with posterior >= 0.5; otherwise align sentences
+# over the whole document.
+_PARA_SURE_SHARE = 0.8
+
+
+@dataclass(frozen=True)
+class AlignParams:
+    """Every knob of the search, with the defaults used for all languages and genres."""
+
+    max_src: int = 4  # most source segments in one bead
+    max_tgt: int = 4  # most target segments in one bead
+    max_total: int = 5  # most segments in one bead (2-3 and 1-4 yes, 3-3 no)
+    centre: bool = True  # remove each side's mean vector before comparing
+    sim_weight: float = 6.0  # weight of the normalised similarity
+    sim_offset: float = 0.5  # normalised similarity at which a bead is neutral
+    len_weight: float = 1.0  # weight of the length log-likelihood
+    lex_weight: float = 1.0  # bonus for shared numbers/names (times similarity); 0 = off
+    skip: float = 4.0  # cost of a segment left out (omission or addition)
+    merge: float = 1.5  # cost per segment a bead has beyond one each side
+    para_first: bool = True  # align paragraphs first when both sides have them
+    para_bonus: float = 1.0  # bonus for beads whose paragraph boundaries coincide
+    refine: bool = True  # re-estimate the length model from a first pass
+    mea_gamma: float = 0.0  # EXPERIMENT: >0 = maximum expected accuracy decoding
+    cov_weight: float = 0.0  # EXPERIMENT
+    len_nu: float = 0.0  # EXPERIMENT
+    cov_tau: float = 0.3  # EXPERIMENT
+    max_cells: int = 1_000_000  # exact DP up to this many cells, else coarse-to-fine
+    band_radius: int = 8  # half-width of the band around a coarse path (segments)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def bead_types(self) -> list[BeadType]:
+        """Two-sided bead types, simplest first (ties go to simpler beads)."""
+        out = [
+            (a, b)
+            for a in range(1, self.max_src + 1)
+            for b in range(1, self.max_tgt + 1)
+            if a + b <= self.max_total
+        ]
+        return sorted(out, key=lambda t: (t[0] + t[1], abs(t[0] - t[1]), -t[1]))
+
+
+def signature(model_id: str, params: AlignParams | None = None) -> str:
+    """``align:<version>|model:<id>|params:<settings that differ from the defaults, or default>``."""
+    from . import __version__
+
+    params = params or AlignParams()
+    default = AlignParams().as_dict()
+    diff = {k: v for k, v in params.as_dict().items() if default.get(k) != v}
+    ptxt = ",".join(f"{k}={v}" for k, v in sorted(diff.items())) if diff else "default"
+    return f"align:{__version__}|model:{model_id}|params:{ptxt}"
+
+
+# ------------------------------------------------------------------ search
+
+
+def _trivial(n: int, m: int) -> list[BeadType]:
+    return [(1, 0)] * n + [(0, 1)] * m
+
+
+@dataclass
+class Found:
+    """A search result: the path, each bead's posterior, and what the search measured."""
+
+    path: list[BeadType]
+    probs: list[float]
+    model: DocModel | None = None
+    cells: int = 0  # DP cells of the finest level (n * width: linear in the length)
+    width: int = 0  # widest band row
+
+
+def search(
+    x: np.ndarray,
+    y: np.ndarray,
+    ls: np.ndarray,
+    lt: np.ndarray,
+    params: AlignParams,
+    *,
+    anchors: Anchors | None = None,
+    model: DocModel | None = None,
+    src_starts: np.ndarray | None = None,
+    tgt_starts: np.ndarray | None = None,
+    types: Sequence[BeadType] | None = None,
+    posteriors: bool = True,
+    band: Band | None = None,
+) -> Found:
+    """Best bead path for prepared vectors; coarse-to-fine when the matrix is large.
+
+    Without a given ``model`` the statistics are estimated inside the band and,
+    with ``params.refine``, the length model is re-estimated from a first path
+    and the search run again.
+    """
+    n, m = len(x), len(y)
+    if n == 0 or m == 0:
+        path = _trivial(n, m)
+        return Found(path, [1.0] * len(path), model)
+    types = list(types or params.bead_types())
+    if band is None:
+        band = full_band(n, m) if (n + 1) * (m + 1) <= params.max_cells else _coarse_band(x, y, ls, lt, params)
+    scorer = WindowScorer(x, y, ls, lt, band, params, types, anchors, model, src_starts, tgt_starts)
+    refine = model is None and params.refine
+    res = viterbi(band, scorer, params.skip, with_forward=posteriors and not refine)
+    if refine:
+        scorer.model = sc.refine_model(scorer.model, path_to_spans(res.path), ls, lt)
+        res = viterbi(band, scorer, params.skip, with_forward=posteriors)
+    probs = [1.0] * len(res.path)
+    if posteriors:
+        B = backward(band, scorer, params.skip)
+        if params.mea_gamma > 0:
+            post = PosteriorScores(band, scorer, res.forward, B, params.skip, params.mea_gamma)
+            res.path = viterbi(band, post, params.skip).path
+        probs = bead_posteriors(res.path, band, res.forward, B, scorer, params.skip)
+    return Found(res.path, probs, scorer.model, band.cells, band.width)
+
+
+def _coarse_band(x: np.ndarray, y: np.ndarray, ls: np.ndarray, lt: np.ndarray, params: AlignParams) -> Band:
+    """A band around the path found on blocks of two segments (recursively, as Vecalign does)."""
+    n, m = len(x), len(y)
+    xc, yc = sc.block_vectors(x, 2), sc.block_vectors(y, 2)
+    lsc, ltc = sc.block_sums(ls, 2), sc.block_sums(lt, 2)
+    path = search(xc, yc, lsc, ltc, params, types=[(1, 1), (1, 2), (2, 1)], posteriors=False).path
+    nodes = []
+    i = j = 0
+    for a, b in path:
+        i += a
+        j += b
+        nodes.append((min(2 * i, n), min(2 * j, m)))
+    return band_around(nodes, n, m, params.band_radius)
+
+
+# ------------------------------------------------------------------ documents
+
+
+def _lengths(texts: Sequence[str]) -> np.ndarray:
+    return np.array([len(t) for t in texts], dtype=np.float64)
+
+
+def _prepare(vecs: np.ndarray, params: AlignParams) -> np.ndarray:
+    v = sc.normalise_rows(np.asarray(vecs, dtype=np.float32))
+    return sc.centre(v) if params.centre and len(v) >= 2 else v
+
+
+def align_segments(
+    src: list[str],
+    tgt: list[str],
+    encoder,
+    *,
+    params: AlignParams | None = None,
+    src_paras: Sequence[int] | None = None,
+    tgt_paras: Sequence[int] | None = None,
+    src_vecs: np.ndarray | None = None,
+    tgt_vecs: np.ndarray | None = None,
+) -> list[Bead]:
+    """Beads over ``src`` and ``tgt`` in order, covering every index exactly once.
+
+    ``src_paras``/``tgt_paras`` give each segment's paragraph id; when both sides
+    have real paragraphs the search goes paragraph-first. Vectors may be passed
+    in (already computed); otherwise each list is encoded once.
+    """
+    beads, _ = _align(src, tgt, encoder, params or AlignParams(), src_paras, tgt_paras, src_vecs, tgt_vecs)
+    return beads
+
+
+def _runs(paras: Sequence[int] | None, n: int) -> list[tuple[int, int, int]]:
+    """Consecutive runs of one paragraph id: ``(id, start, end)``; one run per segment if no ids."""
+    if paras is None:
+        return [(k, k, k + 1) for k in range(n)]
+    if len(paras) != n:
+        raise ValueError(f"{len(paras)} paragraph ids for {n} segments")
+    out: list[tuple[int, int, int]] = []
+    for k, p in enumerate(paras):
+        if out and out[-1][0] == p:
+            out[-1] = (p, out[-1][1], k + 1)
+        else:
+            out.append((p, k, k + 1))
+    return out
+
+
+def _starts(runs: list[tuple[int, int, int]], n: int) -> np.ndarray:
+    """``out[k]``: a paragraph boundary lies before segment k (k = 0..n)."""
+    out = np.zeros(n + 1, dtype=bool)
+    for _, s0, _ in runs:
+        out[s0] = True
+    out[n] = True
+    return out
+
+
+def _informative(runs: list[tuple[int, int, int]]) -> bool:
+    """A side has paragraph structure worth using: several paragraphs, some of several segments."""
+    return len(runs) >= 2 and any(e - s > 1 for _, s, e in runs)
+
+
+def _group_vectors(vecs: np.ndarray, runs) -> np.ndarray:
+    return sc.normalise_rows(np.stack([vecs[s:e].sum(axis=0) for _, s, e in runs])) if runs else vecs[:0]
+
+
+def _beads_from_spans(spans, probs, src_off: int = 0, tgt_off: int = 0) -> list[Bead]:
+    return [
+        Bead(tuple(k + src_off for k in s), tuple(k + tgt_off for k in t), round(float(p), 4))
+        for (s, t), p in zip(spans, probs)
+    ]
+
+
+def _encode(encoder, texts: Sequence[str], vecs) -> np.ndarray:
+    if vecs is not None:
+        return np.asarray(vecs, dtype=np.float32)
+    if not texts:
+        return np.zeros((0, 1), dtype=np.float32)
+    return encoder.encode(list(texts))
+
+
+def _align(src, tgt, encoder, params, src_paras, tgt_paras, src_vecs, tgt_vecs) -> tuple[list[Bead], list[Bead]]:
+    """Sentence beads and paragraph beads (over paragraph ids) for one document pair."""
+    raw_x, raw_y = _encode(encoder, src, src_vecs), _encode(encoder, tgt, tgt_vecs)
+    if len(raw_x) != len(src) or len(raw_y) != len(tgt):
+        raise ValueError("one vector per segment is needed")
+    x, y = _prepare(raw_x, params), _prepare(raw_y, params)
+    ls, lt = _lengths(src), _lengths(tgt)
+    sruns, truns = _runs(src_paras, len(src)), _runs(tgt_paras, len(tgt))
+    paragraphs = params.para_first and _informative(sruns) and _informative(truns)
+    band = None
+    if paragraphs:
+        para_spans, para_probs = _align_paragraphs(src, tgt, raw_x, raw_y, ls, lt, sruns, truns, params)
+        if _confident(para_spans, para_probs, sruns, truns):
+            band = _para_band(sruns, truns, para_spans, len(src), len(tgt))
+    structured = _informative(sruns) or _informative(truns)
+    bonus = structured and len(sruns) >= 2 and len(truns) >= 2
+    anchors = find_anchors(src, tgt) if params.lex_weight > 0 else None
+    found = search(
+        x,
+        y,
+        ls,
+        lt,
+        params,
+        anchors=anchors,
+        band=band,
+        src_starts=_starts(sruns, len(src)) if bonus else None,
+        tgt_starts=_starts(truns, len(tgt)) if bonus else None,
+    )
+    beads = _beads_from_spans(path_to_spans(found.path), found.probs)
+    return beads, para_beads_from(beads, src_paras, tgt_paras, ls, lt)
+
+
+def _para_band(sruns, truns, para_spans, n: int, m: int) -> Band:
+    """Sentence band from a paragraph alignment: each paragraph group and its neighbours.
+
+    Row i (i source sentences consumed) may use the target sentences of the
+    paragraph groups before, at and after it, so one wrong paragraph bead can
+    still be repaired at the sentence level.
+    """
+    edges = []  # (s0, s1, t0, t1) per paragraph bead, in sentence indices
+    s_pos = t_pos = 0
+    for s, t in para_spans:
+        s1 = sruns[s[-1]][2] if len(s) else s_pos
+        t1 = truns[t[-1]][2] if len(t) else t_pos
+        edges.append((s_pos, s1, t_pos, t1))
+        s_pos, t_pos = s1, t1
+    lo = np.full(n + 1, m, dtype=np.int64)
+    hi = np.zeros(n + 1, dtype=np.int64)
+    for g, (s0, s1, _t0, _t1) in enumerate(edges):
+        prev_t0 = edges[g - 1][2] if g > 0 else 0
+        next_t1 = edges[g + 1][3] if g + 1 < len(edges) else m
+        lo[s0 : s1 + 1] = np.minimum(lo[s0 : s1 + 1], prev_t0)
+        hi[s0 : s1 + 1] = np.maximum(hi[s0 : s1 + 1], next_t1 + 1)
+    lo = np.minimum.accumulate(lo[::-1])[::-1]
+    hi = np.minimum(np.maximum.accumulate(hi), m + 1)
+    lo[0] = 0
+    hi[n] = m + 1
+    return Band(lo, hi)
+
+
+def _align_paragraphs(src, tgt, raw_x, raw_y, ls, lt, sruns, truns, params: AlignParams):
+    """Paragraph-level search: a paragraph is the normalised sum of its sentence vectors."""
+    px = _prepare(_group_vectors(raw_x, sruns), params)
+    py = _prepare(_group_vectors(raw_y, truns), params)
+    pls = np.array([ls[s:e].sum() for _, s, e in sruns])
+    plt = np.array([lt[s:e].sum() for _, s, e in truns])
+    anchors = None
+    if params.lex_weight > 0:
+        anchors = find_anchors([" ".join(src[s:e]) for _, s, e in sruns], [" ".join(tgt[s:e]) for _, s, e in truns])
+    found = search(px, py, pls, plt, params, anchors=anchors)
+    return path_to_spans(found.path), found.probs
+
+
+def _confident(spans, probs, sruns, truns, min_share: float = _PARA_SURE_SHARE) -> bool:
+    """Trust the paragraph alignment when most text sits in sure two-sided paragraph beads."""
+    total = sum(e - s for _, s, e in sruns) + sum(e - s for _, s, e in truns)
+    sure = 0
+    for (s, t), p in zip(spans, probs):
+        if len(s) and len(t) and p >= 0.5:
+            sure += sum(sruns[k][2] - sruns[k][1] for k in s) + sum(truns[k][2] - truns[k][1] for k in t)
+    return total > 0 and sure >= min_share * total
+
+
+def para_beads_from(beads: Sequence[Bead], src_paras, tgt_paras, ls=None, lt=None) -> list[Bead]:
+    """Paragraph beads implied by sentence beads: cut wherever both sides are at a paragraph boundary.
+
+    Each paragraph lands in exactly one paragraph bead and no sentence bead
+    crosses one; the score is the length-weighted mean of the sentence beads'.
+    """
+    if src_paras is None or tgt_paras is None:
+        return []
+    n, m = len(src_paras), len(tgt_paras)
+    sb = _starts(_runs(src_paras, n), n)
+    tb = _starts(_runs(tgt_paras, m), m)
+    out: list[Bead] = []
+    cur: list[Bead] = []
+    i = j = 0
+    for b in beads:
+        cur.append(b)
+        i += len(b.src)
+        j += len(b.tgt)
+        if sb[i] and tb[j]:
+            out.append(_merge_group(cur, src_paras, tgt_paras, ls, lt))
+            cur = []
+    if cur:
+        out.append(_merge_group(cur, src_paras, tgt_paras, ls, lt))
+    return out
+
+
+def _merge_group(beads: Sequence[Bead], src_paras, tgt_paras, ls, lt) -> Bead:
+    sp = tuple(dict.fromkeys(src_paras[k] for b in beads for k in b.src))
+    tp = tuple(dict.fromkeys(tgt_paras[k] for b in beads for k in b.tgt))
+    w = np.array([
+        (sum(ls[k] for k in b.src) if ls is not None else len(b.src)) + (sum(lt[k] for k in b.tgt) if lt is not None else len(b.tgt))
+        for b in beads
+    ], dtype=np.float64)
+    sc_ = np.array([b.score for b in beads])
+    score = float((w * sc_).sum() / w.sum()) if w.sum() > 0 else float(sc_.mean())
+    return Bead(sp, tp, round(score, 4))
+
+
+def align_documents(source: Document, target: Document, encoder, *, params: AlignParams | None = None) -> Alignment:
+    """Align the content segments of two documents; see the module docstring."""
+    params = params or AlignParams()
+    src, tgt = source.content, target.content
+    beads, para_beads = _align(
+        [s.text for s in src],
+        [s.text for s in tgt],
+        encoder,
+        params,
+        [s.para for s in src],
+        [s.para for s in tgt],
+        None,
+        None,
+    )
+    model_id = getattr(encoder, "model_id", "unknown")
+    return Alignment(
+        source=source,
+        target=target,
+        src=src,
+        tgt=tgt,
+        beads=tuple(beads),
+        model_id=model_id,
+        params=params.as_dict(),
+        signature=signature(model_id, params),
+        para_beads=tuple(para_beads),
+    )

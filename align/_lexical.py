@@ -1,0 +1,128 @@
+"""Cheap lexical evidence that survives translation: numbers, names, acronyms, URLs.
+
+``Lương Tam Quang`` is ``Luong Tam Quang`` in an Indonesian text, ``UNODC`` and
+``1992`` stay as they are. Tokens are folded (lower case, no diacritics,
+``đ`` → ``d``) and only kept as *anchors* when they occur on both sides of the
+document pair: so German nouns (capitalised, but not in the French text) and
+other words that happen to look like names add nothing, and a token shared by
+many segments counts little (weight ``1 / max(df_src, df_tgt)``).
+
+The aligner uses this as a bonus scaled by semantic similarity, never alone.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+_URL = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.-]+", re.UNICODE)
+# a number with its internal separators (1.000,50 / 1 000 / 3,5)
+_NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f]\d{3})*(?:[.,]\d+)?")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+_SENT_START = re.compile(r"(?:^|[.!?:;…»«\"“”(\[–—-]\s*)$")
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics (``đ``/``Đ`` → ``d``, ``ß`` → ``ss``)."""
+    t = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D")).casefold()
+    return "".join(c for c in t if not unicodedata.combining(c))
+
+
+def candidate_tokens(text: str) -> set[str]:
+    """Tokens of a segment that may survive translation unchanged.
+
+    Numbers (separators removed, so ``1.000`` = ``1,000`` = ``1000``), URLs and
+    e-mail addresses, acronyms and capitalised words that do not start a
+    sentence (names), and words mixing letters and digits (``A320``, ``COVID-19``).
+    """
+    out: set[str] = set()
+    rest = text
+    for m in _URL.finditer(text):
+        out.add("u:" + fold(m.group(0).rstrip(".,;:)")))
+    rest = _URL.sub(" ", rest)
+    for m in _NUMBER.finditer(rest):
+        digits = re.sub(r"\D", "", m.group(0))
+        out.add("n:" + (digits.lstrip("0") or "0"))
+    for m in _WORD.finditer(rest):
+        w = m.group(0).strip("'’-")
+        if len(w) < 2:
+            continue
+        upper = sum(c.isupper() for c in w)
+        if upper == 0:
+            continue
+        acronym = upper >= 2
+        starts_sentence = _SENT_START.search(rest[: m.start()]) is not None
+        if acronym or not starts_sentence:
+            out.add("w:" + fold(w))
+    return out
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """Anchor tokens per segment (shared by both sides) with their weights."""
+
+    src: tuple[dict[str, float], ...]
+    tgt: tuple[dict[str, float], ...]
+
+    def totals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Total anchor weight of each source and each target segment."""
+        return (
+            np.array([sum(d.values()) for d in self.src], dtype=np.float64),
+            np.array([sum(d.values()) for d in self.tgt], dtype=np.float64),
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.src) or not any(self.tgt)
+
+
+def find_anchors(src: Sequence[str], tgt: Sequence[str]) -> Anchors:
+    """Anchor tokens of each segment: candidates that occur on both sides."""
+    cs = [candidate_tokens(t) for t in src]
+    ct = [candidate_tokens(t) for t in tgt]
+    df_s: dict[str, int] = defaultdict(int)
+    df_t: dict[str, int] = defaultdict(int)
+    for toks in cs:
+        for tok in toks:
+            df_s[tok] += 1
+    for toks in ct:
+        for tok in toks:
+            df_t[tok] += 1
+    shared = {t: 1.0 / max(df_s[t], df_t[t]) for t in df_s if t in df_t}
+    return Anchors(
+        tuple({t: shared[t] for t in toks if t in shared} for toks in cs),
+        tuple({t: shared[t] for t in toks if t in shared} for toks in ct),
+    )
+
+
+def match_band(anchors: Anchors, start: np.ndarray, end: np.ndarray, width: int) -> np.ndarray:
+    """Shared anchor weight of source segment r and target segment j, in band layout.
+
+    ``out[r, j - start[r]]`` for ``start[r] <= j < end[r]``; uses the postings of
+    each token, so the cost is the number of anchor matches, not ``n * m``.
+    """
+    n = len(anchors.src)
+    out = np.zeros((n, max(width, 1)), dtype=np.float32)
+    postings: dict[str, list[int]] = defaultdict(list)
+    for j, toks in enumerate(anchors.tgt):
+        for tok in toks:
+            postings[tok].append(j)
+    for r, toks in enumerate(anchors.src):
+        s, e = int(start[r]), int(end[r])
+        if s >= e:
+            continue
+        for tok, w in toks.items():
+            post = postings.get(tok)
+            if not post:
+                continue
+            k0 = bisect.bisect_left(post, s)
+            k1 = bisect.bisect_left(post, e)
+            for j in post[k0:k1]:
+                out[r, j - s] += w
+    return out

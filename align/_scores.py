@@ -1,0 +1,456 @@
+"""How well a window of source segments matches a window of target segments.
+
+Everything is derived from one vector per segment (embedded once): a window of
+several segments is the normalised sum of its members' vectors, so its cosine
+with another window is a block sum of segment-level dot products divided by the
+two window norms. The raw cosine is then put on a scale that does not depend on
+the model (e5 puts almost everything between 0.75 and 0.95):
+
+* vectors are centred per side (the mean vector of a document is mostly the
+  model's and the language's common direction; removing it stops windows,
+  which are sums, from drifting towards everything);
+* ``s = (cos - mu0) / (mu1 - mu0)``, where ``mu0`` is the typical cosine of
+  unrelated pairs of this document pair (random pairs) and ``mu1`` that of
+  matching ones (the median over source segments of their best cosine), so
+  ``s`` is about 0 for unrelated text and about 1 for a typical translation.
+
+The length model is Gale and Church's: target length is about ``c`` times the
+source length, with a variance proportional to length; ``c`` and the variance
+are estimated from the document pair itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._lexical import Anchors, match_band
+from ._search import NEG, Band, BeadType, segment_columns
+
+# Variance factor of the length model before any evidence (Gale-Church's s^2,
+# per character, measured about 3.5-4 on news and magazine text), and how many
+# confident pairs that prior is worth when the document offers few of its own.
+_S2_PRIOR = 4.0
+_S2_PRIOR_WEIGHT = 10.0
+
+
+def score_matrix(src_vecs: np.ndarray, tgt_vecs: np.ndarray) -> np.ndarray:
+    """Plain cosine matrix (n, m) of L2-normalised vectors, for plots of small documents."""
+    a = np.asarray(src_vecs, dtype=np.float32)
+    b = np.asarray(tgt_vecs, dtype=np.float32)
+    if a.size == 0 or b.size == 0:
+        return np.zeros((len(a), len(b)), dtype=np.float32)
+    return a @ b.T
+
+
+def normalise_rows(m: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero)."""
+    m = np.asarray(m, dtype=np.float32)
+    n = np.linalg.norm(m, axis=1, keepdims=True)
+    n[n == 0] = 1.0
+    return m / n
+
+
+def centre(vecs: np.ndarray) -> np.ndarray:
+    """Remove the side's mean direction and renormalise.
+
+    Most of what e5 vectors share is the model's and the language's common
+    direction; without it, unrelated pairs have cosines near 0 and a window
+    (a sum of vectors) no longer drifts towards every other window. For two or
+    more segments this equals subtracting the mean of the *other* segments, so
+    no segment's own content is removed; a single segment is left as it is.
+    """
+    if len(vecs) < 2:
+        return np.asarray(vecs, dtype=np.float32)
+    return normalise_rows(vecs - vecs.mean(axis=0, keepdims=True))
+
+
+def block_vectors(vecs: np.ndarray, size: int) -> np.ndarray:
+    """Consecutive blocks of ``size`` rows summed and renormalised (for the coarse pass)."""
+    n = len(vecs)
+    k = -(-n // size)
+    pad = k * size - n
+    v = np.concatenate([vecs, np.zeros((pad, vecs.shape[1]), dtype=vecs.dtype)]) if pad else vecs
+    return normalise_rows(v.reshape(k, size, -1).sum(axis=1))
+
+
+def block_sums(x: np.ndarray, size: int) -> np.ndarray:
+    """Consecutive blocks of ``size`` values summed."""
+    n = len(x)
+    k = -(-n // size)
+    pad = k * size - n
+    v = np.concatenate([x, np.zeros(pad, dtype=x.dtype)]) if pad else x
+    return v.reshape(k, size).sum(axis=1)
+
+
+def window_sq_norms(vecs: np.ndarray, max_k: int) -> np.ndarray:
+    """``out[k, i]`` = squared norm of ``vecs[i-k:i].sum()`` for window sizes 1..max_k.
+
+    Only dot products of segments at most ``max_k - 1`` apart are needed, so
+    this is linear in the number of segments. Invalid windows (i < k) are 1.
+    """
+    n = len(vecs)
+    out = np.ones((max_k + 1, n + 1), dtype=np.float64)
+    if n == 0:
+        return out
+    near = [np.einsum("ij,ij->i", vecs[: n - d], vecs[d:]).astype(np.float64) for d in range(max_k)]
+    for k in range(1, max_k + 1):
+        # sum over pairs inside the window ending at i: diag terms + 2 * off-diagonal terms
+        tot = np.zeros(n + 1, dtype=np.float64)
+        for d in range(k):
+            # pairs (p, p+d) with i-k <= p and p+d < i
+            c = np.concatenate([[0.0], np.cumsum(near[d])])  # c[q] = sum near[d][:q]
+            ends = np.arange(k, n + 1)
+            hi = ends - d
+            lo = ends - k
+            tot[k:] += (1.0 if d == 0 else 2.0) * (c[hi] - c[lo])
+        out[k, k:] = np.maximum(tot[k:], 1e-12)
+    return out
+
+
+@dataclass(frozen=True)
+class SimStats:
+    """Where unrelated (``mu0``, spread ``sd0``) and matching (``mu1``) cosines lie."""
+
+    mu0: float
+    sd0: float
+    mu1: float
+
+    def normalise(self, cos: np.ndarray) -> np.ndarray:
+        return (cos - self.mu0) / max(self.mu1 - self.mu0, 1e-3)
+
+    @property
+    def separation(self) -> float:
+        """``(mu1 - mu0) / sd0``: how many spreads apart a translation and noise are."""
+        return (self.mu1 - self.mu0) / max(self.sd0, 1e-3)
+
+
+def background_stats(x: np.ndarray, y: np.ndarray, samples: int = 4096) -> tuple[float, float]:
+    """Median and robust spread of the cosines of random pairs (deterministic sample).
+
+    Translations are at most one pair in ``min(n, m)``, so the median of random
+    pairs is the cosine of unrelated text.
+    """
+    n, m = len(x), len(y)
+    if n * m <= samples:
+        c = (x @ y.T).ravel()
+    else:
+        rng = np.random.default_rng(12345)
+        i = rng.integers(0, n, samples)
+        j = rng.integers(0, m, samples)
+        c = np.einsum("ij,ij->i", x[i], y[j])
+    c = c.astype(np.float64)
+    med = float(np.median(c))
+    mad = float(np.median(np.abs(c - med))) * 1.4826
+    return med, max(mad, 1e-3)
+
+
+@dataclass(frozen=True)
+class LengthModel:
+    """Gale-Church: ``lt ~ c * ls`` with variance ``s2 * (ls + lt / c) / 2`` (characters)."""
+
+    c: float
+    s2: float
+    nu: float = 0.0
+
+    def delta(self, ls: np.ndarray, lt: np.ndarray) -> np.ndarray:
+        mean_len = (ls + lt / self.c) / 2.0
+        return (lt - self.c * ls) / np.sqrt(self.s2 * np.maximum(mean_len, 1.0))
+
+    def loglik(self, ls: np.ndarray, lt: np.ndarray) -> np.ndarray:
+        """Log-likelihood (up to a constant) of a bead's lengths.
+
+        Gaussian (``-delta^2 / 2``) when ``nu`` is 0, else Student-t with ``nu``
+        degrees of freedom, whose tails forgive the odd free translation.
+        """
+        d = self.delta(ls, lt)
+        if self.nu <= 0:
+            return -0.5 * d * d
+        return -0.5 * (self.nu + 1.0) * np.log1p(d * d / self.nu)
+
+
+def length_ratio(src_lens: np.ndarray, tgt_lens: np.ndarray) -> float:
+    """Target characters per source character over the whole document pair."""
+    ts, tt = float(np.sum(src_lens)), float(np.sum(tgt_lens))
+    if ts <= 0 or tt <= 0:
+        return 1.0
+    return tt / ts
+
+
+def _extract(row: np.ndarray, start: int, end: int, c0: int, c1: int) -> np.ndarray:
+    """Values of a band row stored from column ``start`` (valid up to ``end``) at [c0, c1), 0 outside."""
+    out = np.zeros(c1 - c0, dtype=np.float64)
+    a, b = max(c0, start), min(c1, end)
+    if a < b:
+        out[a - c0 : b - c0] = row[a - start : b - start]
+    return out
+
+
+class BandMatrix:
+    """Segment-level values (cosines, anchor matches) inside a band, one row per source segment.
+
+    Row ``r`` holds columns ``start[r] .. end[r] - 1``; memory is ``n * width``,
+    never ``n * m`` unless the band is the full matrix.
+    """
+
+    def __init__(self, values: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
+        self.values = values
+        self.start = start
+        self.end = end
+
+    @classmethod
+    def cosines(cls, x: np.ndarray, y: np.ndarray, start: np.ndarray, end: np.ndarray, block: int = 512) -> BandMatrix:
+        """Dot products of ``x[r]`` with ``y[start[r]:end[r]]``, computed block by block."""
+        n = len(x)
+        width = int(np.max(end - start)) if n else 0
+        vals = np.zeros((n, max(width, 1)), dtype=np.float32)
+        for r0 in range(0, n, block):
+            r1 = min(n, r0 + block)
+            cmin, cmax = int(start[r0:r1].min()), int(end[r0:r1].max())
+            if cmax <= cmin:
+                continue
+            prod = x[r0:r1] @ y[cmin:cmax].T
+            for r in range(r0, r1):
+                s, e = int(start[r]), int(end[r])
+                vals[r, : e - s] = prod[r - r0, s - cmin : e - cmin]
+        return cls(vals, start, end)
+
+    def row(self, r: int, c0: int, c1: int) -> np.ndarray:
+        return _extract(self.values[r], int(self.start[r]), int(self.end[r]), c0, c1)
+
+    def row_max(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per source segment: best value and its column (-1 where the row is empty)."""
+        n = len(self.start)
+        best = np.full(n, -np.inf)
+        arg = np.full(n, -1, dtype=np.int64)
+        w = self.end - self.start
+        ok = w > 0
+        if n and ok.any():
+            masked = np.where(np.arange(self.values.shape[1])[None, :] < w[:, None], self.values, -np.inf)
+            k = np.argmax(masked, axis=1)
+            best[ok] = masked[np.arange(n), k][ok]
+            arg[ok] = (self.start + k)[ok]
+        return best, arg
+
+    def col_max(self, m: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per target segment: best value over the rows whose band reaches it, and that row."""
+        best = np.full(m, -np.inf)
+        arg = np.full(m, -1, dtype=np.int64)
+        for r in range(len(self.start)):
+            s, e = int(self.start[r]), int(self.end[r])
+            if e <= s:
+                continue
+            v = self.values[r, : e - s]
+            better = v > best[s:e]
+            best[s:e][better] = v[better]
+            arg[s:e][better] = r
+        return best, arg
+
+
+# ------------------------------------------------------------------ document model
+
+
+@dataclass(frozen=True)
+class DocModel:
+    """What the bead scores need to know about a document pair, estimated from it."""
+
+    sim: SimStats
+    length: LengthModel
+
+
+def estimate_model(x: np.ndarray, y: np.ndarray, ls: np.ndarray, lt: np.ndarray, cos: BandMatrix, nu: float = 0.0) -> DocModel:
+    """Similarity statistics from the cosines inside the search band; length ratio of the texts.
+
+    ``mu1`` is the median over source segments of their best cosine in the band
+    (most segments have their translation there); the length ratio is refined
+    after a first pass (``refine_model``), which also measures the variance.
+    """
+    mu0, sd0 = background_stats(x, y)
+    best, arg = cos.row_max()
+    ok = arg >= 0
+    mu1 = float(np.median(best[ok])) if ok.any() else mu0 + 4 * sd0
+    mu1 = max(mu1, mu0 + sd0)
+    return DocModel(SimStats(mu0, sd0, mu1), LengthModel(length_ratio(ls, lt), _S2_PRIOR, nu))
+
+
+def refine_model(
+    model: DocModel, spans: Sequence[tuple[range, range]], ls: np.ndarray, lt: np.ndarray
+) -> DocModel:
+    """Length ratio and variance re-estimated from the two-sided beads of a first pass.
+
+    One step of Viterbi training: the ratio of the whole texts is biased when
+    the translation leaves something out, the ratio over aligned beads is not.
+    The variance (median of ``delta^2``; 0.455 for a standard normal) is shrunk
+    towards the prior when the beads are few.
+    """
+    pairs = [(s, t) for s, t in spans if len(s) and len(t)]
+    if len(pairs) < 3:
+        return model
+    bs = np.array([ls[s.start : s.stop].sum() for s, _ in pairs])
+    bt = np.array([lt[t.start : t.stop].sum() for _, t in pairs])
+    c = float(bt.sum() / max(bs.sum(), 1.0))
+    d = LengthModel(c, 1.0).delta(bs, bt)
+    own = float(np.median(d * d)) / 0.455
+    k = len(pairs)
+    s2 = (k * own + _S2_PRIOR_WEIGHT * _S2_PRIOR) / (k + _S2_PRIOR_WEIGHT)
+    return DocModel(model.sim, LengthModel(c, max(s2, 0.1), model.length.nu))
+
+
+# ------------------------------------------------------------------ bead scores
+
+
+class WindowScorer:
+    """Bead scores for the DP (a ``RowSource``), computed for blocks of rows at once.
+
+    A bead ``(a, b)`` ending at ``(i, j)`` scores::
+
+        sim_weight * (s - sim_offset) + len_weight * loglik(lengths) - merge * (a + b - 2)
+          + lex_weight * dice(anchors) * clip(s, 0, 1) + para_bonus * (boundaries shared)
+
+    where ``s`` is the normalised cosine of the two windows. A window cosine is
+    a block sum of the banded segment cosines (an integral image per block of
+    rows) over the two window norms, so no window is ever embedded. ``params``
+    is any object with those attributes (``AlignParams``).
+    """
+
+    block_rows = 64
+
+    def __init__(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        ls: np.ndarray,
+        lt: np.ndarray,
+        band: Band,
+        params,
+        types: Sequence[BeadType],
+        anchors: Anchors | None = None,
+        model: DocModel | None = None,
+        src_starts: np.ndarray | None = None,
+        tgt_starts: np.ndarray | None = None,
+    ) -> None:
+        self.n, self.m = len(x), len(y)
+        self.band = band
+        self.params = params
+        self.types = list(types)
+        self.A = np.array([a for a, _ in self.types], dtype=np.int64)
+        self.B = np.array([b for _, b in self.types], dtype=np.int64)
+        self.max_a = int(self.A.max())
+        self.max_b = int(self.B.max())
+        start, end = segment_columns(band, self.m, self.max_a, self.max_b)
+        self.cos = BandMatrix.cosines(x, y, start, end)
+        self._model = model or estimate_model(x, y, ls, lt, self.cos, getattr(params, "len_nu", 0.0))
+        self.nx = window_sq_norms(x, self.max_a)
+        self.ny = window_sq_norms(y, self.max_b)
+        self.cls = np.concatenate([[0.0], np.cumsum(ls, dtype=np.float64)])
+        self.clt = np.concatenate([[0.0], np.cumsum(lt, dtype=np.float64)])
+        self.lex: BandMatrix | None = None
+        if anchors is not None and params.lex_weight > 0 and not anchors.empty:
+            self.lex = BandMatrix(match_band(anchors, start, end, self.cos.values.shape[1]), start, end)
+            tx, ty = anchors.totals()
+            self.cax = np.concatenate([[0.0], np.cumsum(tx)])
+            self.cay = np.concatenate([[0.0], np.cumsum(ty)])
+        self.sb = self.tb = None
+        if src_starts is not None and tgt_starts is not None and params.para_bonus > 0:
+            self.sb = np.asarray(src_starts, dtype=bool)  # (n + 1,): a paragraph starts before segment k
+            self.tb = np.asarray(tgt_starts, dtype=bool)
+        self._cache: dict[int, np.ndarray] = {}
+
+    @property
+    def model(self) -> DocModel:
+        return self._model
+
+    @model.setter
+    def model(self, value: DocModel) -> None:
+        self._model = value
+        self._cache.clear()
+
+    def row(self, i: int):
+        """``(scores[T, width of row i], None, None)``: nulls cost the constant skip."""
+        blk = i // self.block_rows
+        if blk not in self._cache:
+            if len(self._cache) >= 3:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[blk] = self._block(blk * self.block_rows, min(self.n + 1, (blk + 1) * self.block_rows))
+        L = int(self.band.hi[i] - self.band.lo[i])
+        return self._cache[blk][:, i - blk * self.block_rows, :L], None, None
+
+    def _window_cos(self, a: int, b: int, ii: np.ndarray, jj: np.ndarray, dot: np.ndarray) -> np.ndarray:
+        """Cosine of source windows ``[i-a, i)`` and target windows ``[j-b, j)`` from their dot products."""
+        return dot / np.sqrt(self.nx[a, ii] * self.ny[b, jj])
+
+    def bead_score(self, i: int, j: int, a: int, b: int) -> float:
+        """The DP score of the bead of type (a, b) ending at (i, j)."""
+        S, _, _ = self.row(i)
+        return float(S[self.types.index((a, b)), j - int(self.band.lo[i])])
+
+    def _dense(self, bm: BandMatrix, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
+        """Integral image (float64) of band values for segment rows [r0, r1) and columns [c0, c1)."""
+        out = np.zeros((r1 - r0 + 1, c1 - c0 + 1), dtype=np.float64)
+        for r in range(r0, r1):
+            s, e = max(int(bm.start[r]), c0), min(int(bm.end[r]), c1)
+            if s < e:
+                out[r - r0 + 1, s - c0 + 1 : e - c0 + 1] = bm.values[r, s - int(bm.start[r]) : e - int(bm.start[r])]
+        return out.cumsum(axis=0).cumsum(axis=1)
+
+    def _block(self, r0: int, r1: int) -> np.ndarray:
+        """Scores of all bead types for DP rows [r0, r1): array (T, r1 - r0, width)."""
+        p = self.params
+        band = self.band
+        width = band.width
+        T = len(self.types)
+        out = np.full((T, r1 - r0, width), NEG)
+        rows = np.arange(max(r0, 1), r1)
+        if len(rows) == 0:
+            return out
+        lo = band.lo[rows]
+        hi = band.hi[rows]
+        seg0 = max(0, int(rows[0]) - self.max_a)  # first segment row any window uses
+        seg1 = int(rows[-1])  # windows use segments < i
+        c0 = max(0, int(lo.min()) - self.max_b)
+        c1 = min(self.m, int(hi.max()))
+        I = self._dense(self.cos, seg0, seg1, c0, c1)
+        IL = self._dense(self.lex, seg0, seg1, c0, c1) if self.lex is not None else None
+        ii = rows[:, None]
+        jj = lo[:, None] + np.arange(width)[None, :]
+        inside = jj < hi[:, None]
+        jj = np.minimum(jj, self.m)
+        sim, length = self._model.sim, self._model.length
+        for t, (a, b) in enumerate(self.types):
+            valid = inside & (ii >= a) & (jj >= b)
+            rh, rl = np.clip(ii - seg0, 0, I.shape[0] - 1), np.clip(ii - a - seg0, 0, I.shape[0] - 1)
+            ch, cl = np.clip(jj - c0, 0, I.shape[1] - 1), np.clip(jj - b - c0, 0, I.shape[1] - 1)
+            dot = I[rh, ch] - I[rl, ch] - I[rh, cl] + I[rl, cl]
+            ia, jb = np.maximum(ii - a, 0), np.maximum(jj - b, 0)
+            cos = self._window_cos(a, b, ii, jj, dot)
+            s = sim.normalise(cos)
+            ls = self.cls[ii] - self.cls[ia]
+            lt = self.clt[jj] - self.clt[jb]
+            score = p.sim_weight * (s - p.sim_offset) + p.len_weight * length.loglik(ls, lt) - p.merge * (a + b - 2)
+            cw = getattr(p, "cov_weight", 0.0)
+            if cw > 0 and (a > 1 or b > 1):
+                tau = p.cov_tau
+                pen = np.zeros_like(score)
+                if a > 1:
+                    for k in range(a):
+                        r1_, r0_ = np.clip(ii - k - seg0, 0, I.shape[0] - 1), np.clip(ii - k - 1 - seg0, 0, I.shape[0] - 1)
+                        d = I[r1_, ch] - I[r0_, ch] - I[r1_, cl] + I[r0_, cl]
+                        pen += np.maximum(0.0, tau - sim.normalise(d / np.sqrt(self.ny[b, jj])))
+                if b > 1:
+                    for k in range(b):
+                        c1_, c0_ = np.clip(jj - k - c0, 0, I.shape[1] - 1), np.clip(jj - k - 1 - c0, 0, I.shape[1] - 1)
+                        d = I[rh, c1_] - I[rl, c1_] - I[rh, c0_] + I[rl, c0_]
+                        pen += np.maximum(0.0, tau - sim.normalise(d / np.sqrt(self.nx[a, ii])))
+                score = score - cw * pen
+            if IL is not None:
+                matched = IL[rh, ch] - IL[rl, ch] - IL[rh, cl] + IL[rl, cl]
+                tot = (self.cax[ii] - self.cax[ia]) + (self.cay[jj] - self.cay[jb])
+                dice = np.minimum(2.0 * matched / np.maximum(tot, 1e-9), 1.0)
+                score = score + p.lex_weight * dice * np.clip(s, 0.0, 1.0)
+            if self.sb is not None:
+                shared = (self.sb[ia] & self.tb[jb]).astype(np.float64) + (self.sb[ii] & self.tb[jj])
+                score = score + 0.5 * p.para_bonus * shared
+            out[t, rows - r0] = np.where(valid, score, NEG)
+        return out

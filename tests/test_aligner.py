@@ -1,0 +1,381 @@
+"""The alignment search on hand-made cases, with the fake HashEncoder (no model).
+
+HashEncoder embeds a text as a hashed bag of its (diacritic-folded) words after
+mapping them through a lexicon, so a "translation" below is the same sentence
+with every word mapped: the two get the same vector, as a good multilingual
+model would give, and unrelated sentences share few words.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from align._aligner import AlignParams, align_documents, align_segments, search, signature
+from align._encoders import HashEncoder
+from align._model import Alignment, Document, Segment
+from align._scores import score_matrix
+from align._search import Band, full_band, path_to_spans, viterbi, backward, bead_posteriors
+
+VOCAB = 400
+
+
+def _lexicon() -> dict[str, str]:
+    return {f"w{k}": f"v{k}" for k in range(VOCAB)}
+
+
+def _sentences(n: int, seed: int = 0, lo: int = 6, hi: int = 14) -> list[str]:
+    rng = random.Random(seed)
+    return [" ".join(f"w{rng.randrange(VOCAB)}" for _ in range(rng.randint(lo, hi))) for _ in range(n)]
+
+
+def _tr(s: str) -> str:
+    """The "translation": every word mapped through the lexicon."""
+    return " ".join("v" + w[1:] if w.startswith("w") else w for w in s.split())
+
+
+def _encoder() -> HashEncoder:
+    return HashEncoder(dim=512, lexicon=_lexicon())
+
+
+def _pairs(beads) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    return [(b.src, b.tgt) for b in beads]
+
+
+def _check_cover(beads, n: int, m: int) -> None:
+    """Beads in order, every index exactly once, scores in [0, 1]."""
+    src = [i for b in beads for i in b.src]
+    tgt = [j for b in beads for j in b.tgt]
+    assert src == list(range(n))
+    assert tgt == list(range(m))
+    assert all(0.0 <= b.score <= 1.0 for b in beads)
+    assert all(b.src or b.tgt for b in beads)
+
+
+def test_one_to_one():
+    src = _sentences(12)
+    tgt = [_tr(s) for s in src]
+    beads = align_segments(src, tgt, _encoder())
+    _check_cover(beads, 12, 12)
+    assert _pairs(beads) == [((k,), (k,)) for k in range(12)]
+    assert min(b.score for b in beads) > 0.9
+
+
+def test_two_to_one_merge_beats_one_to_one_plus_insertion():
+    src = _sentences(10, seed=1)
+    tgt = [_tr(s) for s in src[:4]] + [_tr(src[4]) + " " + _tr(src[5])] + [_tr(s) for s in src[6:]]
+    beads = align_segments(src, tgt, _encoder())
+    _check_cover(beads, 10, 9)
+    assert ((4, 5), (4,)) in _pairs(beads)
+    assert ((3,), (3,)) in _pairs(beads) and ((6,), (5,)) in _pairs(beads)
+
+
+def test_one_to_two_split():
+    src = _sentences(10, seed=2)
+    words = _tr(src[3]).split()
+    half = len(words) // 2
+    tgt = [_tr(s) for s in src[:3]] + [" ".join(words[:half]), " ".join(words[half:])] + [_tr(s) for s in src[4:]]
+    beads = align_segments(src, tgt, _encoder())
+    _check_cover(beads, 10, 11)
+    assert ((3,), (3, 4)) in _pairs(beads)
+
+
+def test_deletion_is_found_without_shredding_neighbours():
+    src = _sentences(12, seed=3)
+    tgt = [_tr(s) for k, s in enumerate(src) if k != 6]
+    beads = align_segments(src, tgt, _encoder())
+    _check_cover(beads, 12, 11)
+    pairs = _pairs(beads)
+    assert ((6,), ()) in pairs
+    assert sum(1 for s, t in pairs if s and t) == 11  # every other sentence stays 1-1
+
+
+def test_insertion_is_found():
+    src = _sentences(12, seed=4)
+    extra = _sentences(1, seed=99)[0]
+    tgt = [_tr(s) for s in src[:5]] + [_tr(extra)] + [_tr(s) for s in src[5:]]
+    beads = align_segments(src, tgt, _encoder())
+    _check_cover(beads, 12, 13)
+    assert ((), (5,)) in _pairs(beads)
+    assert ((5,), (6,)) in _pairs(beads)
+
+
+def test_empty_sides():
+    enc = _encoder()
+    assert align_segments([], [], enc) == []
+    beads = align_segments(["w1 w2"], [], enc)
+    assert _pairs(beads) == [((0,), ())]
+    beads = align_segments([], ["v1", "v2"], enc)
+    assert _pairs(beads) == [((), (0,)), ((), (1,))]
+
+
+def test_every_segment_is_embedded_exactly_once():
+    src = _sentences(15, seed=5)
+    tgt = [_tr(s) for s in src]
+    enc = _encoder()
+    align_segments(src, tgt, enc)
+    embedded = [t for call in enc.calls for t in call]
+    assert sorted(embedded) == sorted(set(src) | set(tgt))
+    # vectors passed in: nothing embedded at all
+    enc2 = _encoder()
+    align_segments(src, tgt, enc2, src_vecs=enc.encode(src), tgt_vecs=enc.encode(tgt))
+    assert enc2.calls == []
+
+
+def test_deterministic():
+    src = _sentences(30, seed=6)
+    tgt = [_tr(s) for k, s in enumerate(src) if k % 7 != 3]
+    tgt[5] = tgt[5] + " " + tgt[6]
+    del tgt[6]
+    a = align_segments(src, tgt, _encoder())
+    b = align_segments(src, tgt, _encoder())
+    assert a == b
+
+
+class _FixedEncoder(HashEncoder):
+    """HashEncoder, except for texts given an explicit vector (to control similarity exactly)."""
+
+    def __init__(self, fixed: dict[str, np.ndarray], **kw):
+        super().__init__(**kw)
+        self.fixed = fixed
+
+    def _embed(self, texts):
+        out = super()._embed(texts)
+        for k, t in enumerate(texts):
+            if t in self.fixed:
+                v = np.zeros(self.dim, dtype=np.float32)
+                v[: len(self.fixed[t])] = self.fixed[t]
+                out[k] = v / np.linalg.norm(v)
+        return out
+
+
+def test_chapter_number_alone_does_not_make_a_bead():
+    """ "Chapter 1" / "Libro 1": the shared number is a bonus on top of similarity, never the sole signal.
+
+    The translator added a heading "Libro 1" (Book 1) before "Capítulo uno"; only
+    the number links "Chapter 1" to "Libro 1", and the model sees no similarity.
+    """
+    body = _sentences(6, seed=7)
+    src = ["Chapter 1", *body]
+    tgt = ["Libro 1", "Capítulo uno", *[_tr(s) for s in body]]
+    e = np.eye(8, dtype=np.float32)
+    fixed = {"Chapter 1": e[0] + e[1], "Capítulo uno": e[0] + e[1], "Libro 1": e[2] + e[3]}
+    for w in (0.0, 1.0, 5.0):
+        enc = _FixedEncoder(fixed, dim=512, lexicon=_lexicon())
+        pairs = _pairs(align_segments(src, tgt, enc, params=AlignParams(lex_weight=w)))
+        assert ((), (0,)) in pairs, (w, pairs)
+        assert ((0,), (1,)) in pairs, (w, pairs)
+
+
+def test_lexical_bonus_is_zero_without_similarity():
+    from align._lexical import find_anchors
+    from align._scores import WindowScorer
+
+    x = np.eye(4, dtype=np.float32)[:2]
+    y = np.eye(4, dtype=np.float32)[2:]  # orthogonal: similarity at background
+    src, tgt = ["Vụ việc năm 1992 tại UNODC", "w1"], ["Kejadian 1992 di UNODC", "v1"]
+    anchors = find_anchors(src, tgt)
+    assert anchors.src[0] and anchors.tgt[0]
+    ls, lt = np.array([26.0, 2.0]), np.array([22.0, 2.0])
+    band = full_band(2, 2)
+    types = AlignParams().bead_types()
+    on = WindowScorer(x, y, ls, lt, band, AlignParams(lex_weight=5.0), types, anchors)
+    off = WindowScorer(x, y, ls, lt, band, AlignParams(lex_weight=0.0), types, anchors, model=on.model)
+    s_on, _, _ = on.row(1)
+    s_off, _, _ = off.row(1)
+    k = types.index((1, 1))
+    assert s_on[k, 1] <= s_off[k, 1] + 1e-9
+
+
+def _paragraph_doc(paras: list[list[str]], lang: str) -> Document:
+    segs = []
+    text = ""
+    for p, sents in enumerate(paras):
+        for k, s in enumerate(sents):
+            start = len(text)
+            text += s + " "
+            segs.append(Segment(s, "sentence", p, k, (start, start + len(s))))
+        text += "\n\n"
+    return Document(f"{lang}.txt", lang, text, tuple(segs))
+
+
+def test_paragraph_first_with_a_dropped_paragraph():
+    rng = random.Random(8)
+    paras = [_sentences(rng.randint(2, 4), seed=10 + p) for p in range(6)]
+    tparas = [[_tr(s) for s in p] for k, p in enumerate(paras) if k != 3]
+    source, target = _paragraph_doc(paras, "vi"), _paragraph_doc(tparas, "id")
+    al = align_documents(source, target, _encoder())
+    assert isinstance(al, Alignment)
+    n, m = len(source.content), len(target.content)
+    _check_cover(al.beads, n, m)
+    dropped = {i for i, s in enumerate(source.content) if s.para == 3}
+    for b in al.beads:
+        if set(b.src) & dropped:
+            assert not b.tgt and len(b.src) == 1
+        else:
+            assert len(b.src) == 1 and len(b.tgt) == 1
+    # paragraph beads: every paragraph in exactly one, the dropped one alone
+    assert sorted(p for pb in al.para_beads for p in pb.src) == list(range(6))
+    assert sorted(p for pb in al.para_beads for p in pb.tgt) == list(range(5))
+    assert any(pb.src == (3,) and pb.tgt == () for pb in al.para_beads)
+    # no sentence bead crosses a paragraph bead
+    owner_s = {p: k for k, pb in enumerate(al.para_beads) for p in pb.src}
+    owner_t = {p: k for k, pb in enumerate(al.para_beads) for p in pb.tgt}
+    for b in al.beads:
+        groups = {owner_s[al.src[i].para] for i in b.src} | {owner_t[al.tgt[j].para] for j in b.tgt}
+        assert len(groups) == 1
+    assert al.signature.startswith("align:") and "|model:hash-512|params:default" in al.signature
+    assert al.params == AlignParams().as_dict()
+
+
+def test_paragraph_first_repairs_a_paragraph_split_by_the_translator():
+    paras = [_sentences(3, seed=20 + p) for p in range(5)]
+    t = [[_tr(s) for s in p] for p in paras]
+    tparas = t[:2] + [t[2][:1], t[2][1:]] + t[3:]  # paragraph 2 split in two
+    al = align_documents(_paragraph_doc(paras, "vi"), _paragraph_doc(tparas, "id"), _encoder())
+    assert all(len(b.src) == 1 and len(b.tgt) == 1 for b in al.beads)
+    assert any(pb.src == (2,) and pb.tgt == (2, 3) for pb in al.para_beads)
+
+
+def test_one_segment_per_paragraph_degrades_to_plain_sentence_alignment():
+    src = _sentences(10, seed=9)
+    tgt = [_tr(s) for s in src]
+    tgt[4] = tgt[4] + " " + tgt[5]
+    del tgt[5]
+    plain = align_segments(src, tgt, _encoder())
+    paras = align_segments(src, tgt, _encoder(), src_paras=list(range(10)), tgt_paras=list(range(9)))
+    assert plain == paras
+
+
+def test_signature_names_changed_settings():
+    assert signature("m") .endswith("|model:m|params:default")
+    sig = signature("m", AlignParams(skip=2.0))
+    assert "skip=2.0" in sig and sig.startswith("align:")
+
+
+def test_score_matrix_is_the_cosine_matrix():
+    enc = _encoder()
+    a, b = enc.encode(["w1 w2", "w3"]), enc.encode(["v1 v2", "v3", "v9"])
+    m = score_matrix(a, b)
+    assert m.shape == (2, 3)
+    assert m[0, 0] == pytest.approx(1.0, abs=1e-5) and m[1, 1] == pytest.approx(1.0, abs=1e-5)
+    assert score_matrix(a[:0], b).shape == (0, 3)
+
+
+class _TableSource:
+    """A RowSource with arbitrary fixed bead scores, for checking the search against brute force."""
+
+    def __init__(self, n, m, types, seed):
+        rng = np.random.default_rng(seed)
+        self.types = types
+        self.band = full_band(n, m)
+        self.S = {(i, j, t): rng.normal() for i in range(n + 1) for j in range(m + 1) for t in types}
+
+    def row(self, i):
+        L = int(self.band.hi[i] - self.band.lo[i])
+        S = np.full((len(self.types), L), -1e30)
+        for k, (a, b) in enumerate(self.types):
+            for j in range(L):
+                if i >= a and j >= b:
+                    S[k, j] = self.S[(i, j, (a, b))]
+        return S, None, None
+
+
+def _all_paths(n, m, types):
+    steps = list(types) + [(1, 0), (0, 1)]
+
+    def rec(i, j):
+        if (i, j) == (n, m):
+            yield []
+            return
+        for a, b in steps:
+            if i + a <= n and j + b <= m:
+                for rest in rec(i + a, j + b):
+                    yield [(a, b), *rest]
+
+    return list(rec(0, 0))
+
+
+def test_search_and_posteriors_match_brute_force():
+    n, m, skip = 3, 3, 0.7
+    types = [(1, 1), (1, 2), (2, 1)]
+    src = _TableSource(n, m, types, seed=1)
+
+    def total(path):
+        i = j = 0
+        t = 0.0
+        for a, b in path:
+            i, j = i + a, j + b
+            t += -skip * (a + b) if not (a and b) else src.S[(i, j, (a, b))]
+        return t
+
+    paths = _all_paths(n, m, types)
+    scores = np.array([total(p) for p in paths])
+    res = viterbi(src.band, src, skip, with_forward=True)
+    assert total(res.path) == pytest.approx(scores.max())
+    B = backward(src.band, src, skip)
+    z = np.log(np.exp(scores).sum())
+    assert res.forward[n, m] == pytest.approx(z)
+    assert B[0, 0] == pytest.approx(z)
+    probs = bead_posteriors(res.path, src.band, res.forward, B, src, skip)
+    # brute-force posterior of each bead of the best path
+    spans = path_to_spans(res.path)
+    for (s, t), p in zip(spans, probs):
+        mass = sum(np.exp(sc) for path, sc in zip(paths, scores) if (s, t) in path_to_spans(path))
+        assert p == pytest.approx(mass / np.exp(scores).sum(), rel=1e-6)
+
+
+def _long_pair(n: int, seed: int = 0):
+    rng = random.Random(seed)
+    src = _sentences(n, seed=seed, lo=4, hi=12)
+    tgt, gold = [], []
+    i = 0
+    while i < n:
+        r = rng.random()
+        if r < 0.05 and i + 1 < n:
+            tgt.append(_tr(src[i]) + " " + _tr(src[i + 1]))
+            gold.append(((i, i + 1), (len(tgt) - 1,)))
+            i += 2
+        elif r < 0.07:
+            gold.append(((i,), ()))
+            i += 1
+        else:
+            tgt.append(_tr(src[i]))
+            gold.append(((i,), (len(tgt) - 1,)))
+            i += 1
+    return src, tgt, gold
+
+
+def test_long_documents_use_linear_memory():
+    """2k and 10k segments a side: a band around a coarse path, never an n x m matrix."""
+    measured = {}
+    for n in (2000, 10000):
+        src, tgt, gold = _long_pair(n)
+        enc = HashEncoder(dim=128, lexicon=_lexicon())
+        x, y = enc.encode(src), enc.encode(tgt)
+        tracemalloc.start()
+        beads = align_segments(src, tgt, enc, src_vecs=x, tgt_vecs=y)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        _check_cover(beads, len(src), len(tgt))
+        right = len(set(_pairs(beads)) & set(gold)) / len(gold)
+        assert right > 0.97
+        measured[n] = peak
+    # five times the segments: about five times the memory, far from the 25 times of a full matrix
+    assert measured[10000] / measured[2000] < 8
+    assert measured[10000] < 400e6
+
+
+def test_long_documents_search_in_a_narrow_band():
+    src, tgt, _ = _long_pair(3000, seed=1)
+    enc = HashEncoder(dim=128, lexicon=_lexicon())
+    from align._aligner import _prepare, _lengths
+
+    p = AlignParams()
+    found = search(_prepare(enc.encode(src), p), _prepare(enc.encode(tgt), p), _lengths(src), _lengths(tgt), p, posteriors=False)
+    assert found.width < 100
+    assert found.cells < 100 * (len(src) + 1)
