@@ -1,20 +1,37 @@
 """align: sentence and paragraph alignment of translated documents into TMX.
 
 The public API is what a notebook user needs; everything else lives in private
-``_module.py`` files and may change.
+``_module.py`` files and may change::
+
+    import align
+    src = align.read_document("vi.txt", "vi")
+    tgt = align.read_document("id.txt", "id")
+    alignment = align.align_documents(src, tgt, align.load_encoder())
+    align.write_tmx(alignment, "out.tmx")
+    align.write_report(alignment, "out.report.html", "out.report.json")
 """
 
-from ._encoders import Encoder, HashEncoder, load_encoder
-from ._errors import AlignError, InputError, ModelError, OutputError, UsageError
-from ._model import Alignment, Bead, Document, Segment, Unaligned
+__version__ = "0.1.0"  # before the imports: modules read it from here
 
-__version__ = "0.1.0"
+from ._aligner import AlignParams, align_documents, align_segments
+from ._corpus import run_corpus
+from ._encoders import EmbeddingCache, Encoder, HashEncoder, load_encoder
+from ._errors import AlignError, InputError, ModelError, OutputError, UsageError
+from ._evaluate import evaluate_dirs as evaluate
+from ._model import Alignment, Bead, Document, Segment, Unaligned
+from ._quality import flag_beads
+from ._read import read_document
+from ._report import write_report
+from ._tmx import read_tmx, write_tmx
+
 
 __all__ = [
-    "Alignment",
     "AlignError",
+    "AlignParams",
+    "Alignment",
     "Bead",
     "Document",
+    "EmbeddingCache",
     "Encoder",
     "HashEncoder",
     "InputError",
@@ -24,5 +41,14 @@ __all__ = [
     "Unaligned",
     "UsageError",
     "__version__",
+    "align_documents",
+    "align_segments",
+    "evaluate",
+    "flag_beads",
     "load_encoder",
+    "read_document",
+    "read_tmx",
+    "run_corpus",
+    "write_report",
+    "write_tmx",
 ]
