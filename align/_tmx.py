@@ -642,6 +642,10 @@ def _parse(path: str) -> etree._ElementTree:
         names = ", ".join(sorted(e.name for e in dtd.iterentities()))
         raise InputError(f"refused: the file declares DTD entities ({names})", path=path,
                          hint="entity expansion (XXE, billion laughs) is never needed in TMX")
+    ref = next(tree.getroot().iter(etree.Entity), None)
+    if ref is not None:
+        raise InputError(f"refused: entity reference {ref.text} is not defined in the file", path=path,
+                         hint="TMX files never need DTD entities; write the character itself")
     root = tree.getroot()
     if root.tag != "tmx":
         raise InputError(f"not a TMX file: root element is <{root.tag}>, expected <tmx>", path=path)
@@ -704,6 +708,9 @@ def read_tmx(path: str | os.PathLike[str], *, src_lang: str | None = None, tgt_l
     src = src_lang or header.get("srclang", "")
     if not src or src == "*all*":
         raise InputError("no usable srclang in the header", path=path, hint="pass src_lang")
+    if not found:  # an empty memory (e.g. every unit below --min-score) is valid
+        return TmxFile(path=path, header=header, tus=[], src_lang=src, tgt_lang=tgt_lang or "", skipped=0,
+                       version=root.get("version", ""))
     if not any(_lang_matches(src, f) for f in found):
         raise InputError(f"no unit in language {src!r} (file has {', '.join(found) or 'none'})", path=path)
     if tgt_lang is None:

@@ -693,3 +693,12 @@ def test_independent_tmxcheck_strict(al, tmp_path, kwargs):
     last = cp.stdout.strip().splitlines()[-1]
     assert cp.returncode == 0 and last.startswith("tmxcheck: OK"), cp.stdout + cp.stderr
     assert "errors=0 warnings=0" in last
+
+
+def test_an_empty_memory_reads_back_as_empty(al, tmp_path):
+    """Every unit below --min-score gives a valid TMX with no <tu>; reading it must not fail."""
+    out = tmp_path / "empty.tmx"
+    stats = write_tmx(al, out, min_score=1.0, max_score=0.0, now=NOW)
+    assert stats.tus_written == 0
+    tm = read_tmx(out)
+    assert tm.tus == [] and tm.src_lang == "vi"
