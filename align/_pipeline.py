@@ -156,9 +156,10 @@ def align_pair(
     t0 = time.perf_counter()
     review_tmx = review_tmx_path(tmx_path) if tmx_path and options.split_by_score is not None else None
     check_outputs([src_path, tgt_path], [tmx_path, review_tmx, beads_path, report_html, report_json, review_tsv, review_xlsx])
-    split = options.level != "paragraph" or options.fmt == "presplit"
-    src = read_document(src_path, options.src_lang, fmt=options.fmt, force=options.force, split=split)
-    tgt = read_document(tgt_path, options.tgt_lang, fmt=options.fmt, force=options.force, split=split)
+    # Always align sentences (paragraph-first inside the aligner): paragraph TUs come from
+    # the paragraph beads, so every --level costs the same embeddings and agrees with the others.
+    src = read_document(src_path, options.src_lang, fmt=options.fmt, force=options.force)
+    tgt = read_document(tgt_path, options.tgt_lang, fmt=options.fmt, force=options.force)
     params = AlignParams(**options.aligner) if options.aligner else AlignParams()
     alignment = align_documents(src, tgt, encoder, params=params)
     check_alignment(alignment)
@@ -200,8 +201,15 @@ def align_pair(
             from ._report import write_report
 
             sim = src_vecs @ tgt_vecs.T if len(src_vecs) * len(tgt_vecs) <= 4_000_000 else None
+            tmx_info = None
+            if stats is not None:
+                tmx_info = {"path": os.path.basename(tmx_path), "level": options.level, "tus_written": stats.tus_written,
+                            "duplicates": stats.duplicates, "skipped_below_min": stats.skipped_below_min}
+                if review_stats is not None:
+                    tmx_info["review_path"] = os.path.basename(review_tmx)
+                    tmx_info["review_tus_written"] = review_stats.tus_written
             write_report(alignment, report_html and stage.path(report_html), report_json and stage.path(report_json),
-                         sim_matrix=sim)
+                         sim_matrix=sim, tmx=tmx_info)
         if report_html:
             outputs["report_html"] = report_html
         if report_json:

@@ -55,7 +55,8 @@ def _json_text(obj: dict) -> str:
     return json.dumps(_jsonable(obj), ensure_ascii=False, indent=1, allow_nan=False) + "\n"
 
 
-def report_payload(alignment: Alignment, *, sim_matrix: np.ndarray | None = None, max_cells: int = MAX_CELLS) -> dict:
+def report_payload(alignment: Alignment, *, sim_matrix: np.ndarray | None = None, max_cells: int = MAX_CELLS,
+                   tmx: dict | None = None) -> dict:
     """The report as JSON-ready data: what the JSON file holds and the HTML is rendered from.
 
     An alignment that has not been through ``flag_beads`` (no ``params["quality"]``)
@@ -77,6 +78,10 @@ def report_payload(alignment: Alignment, *, sim_matrix: np.ndarray | None = None
     details = flag_details(alignment, sim=small_sim)
     summ = summary(alignment)
     summ["flagged_by_report"] = flagged_here
+    if tmx is not None:
+        # What the TMX writer did with the beads (dedupe, --min-score): the report's TU
+        # count is then the file's, and the difference is explained.
+        summ["tmx"] = dict(tmx)
     unaligned = summ.pop("unaligned")
     beads = []
     for k, (b, d) in enumerate(zip(alignment.beads, details, strict=True)):
@@ -118,8 +123,12 @@ def write_report(
     *,
     sim_matrix: np.ndarray | None = None,
     max_cells: int = MAX_CELLS,
+    tmx: dict | None = None,
 ) -> dict:
     """Write the HTML and/or JSON report of one alignment; return its summary.
+
+    ``tmx`` (``{"path", "tus_written", "duplicates", "skipped_below_min", ...}``)
+    records what the TMX writer did, so the report agrees with the file.
 
     ``sim_matrix`` (source × target cosines of the segment vectors, any size:
     it is reduced to at most ``max_cells`` per side in chunks) draws the dot
@@ -127,7 +136,7 @@ def write_report(
     summary (``_quality.summary`` plus the unaligned list) is what
     ``write_corpus_index`` ranks.
     """
-    payload = report_payload(alignment, sim_matrix=sim_matrix, max_cells=max_cells)
+    payload = report_payload(alignment, sim_matrix=sim_matrix, max_cells=max_cells, tmx=tmx)
     if json_path is not None:
         atomic_write(json_path, _json_text(payload))
     if html_path is not None:
