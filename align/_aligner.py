@@ -36,7 +36,16 @@ from . import _scores as sc
 from ._lexical import Anchors, find_anchors
 from ._model import Alignment, Bead, Document
 from ._scores import DocModel, WindowScorer, score_matrix
-from ._search import Band, BeadType, PosteriorScores, backward, band_around, bead_posteriors, full_band, path_to_spans, viterbi
+from ._search import (
+    Band,
+    BeadType,
+    backward,
+    band_around,
+    bead_posteriors,
+    full_band,
+    path_to_spans,
+    viterbi,
+)
 
 __all__ = ["AlignParams", "align_documents", "align_segments", "score_matrix", "signature"]
 
@@ -57,16 +66,13 @@ class AlignParams:
     sim_weight: float = 6.0  # weight of the normalised similarity
     sim_offset: float = 0.5  # normalised similarity at which a bead is neutral
     len_weight: float = 1.0  # weight of the length log-likelihood
+    len_tail: float = 1.0  # Student-t degrees of freedom of length deviations (1 = Cauchy, 0 = Gaussian)
     lex_weight: float = 1.0  # bonus for shared numbers/names (times similarity); 0 = off
     skip: float = 4.0  # cost of a segment left out (omission or addition)
     merge: float = 1.5  # cost per segment a bead has beyond one each side
     para_first: bool = True  # align paragraphs first when both sides have them
-    para_bonus: float = 1.0  # bonus for beads whose paragraph boundaries coincide
+    para_bonus: float = 0.5  # bonus for beads whose paragraph boundaries coincide
     refine: bool = True  # re-estimate the length model from a first pass
-    mea_gamma: float = 0.0  # EXPERIMENT: >0 = maximum expected accuracy decoding
-    cov_weight: float = 0.0  # EXPERIMENT
-    len_nu: float = 0.0  # EXPERIMENT
-    cov_tau: float = 0.3  # EXPERIMENT
     max_cells: int = 1_000_000  # exact DP up to this many cells, else coarse-to-fine
     band_radius: int = 8  # half-width of the band around a coarse path (segments)
 
@@ -111,6 +117,7 @@ class Found:
     model: DocModel | None = None
     cells: int = 0  # DP cells of the finest level (n * width: linear in the length)
     width: int = 0  # widest band row
+    largest: int = 0  # elements of the largest array the search allocated, coarse levels included
 
 
 def search(
@@ -139,8 +146,12 @@ def search(
         path = _trivial(n, m)
         return Found(path, [1.0] * len(path), model)
     types = list(types or params.bead_types())
+    coarse_largest = 0
     if band is None:
-        band = full_band(n, m) if (n + 1) * (m + 1) <= params.max_cells else _coarse_band(x, y, ls, lt, params)
+        if (n + 1) * (m + 1) <= params.max_cells:
+            band = full_band(n, m)
+        else:
+            band, coarse_largest = _coarse_band(x, y, ls, lt, params)
     scorer = WindowScorer(x, y, ls, lt, band, params, types, anchors, model, src_starts, tgt_starts)
     refine = model is None and params.refine
     res = viterbi(band, scorer, params.skip, with_forward=posteriors and not refine)
@@ -150,26 +161,33 @@ def search(
     probs = [1.0] * len(res.path)
     if posteriors:
         B = backward(band, scorer, params.skip)
-        if params.mea_gamma > 0:
-            post = PosteriorScores(band, scorer, res.forward, B, params.skip, params.mea_gamma)
-            res.path = viterbi(band, post, params.skip).path
         probs = bead_posteriors(res.path, band, res.forward, B, scorer, params.skip)
-    return Found(res.path, probs, scorer.model, band.cells, band.width)
+    largest = max(
+        (n + 1) * band.width,  # DP, forward, backward and back-pointer arrays
+        scorer.cos.values.size,  # banded segment cosines
+        len(types) * scorer.block_rows * band.width,  # one block of bead scores
+        coarse_largest,
+    )
+    return Found(res.path, probs, scorer.model, band.cells, band.width, largest)
 
 
-def _coarse_band(x: np.ndarray, y: np.ndarray, ls: np.ndarray, lt: np.ndarray, params: AlignParams) -> Band:
-    """A band around the path found on blocks of two segments (recursively, as Vecalign does)."""
+def _coarse_band(x: np.ndarray, y: np.ndarray, ls: np.ndarray, lt: np.ndarray, params: AlignParams) -> tuple[Band, int]:
+    """A band around the path found on blocks of two segments (recursively, as Vecalign does).
+
+    Also returns the size of the largest array the coarse levels allocated.
+    """
     n, m = len(x), len(y)
     xc, yc = sc.block_vectors(x, 2), sc.block_vectors(y, 2)
     lsc, ltc = sc.block_sums(ls, 2), sc.block_sums(lt, 2)
-    path = search(xc, yc, lsc, ltc, params, types=[(1, 1), (1, 2), (2, 1)], posteriors=False).path
+    coarse = search(xc, yc, lsc, ltc, params, types=[(1, 1), (1, 2), (2, 1)], posteriors=False)
+    path = coarse.path
     nodes = []
     i = j = 0
     for a, b in path:
         i += a
         j += b
         nodes.append((min(2 * i, n), min(2 * j, m)))
-    return band_around(nodes, n, m, params.band_radius)
+    return band_around(nodes, n, m, params.band_radius), coarse.largest
 
 
 # ------------------------------------------------------------------ documents
@@ -267,8 +285,7 @@ def _align(src, tgt, encoder, params, src_paras, tgt_paras, src_vecs, tgt_vecs) 
         para_spans, para_probs = _align_paragraphs(src, tgt, raw_x, raw_y, ls, lt, sruns, truns, params)
         if _confident(para_spans, para_probs, sruns, truns):
             band = _para_band(sruns, truns, para_spans, len(src), len(tgt))
-    structured = _informative(sruns) or _informative(truns)
-    bonus = structured and len(sruns) >= 2 and len(truns) >= 2
+    bonus = _informative(sruns) and _informative(truns)  # one line per paragraph says nothing
     anchors = find_anchors(src, tgt) if params.lex_weight > 0 else None
     found = search(
         x,

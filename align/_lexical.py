@@ -25,13 +25,21 @@ _URL = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.-]+", re.UNICODE
 # a number with its internal separators (1.000,50 / 1 000 / 3,5)
 _NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f]\d{3})*(?:[.,]\d+)?")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
-_SENT_START = re.compile(r"(?:^|[.!?:;…»«\"“”(\[–—-]\s*)$")
+_SENT_END = frozenset(".!?:;…»«\"“”([–—-")
 
 
 def fold(text: str) -> str:
     """Lower case without diacritics (``đ``/``Đ`` → ``d``, ``ß`` → ``ss``)."""
     t = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D")).casefold()
     return "".join(c for c in t if not unicodedata.combining(c))
+
+
+def _starts_sentence(text: str, pos: int) -> bool:
+    """The word at ``pos`` opens the text or follows sentence punctuation (so its capital says nothing)."""
+    k = pos - 1
+    while k >= 0 and text[k].isspace():
+        k -= 1
+    return k < 0 or text[k] in _SENT_END
 
 
 def candidate_tokens(text: str) -> set[str]:
@@ -56,9 +64,7 @@ def candidate_tokens(text: str) -> set[str]:
         upper = sum(c.isupper() for c in w)
         if upper == 0:
             continue
-        acronym = upper >= 2
-        starts_sentence = _SENT_START.search(rest[: m.start()]) is not None
-        if acronym or not starts_sentence:
+        if upper >= 2 or not _starts_sentence(rest, m.start()):
             out.add("w:" + fold(w))
     return out
 

@@ -16,7 +16,12 @@ the model (e5 puts almost everything between 0.75 and 0.95):
 
 The length model is Gale and Church's: target length is about ``c`` times the
 source length, with a variance proportional to length; ``c`` and the variance
-are estimated from the document pair itself.
+are estimated from the document pair itself. Its tails are Student-t rather
+than Gaussian: real segments carry the odd untranslated caption or a free
+rendering, and one such bead must not drag its neighbours out of place.
+
+``WindowScorer`` turns all this into the scores of every bead type for the
+cells of the search band, a block of rows at a time.
 """
 
 from __future__ import annotations
@@ -123,7 +128,7 @@ class SimStats:
 
     @property
     def separation(self) -> float:
-        """``(mu1 - mu0) / sd0``: how many spreads apart a translation and noise are."""
+        """``(mu1 - mu0) / sd0``: how many spreads apart a translation and unrelated text are."""
         return (self.mu1 - self.mu0) / max(self.sd0, 1e-3)
 
 
@@ -149,26 +154,26 @@ def background_stats(x: np.ndarray, y: np.ndarray, samples: int = 4096) -> tuple
 
 @dataclass(frozen=True)
 class LengthModel:
-    """Gale-Church: ``lt ~ c * ls`` with variance ``s2 * (ls + lt / c) / 2`` (characters)."""
+    """Gale-Church: ``lt ~ c * ls`` with variance ``s2 * (ls + lt / c) / 2`` (characters).
+
+    ``tail`` is the Student-t degrees of freedom of the deviation (1 = Cauchy),
+    0 for a Gaussian.
+    """
 
     c: float
     s2: float
-    nu: float = 0.0
+    tail: float = 1.0
 
     def delta(self, ls: np.ndarray, lt: np.ndarray) -> np.ndarray:
         mean_len = (ls + lt / self.c) / 2.0
         return (lt - self.c * ls) / np.sqrt(self.s2 * np.maximum(mean_len, 1.0))
 
     def loglik(self, ls: np.ndarray, lt: np.ndarray) -> np.ndarray:
-        """Log-likelihood (up to a constant) of a bead's lengths.
-
-        Gaussian (``-delta^2 / 2``) when ``nu`` is 0, else Student-t with ``nu``
-        degrees of freedom, whose tails forgive the odd free translation.
-        """
+        """Log-likelihood of a bead's lengths, 0 for a perfect ratio."""
         d = self.delta(ls, lt)
-        if self.nu <= 0:
+        if self.tail <= 0:
             return -0.5 * d * d
-        return -0.5 * (self.nu + 1.0) * np.log1p(d * d / self.nu)
+        return -0.5 * (self.tail + 1.0) * np.log1p(d * d / self.tail)
 
 
 def length_ratio(src_lens: np.ndarray, tgt_lens: np.ndarray) -> float:
@@ -177,15 +182,6 @@ def length_ratio(src_lens: np.ndarray, tgt_lens: np.ndarray) -> float:
     if ts <= 0 or tt <= 0:
         return 1.0
     return tt / ts
-
-
-def _extract(row: np.ndarray, start: int, end: int, c0: int, c1: int) -> np.ndarray:
-    """Values of a band row stored from column ``start`` (valid up to ``end``) at [c0, c1), 0 outside."""
-    out = np.zeros(c1 - c0, dtype=np.float64)
-    a, b = max(c0, start), min(c1, end)
-    if a < b:
-        out[a - c0 : b - c0] = row[a - start : b - start]
-    return out
 
 
 class BandMatrix:
@@ -217,36 +213,27 @@ class BandMatrix:
                 vals[r, : e - s] = prod[r - r0, s - cmin : e - cmin]
         return cls(vals, start, end)
 
-    def row(self, r: int, c0: int, c1: int) -> np.ndarray:
-        return _extract(self.values[r], int(self.start[r]), int(self.end[r]), c0, c1)
-
-    def row_max(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per source segment: best value and its column (-1 where the row is empty)."""
+    def row_max(self) -> np.ndarray:
+        """Per source segment, its best value in the band (-inf where the row is empty)."""
         n = len(self.start)
-        best = np.full(n, -np.inf)
-        arg = np.full(n, -1, dtype=np.int64)
         w = self.end - self.start
-        ok = w > 0
-        if n and ok.any():
-            masked = np.where(np.arange(self.values.shape[1])[None, :] < w[:, None], self.values, -np.inf)
-            k = np.argmax(masked, axis=1)
-            best[ok] = masked[np.arange(n), k][ok]
-            arg[ok] = (self.start + k)[ok]
-        return best, arg
+        if n == 0:
+            return np.zeros(0)
+        masked = np.where(np.arange(self.values.shape[1])[None, :] < w[:, None], self.values, -np.inf)
+        return masked.max(axis=1)
 
-    def col_max(self, m: int) -> tuple[np.ndarray, np.ndarray]:
-        """Per target segment: best value over the rows whose band reaches it, and that row."""
-        best = np.full(m, -np.inf)
-        arg = np.full(m, -1, dtype=np.int64)
-        for r in range(len(self.start)):
-            s, e = int(self.start[r]), int(self.end[r])
-            if e <= s:
-                continue
-            v = self.values[r, : e - s]
-            better = v > best[s:e]
-            best[s:e][better] = v[better]
-            arg[s:e][better] = r
-        return best, arg
+    def integral(self, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
+        """Integral image (float64) of the values of segment rows [r0, r1) and columns [c0, c1).
+
+        ``I[p, q]`` is the sum over rows ``< r0 + p`` and columns ``< c0 + q``, so the sum
+        of any window is four lookups.
+        """
+        out = np.zeros((r1 - r0 + 1, c1 - c0 + 1), dtype=np.float64)
+        for r in range(r0, r1):
+            s, e = max(int(self.start[r]), c0), min(int(self.end[r]), c1)
+            if s < e:
+                out[r - r0 + 1, s - c0 + 1 : e - c0 + 1] = self.values[r, s - int(self.start[r]) : e - int(self.start[r])]
+        return out.cumsum(axis=0).cumsum(axis=1)
 
 
 # ------------------------------------------------------------------ document model
@@ -260,7 +247,9 @@ class DocModel:
     length: LengthModel
 
 
-def estimate_model(x: np.ndarray, y: np.ndarray, ls: np.ndarray, lt: np.ndarray, cos: BandMatrix, nu: float = 0.0) -> DocModel:
+def estimate_model(
+    x: np.ndarray, y: np.ndarray, ls: np.ndarray, lt: np.ndarray, cos: BandMatrix, tail: float = 1.0
+) -> DocModel:
     """Similarity statistics from the cosines inside the search band; length ratio of the texts.
 
     ``mu1`` is the median over source segments of their best cosine in the band
@@ -268,21 +257,20 @@ def estimate_model(x: np.ndarray, y: np.ndarray, ls: np.ndarray, lt: np.ndarray,
     after a first pass (``refine_model``), which also measures the variance.
     """
     mu0, sd0 = background_stats(x, y)
-    best, arg = cos.row_max()
-    ok = arg >= 0
+    best = cos.row_max()
+    ok = np.isfinite(best)
     mu1 = float(np.median(best[ok])) if ok.any() else mu0 + 4 * sd0
     mu1 = max(mu1, mu0 + sd0)
-    return DocModel(SimStats(mu0, sd0, mu1), LengthModel(length_ratio(ls, lt), _S2_PRIOR, nu))
+    return DocModel(SimStats(mu0, sd0, mu1), LengthModel(length_ratio(ls, lt), _S2_PRIOR, tail))
 
 
-def refine_model(
-    model: DocModel, spans: Sequence[tuple[range, range]], ls: np.ndarray, lt: np.ndarray
-) -> DocModel:
+def refine_model(model: DocModel, spans: Sequence[tuple[range, range]], ls: np.ndarray, lt: np.ndarray) -> DocModel:
     """Length ratio and variance re-estimated from the two-sided beads of a first pass.
 
     One step of Viterbi training: the ratio of the whole texts is biased when
-    the translation leaves something out, the ratio over aligned beads is not.
-    The variance (median of ``delta^2``; 0.455 for a standard normal) is shrunk
+    the translation leaves something out (in a five-sentence story one missing
+    sentence is a fifth of the text), the ratio over aligned beads is not. The
+    variance (median of ``delta^2``; 0.455 for a standard normal) is shrunk
     towards the prior when the beads are few.
     """
     pairs = [(s, t) for s, t in spans if len(s) and len(t)]
@@ -295,7 +283,7 @@ def refine_model(
     own = float(np.median(d * d)) / 0.455
     k = len(pairs)
     s2 = (k * own + _S2_PRIOR_WEIGHT * _S2_PRIOR) / (k + _S2_PRIOR_WEIGHT)
-    return DocModel(model.sim, LengthModel(c, max(s2, 0.1), model.length.nu))
+    return DocModel(model.sim, LengthModel(c, max(s2, 0.1), model.length.tail))
 
 
 # ------------------------------------------------------------------ bead scores
@@ -307,12 +295,12 @@ class WindowScorer:
     A bead ``(a, b)`` ending at ``(i, j)`` scores::
 
         sim_weight * (s - sim_offset) + len_weight * loglik(lengths) - merge * (a + b - 2)
-          + lex_weight * dice(anchors) * clip(s, 0, 1) + para_bonus * (boundaries shared)
+          + lex_weight * dice(anchors) * clip(s, 0, 1) + para_bonus / 2 * (boundaries shared)
 
-    where ``s`` is the normalised cosine of the two windows. A window cosine is
-    a block sum of the banded segment cosines (an integral image per block of
-    rows) over the two window norms, so no window is ever embedded. ``params``
-    is any object with those attributes (``AlignParams``).
+    where ``s`` is the normalised cosine of the two windows; one-sided steps
+    cost ``skip``. A window cosine is a block sum of the banded segment cosines
+    (an integral image per block of rows) over the two window norms, so no
+    window is ever embedded. ``params`` is an ``AlignParams``.
     """
 
     block_rows = 64
@@ -335,13 +323,11 @@ class WindowScorer:
         self.band = band
         self.params = params
         self.types = list(types)
-        self.A = np.array([a for a, _ in self.types], dtype=np.int64)
-        self.B = np.array([b for _, b in self.types], dtype=np.int64)
-        self.max_a = int(self.A.max())
-        self.max_b = int(self.B.max())
+        self.max_a = max(a for a, _ in self.types)
+        self.max_b = max(b for _, b in self.types)
         start, end = segment_columns(band, self.m, self.max_a, self.max_b)
         self.cos = BandMatrix.cosines(x, y, start, end)
-        self._model = model or estimate_model(x, y, ls, lt, self.cos, getattr(params, "len_nu", 0.0))
+        self._model = model or estimate_model(x, y, ls, lt, self.cos, params.len_tail)
         self.nx = window_sq_norms(x, self.max_a)
         self.ny = window_sq_norms(y, self.max_b)
         self.cls = np.concatenate([[0.0], np.cumsum(ls, dtype=np.float64)])
@@ -367,52 +353,37 @@ class WindowScorer:
         self._model = value
         self._cache.clear()
 
-    def row(self, i: int):
-        """``(scores[T, width of row i], None, None)``: nulls cost the constant skip."""
+    def row(self, i: int) -> tuple[np.ndarray, None, None]:
+        """``(scores[T, width of row i], None, None)``: one-sided steps cost the constant skip."""
         blk = i // self.block_rows
         if blk not in self._cache:
-            if len(self._cache) >= 3:
+            if len(self._cache) >= 3:  # forward and backward passes only look a few rows away
                 self._cache.pop(next(iter(self._cache)))
             self._cache[blk] = self._block(blk * self.block_rows, min(self.n + 1, (blk + 1) * self.block_rows))
         L = int(self.band.hi[i] - self.band.lo[i])
         return self._cache[blk][:, i - blk * self.block_rows, :L], None, None
 
-    def _window_cos(self, a: int, b: int, ii: np.ndarray, jj: np.ndarray, dot: np.ndarray) -> np.ndarray:
-        """Cosine of source windows ``[i-a, i)`` and target windows ``[j-b, j)`` from their dot products."""
-        return dot / np.sqrt(self.nx[a, ii] * self.ny[b, jj])
-
     def bead_score(self, i: int, j: int, a: int, b: int) -> float:
-        """The DP score of the bead of type (a, b) ending at (i, j)."""
+        """The score of the bead of type (a, b) ending at DP cell (i, j)."""
         S, _, _ = self.row(i)
         return float(S[self.types.index((a, b)), j - int(self.band.lo[i])])
 
-    def _dense(self, bm: BandMatrix, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
-        """Integral image (float64) of band values for segment rows [r0, r1) and columns [c0, c1)."""
-        out = np.zeros((r1 - r0 + 1, c1 - c0 + 1), dtype=np.float64)
-        for r in range(r0, r1):
-            s, e = max(int(bm.start[r]), c0), min(int(bm.end[r]), c1)
-            if s < e:
-                out[r - r0 + 1, s - c0 + 1 : e - c0 + 1] = bm.values[r, s - int(bm.start[r]) : e - int(bm.start[r])]
-        return out.cumsum(axis=0).cumsum(axis=1)
-
     def _block(self, r0: int, r1: int) -> np.ndarray:
-        """Scores of all bead types for DP rows [r0, r1): array (T, r1 - r0, width)."""
+        """Scores of all bead types for DP rows [r0, r1): array (T, r1 - r0, width), NEG where impossible."""
         p = self.params
         band = self.band
         width = band.width
-        T = len(self.types)
-        out = np.full((T, r1 - r0, width), NEG)
+        out = np.full((len(self.types), r1 - r0, width), NEG)
         rows = np.arange(max(r0, 1), r1)
         if len(rows) == 0:
             return out
-        lo = band.lo[rows]
-        hi = band.hi[rows]
+        lo, hi = band.lo[rows], band.hi[rows]
         seg0 = max(0, int(rows[0]) - self.max_a)  # first segment row any window uses
         seg1 = int(rows[-1])  # windows use segments < i
         c0 = max(0, int(lo.min()) - self.max_b)
         c1 = min(self.m, int(hi.max()))
-        I = self._dense(self.cos, seg0, seg1, c0, c1)
-        IL = self._dense(self.lex, seg0, seg1, c0, c1) if self.lex is not None else None
+        I = self.cos.integral(seg0, seg1, c0, c1)
+        IL = self.lex.integral(seg0, seg1, c0, c1) if self.lex is not None else None
         ii = rows[:, None]
         jj = lo[:, None] + np.arange(width)[None, :]
         inside = jj < hi[:, None]
@@ -424,26 +395,10 @@ class WindowScorer:
             ch, cl = np.clip(jj - c0, 0, I.shape[1] - 1), np.clip(jj - b - c0, 0, I.shape[1] - 1)
             dot = I[rh, ch] - I[rl, ch] - I[rh, cl] + I[rl, cl]
             ia, jb = np.maximum(ii - a, 0), np.maximum(jj - b, 0)
-            cos = self._window_cos(a, b, ii, jj, dot)
-            s = sim.normalise(cos)
+            s = sim.normalise(dot / np.sqrt(self.nx[a, ii] * self.ny[b, jj]))
             ls = self.cls[ii] - self.cls[ia]
             lt = self.clt[jj] - self.clt[jb]
             score = p.sim_weight * (s - p.sim_offset) + p.len_weight * length.loglik(ls, lt) - p.merge * (a + b - 2)
-            cw = getattr(p, "cov_weight", 0.0)
-            if cw > 0 and (a > 1 or b > 1):
-                tau = p.cov_tau
-                pen = np.zeros_like(score)
-                if a > 1:
-                    for k in range(a):
-                        r1_, r0_ = np.clip(ii - k - seg0, 0, I.shape[0] - 1), np.clip(ii - k - 1 - seg0, 0, I.shape[0] - 1)
-                        d = I[r1_, ch] - I[r0_, ch] - I[r1_, cl] + I[r0_, cl]
-                        pen += np.maximum(0.0, tau - sim.normalise(d / np.sqrt(self.ny[b, jj])))
-                if b > 1:
-                    for k in range(b):
-                        c1_, c0_ = np.clip(jj - k - c0, 0, I.shape[1] - 1), np.clip(jj - k - 1 - c0, 0, I.shape[1] - 1)
-                        d = I[rh, c1_] - I[rl, c1_] - I[rh, c0_] + I[rl, c0_]
-                        pen += np.maximum(0.0, tau - sim.normalise(d / np.sqrt(self.nx[a, ii])))
-                score = score - cw * pen
             if IL is not None:
                 matched = IL[rh, ch] - IL[rl, ch] - IL[rh, cl] + IL[rl, cl]
                 tot = (self.cax[ii] - self.cax[ia]) + (self.cay[jj] - self.cay[jb])

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Protocol
 
 import numpy as np
@@ -77,7 +78,7 @@ def band_around(nodes: Sequence[tuple[int, int]], n: int, m: int, radius: int) -
     jmin = np.full(n + 1, m + 1, dtype=np.int64)
     jmax = np.full(n + 1, -1, dtype=np.int64)
     pts = sorted(set(nodes) | {(0, 0), (n, m)})
-    for (i0, j0), (i1, j1) in zip(pts, pts[1:]):
+    for (i0, j0), (i1, j1) in pairwise(pts):
         rows = np.arange(i0, i1 + 1)
         if i1 == i0:
             jmin[i0] = min(jmin[i0], j0, j1)
@@ -285,51 +286,6 @@ def bead_posteriors(path: Sequence[BeadType], band: Band, forward: np.ndarray, b
         out.append(float(np.exp(min(lp, 0.0))))
         i, j = i + a, j + b
     return out
-
-
-class PosteriorScores:
-    """A ``RowSource`` for maximum-expected-accuracy decoding: bead posteriors minus ``gamma``.
-
-    The best path under these scores has the most expected correct beads,
-    each counted only when its posterior beats ``gamma``, rather than being
-    the single most probable path.
-    """
-
-    def __init__(self, band: Band, source: RowSource, forward: np.ndarray, backward_: np.ndarray, skip: float, gamma: float):
-        self.band = band
-        self.source = source
-        self.types = list(source.types)
-        self.F = forward
-        self.B = backward_
-        self.skip = skip
-        self.gamma = gamma
-        n = band.n
-        self.z = float(forward[n, int(band.hi[n]) - 1 - int(band.lo[n])])
-        self.A = np.array([a for a, _ in self.types], dtype=np.int64)
-        self.Bt = np.array([b for _, b in self.types], dtype=np.int64)
-
-    def row(self, i: int) -> RowScores:
-        band = self.band
-        c0, c1 = int(band.lo[i]), int(band.hi[i])
-        L = c1 - c0
-        cols = np.arange(c0, c1)
-        S, dele, ins = self.source.row(i)
-        back = self.B[i, :L] - self.z
-        post = np.full((len(self.types), L), NEG)
-        pdel = None
-        if i > 0:
-            okt = self.A <= i
-            rows = np.where(okt, i - self.A, 0)
-            f = _gather(self.F, band, rows, cols[None, :] - self.Bt[:, None], -np.inf)
-            f[~okt] = -np.inf
-            post = np.exp(np.minimum(f + S + back, 0.0)) - self.gamma
-            fd = _gather(self.F, band, np.array([i - 1]), cols[None, :], -np.inf)[0]
-            pdel = np.exp(np.minimum(fd + _null(dele, self.skip, L) + back, 0.0)) - self.gamma
-        fi = np.concatenate([[-np.inf], self.F[i, : L - 1]])
-        pins = np.exp(np.minimum(fi + _null(ins, self.skip, L) + back, 0.0)) - self.gamma
-        if pdel is None:
-            pdel = np.full(L, NEG)
-        return post, pdel, pins
 
 
 def path_to_spans(path: Sequence[BeadType]) -> list[tuple[range, range]]:

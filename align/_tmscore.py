@@ -160,7 +160,7 @@ def _measure(src_vecs, tgt_vecs, src_lens, tgt_lens, params, *, src_texts=None, 
     best = np.maximum(own, row_other)
     arg = np.where(own >= row_other, np.arange(n), row_arg)
     band = sc.BandMatrix(best[:, None].astype(np.float32), arg, arg + 1)
-    model = sc.estimate_model(x, y, ls, lt, band)
+    model = sc.estimate_model(x, y, ls, lt, band, tail=params.len_tail)
     if params.refine:
         model = sc.refine_model(model, [(range(k, k + 1), range(k, k + 1)) for k in range(n)], ls, lt)
     dp = _bead_dp_scores(x, y, ls, lt, params, model, src_texts, tgt_texts)
@@ -265,7 +265,8 @@ def score_tmx(
     p = params or TmScoreParams()
     tmx = read_tmx(path, src_lang=src_lang, tgt_lang=tgt_lang)
     if not tmx.tus:
-        raise InputError(f"no unit with both {tmx.src_lang} and {tmx.tgt_lang} text to score", path=tmx.path)
+        langs = " and ".join(x for x in (tmx.src_lang, tmx.tgt_lang) if x)
+        raise InputError(f"no bilingual unit ({langs}) to score", path=tmx.path, hint="is it an empty memory?")
     src = [clean_text(tu.src)[0] for tu in tmx.tus]
     tgt = [clean_text(tu.tgt)[0] for tu in tmx.tus]
     src_vecs = encoder.encode(src)

@@ -341,7 +341,7 @@ def test_cli_score_in_place(capsys, tmp_path, planted_tmx, monkeypatch):
 @pytest.mark.parametrize("content, needle", [
     ("not xml at all", "not well-formed"),
     ('<?xml version="1.0"?><html><body/></html>', "not a TMX"),
-    ('<?xml version="1.0"?><tmx version="1.4"><header srclang="vi"/><body/></tmx>', "no unit in language"),
+    ('<?xml version="1.0"?><tmx version="1.4"><header srclang="vi"/><body/></tmx>', "no bilingual"),
 ])
 def test_cli_score_bad_input_is_one_line(capsys, tmp_path, content, needle):
     bad = tmp_path / "bad.tmx"
@@ -358,7 +358,7 @@ def test_a_tmx_without_bilingual_units_is_an_input_error(tmp_path):
     path.write_text('<?xml version="1.0"?><tmx version="1.4"><header srclang="vi"/><body>'
                     '<tu><tuv xml:lang="vi"><seg>Một</seg></tuv></tu><tu><tuv xml:lang="id"><seg>Satu</seg></tuv></tu>'
                     "</body></tmx>", encoding="utf-8")
-    with pytest.raises(InputError, match="no unit with both vi and id text"):
+    with pytest.raises(InputError, match=r"no bilingual unit \(vi and id\)"):
         score_tmx(path, hash_encoder())
 
 
