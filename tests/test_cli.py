@@ -1,0 +1,109 @@
+"""The `align` command itself: run with --presplit/--beads, eval with its outputs, help and version."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from align._cli import main
+from align._evaluate import read_beads
+
+VI = ["Hôm nay trời đẹp.", "Chúng tôi đi chợ.", "Chợ rất đông.", "Mẹ mua cá.", "Gió thổi mạnh.", "Chúng tôi về nhà."]
+ID = ["Hari ini cuacanya cerah.", "Kami pergi ke pasar.", "Pasar sangat ramai.", "Ibu membeli ikan.",
+      "Angin bertiup kencang.", "Kami pulang ke rumah."]
+LEXICON = {
+    "hom": "hari", "nay": "ini", "troi": "cuacanya", "dep": "cerah", "chung": "kami", "toi": "kami", "di": "pergi",
+    "cho": "pasar", "rat": "sangat", "dong": "ramai", "me": "ibu", "mua": "membeli", "ca": "ikan", "tuoi": "segar",
+    "ve": "pulang", "nha": "rumah", "gio": "angin", "thoi": "bertiup", "manh": "kencang",
+}
+
+
+@pytest.fixture(autouse=True)
+def lexicon_hash(monkeypatch):
+    """`--model hash` with a small vi→id lexicon, so the fake encoder sees translations as similar."""
+    import align._encoders as enc
+
+    real = enc.load_encoder
+
+    def load(name=None, **kw):
+        if name == "hash":
+            e = enc.HashEncoder(lexicon=LEXICON)
+            if kw.get("cache"):
+                e.cache = enc.EmbeddingCache(kw["cache"])
+            return e
+        return real(name, **kw)
+
+    monkeypatch.setattr(enc, "load_encoder", load)
+
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    try:
+        main([str(a) for a in args])
+        code = 0
+    except SystemExit as e:
+        code = e.code
+    cap = capsys.readouterr()
+    return code, cap.out, cap.err
+
+
+def _run_presplit(capsys, tmp_path, tgt_lines):
+    src, tgt = tmp_path / "vi.txt", tmp_path / "id.txt"
+    src.write_text("\n".join(VI) + "\n", encoding="utf-8")
+    tgt.write_text("\n".join(tgt_lines) + "\n", encoding="utf-8")
+    code, _, err = run(capsys, "run", src, tgt, "-o", tmp_path / "out.tmx", "--presplit", "--model", "hash",
+                       "--beads", tmp_path / "out.beads", "--no-report")
+    assert code == 0, err
+    return read_beads((tmp_path / "out.beads").read_text(encoding="utf-8").splitlines()), err
+
+
+def test_run_presplit_writes_beads_over_every_line(capsys, tmp_path):
+    # The translator merged lines 1 and 2.
+    beads, err = _run_presplit(capsys, tmp_path, [ID[0], ID[1] + " " + ID[2], ID[3], ID[4], ID[5]])
+    assert beads == [((0,), (0,)), ((1, 2), (1,)), ((3,), (2,)), ((4,), (3,)), ((5,), (4,))]
+    assert err.splitlines()[0].startswith("align: 6+5 segments, 5 TUs written")
+
+
+@pytest.mark.xfail(strict=True, reason="known weakness (see the closing note of issue 3): a dropped sentence next "
+                   "to a kept one is absorbed into a 2-1 bead instead of standing alone as [i]:[]")
+def test_a_dropped_line_stands_alone(capsys, tmp_path):
+    beads, _ = _run_presplit(capsys, tmp_path, [ID[0], ID[1], ID[2], ID[3], ID[5]])
+    assert ((4,), ()) in beads
+
+
+def _eval_dir(root, name, tgt_lines, gold):
+    d = root / name
+    d.mkdir(parents=True)
+    (d / "src.txt").write_text("\n".join(VI) + "\n", encoding="utf-8")
+    (d / "tgt.txt").write_text("\n".join(tgt_lines) + "\n", encoding="utf-8")
+    (d / "gold.txt").write_text("\n".join(gold) + "\n", encoding="utf-8")
+
+
+def test_eval_prints_scores_signature_and_keeps_beads(capsys, tmp_path):
+    _eval_dir(tmp_path / "set", "a", ID, [f"[{i}]:[{i}]" for i in range(6)])
+    _eval_dir(tmp_path / "set", "b", [ID[0], ID[1] + " " + ID[2], ID[3], ID[4], ID[5]],
+              ["[0]:[0]", "[1,2]:[1]", "[3]:[2]", "[4]:[3]", "[5]:[4]"])
+    code, out, err = run(capsys, "eval", tmp_path / "set", "--model", "hash", "--per-doc", "--beads-dir", tmp_path / "bd")
+    assert code == 0, err
+    assert "signature: align:" in out and "model:hash-256" in out
+    assert "1.0000" in out  # perfect strict F1 on this easy set
+    kept = sorted(p.name for p in (tmp_path / "bd").rglob("*.txt"))
+    assert kept == ["a.txt", "b.txt"]
+
+    code, out, err = run(capsys, "eval", tmp_path / "set", "--model", "hash", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert data["total"]["strict_f1"] == 1.0 and data["sets"]["set"]["docs"] == 2
+    assert "align:" in data["signature"]
+
+
+def test_help_and_version(capsys):
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and all(c in out for c in ("run", "eval", "corpus", "report", "score", "import-review", "model"))
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and "0.1.0" in out
+
+
+def test_unknown_option_is_a_usage_error(capsys, tmp_path):
+    code, _, err = run(capsys, "run", "a.txt", "b.txt", "-o", tmp_path / "x.tmx", "--no-such-option")
+    assert code == 2 and err.count("\n") == 1 and "no-such-option" in err
