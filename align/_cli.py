@@ -139,9 +139,16 @@ def run(src, tgt, out, src_lang, tgt_lang, level, model, presplit, fmt, beads, r
 def _echo_tmx_details(res) -> None:
     """What the TMX options did: kept units (--append), duplicates, the review TMX and sheets."""
     stats = res.stats
-    if stats is not None and (stats.kept_existing or stats.duplicates):
-        click.echo(f"align: tmx: {stats.kept_existing} units kept from the existing file, "
-                   f"{stats.duplicates} duplicates not written again", err=True)
+    if stats is not None:
+        parts = []
+        if stats.kept_existing:
+            parts.append(f"{stats.kept_existing} units kept from the existing file")
+        if stats.duplicates:
+            parts.append(f"{stats.duplicates} repeated unit{'s' if stats.duplicates != 1 else ''} written once")
+        if stats.skipped_below_min:
+            parts.append(f"{stats.skipped_below_min} below --min-score left out")
+        if parts:
+            click.echo("align: tmx: " + ", ".join(parts), err=True)
     if res.review_stats is not None:
         click.echo(f"align: {res.review_stats.tus_written} TUs below the split score written to "
                    f"{res.outputs['review_tmx']}", err=True)
