@@ -161,6 +161,9 @@ def align_pair(
     src = read_document(src_path, options.src_lang, fmt=options.fmt, force=options.force)
     tgt = read_document(tgt_path, options.tgt_lang, fmt=options.fmt, force=options.force)
     params = AlignParams(**options.aligner) if options.aligner else AlignParams()
+    # Both sides in one call: a bigger batch keeps every core busy; the encoder's memo
+    # then serves the aligner, the flags and the report without embedding anything again.
+    encoder.encode([s.text for s in src.content] + [s.text for s in tgt.content], progress=options.progress)
     alignment = align_documents(src, tgt, encoder, params=params)
     check_alignment(alignment)
     src_vecs = encoder.encode([s.text for s in alignment.src])
