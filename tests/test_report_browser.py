@@ -116,7 +116,7 @@ def test_screenshot(page):
 
 
 @pytest.mark.model
-def test_sample_pair_report_in_the_browser(tmp_path):
+def test_sample_pair_report_in_the_browser(page, tmp_path):
     """The report of the sample pair (real model), as a reviewer opens it; screenshot kept as an artefact."""
     from align._encoders import load_encoder
     from align._pipeline import RunOptions, align_pair
@@ -125,20 +125,18 @@ def test_sample_pair_report_in_the_browser(tmp_path):
     res = align_pair(str(pair / "vi.txt"), str(pair / "id.txt"), load_encoder("e5-small"), RunOptions(),
                      tmx_path=str(tmp_path / "s.tmx"), report_html=str(tmp_path / "s.html"), report_json=str(tmp_path / "s.json"))
     two_sided = sum(1 for b in res.alignment.beads if not b.is_null)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            pg = browser.new_page(viewport={"width": 1440, "height": 1100})
-            pg.goto((tmp_path / "s.html").as_uri())
-            pg.wait_for_load_state("load")
-            assert pg.locator("#card-tus").inner_text().strip() == str(two_sided)
-            assert "written to the TMX" in pg.locator("#card-tmx").inner_text()
-            assert visible_rows(pg) == len(res.alignment.beads)
-            assert pg.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
-            ARTIFACTS.mkdir(exist_ok=True)
-            path = ARTIFACTS / "sample_report.png"
-            pg.screenshot(path=str(path), full_page=True)
-            print(f"screenshot: {path}")
-        finally:
-            browser.close()
+    pg = page[0].context.browser.new_page(viewport={"width": 1440, "height": 1100})  # one Playwright per process
+    try:
+        pg.goto((tmp_path / "s.html").as_uri())
+        pg.wait_for_load_state("load")
+        assert pg.locator("#card-tus").inner_text().strip() == str(two_sided)
+        assert "written to the TMX" in pg.locator("#card-tmx").inner_text()
+        assert visible_rows(pg) == len(res.alignment.beads)
+        assert pg.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / "sample_report.png"
+        pg.screenshot(path=str(path), full_page=True)
+        print(f"screenshot: {path}")
+    finally:
+        pg.close()
     assert path.stat().st_size > 50_000
