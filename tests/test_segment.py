@@ -274,7 +274,7 @@ def test_split_case(name: str) -> None:
     assert sentences(text, lang) == expected
 
 
-# Paragraphs of /work/shared/seeds/000_39404f678b48ea5c.txt (Indonesian news), copied here.
+# Paragraphs of ../shared/seeds/000_39404f678b48ea5c.txt (Indonesian news), copied here.
 SEED_PARAGRAPHS = [
     (
         "Menteri Luong Tam Quang menegaskan bahwa koordinasi antara Kementerian Keamanan Publik Vietnam "

@@ -23,7 +23,7 @@ from align._tmx import TmxStats, clean_text, language_code, read_tmx, write_tmx
 
 NOW = datetime(2024, 5, 17, 8, 30, 5, tzinfo=timezone.utc)
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-TMXCHECK = Path("/work/shared/tools/tmxcheck/check.py")
+TMXCHECK = Path(__file__).resolve().parents[2] / "shared" / "tools" / "tmxcheck" / "check.py"  # ../shared beside the repo
 
 
 # --------------------------------------------------------------------------- fixtures
