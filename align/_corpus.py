@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ._atomic import atomic_write
 from ._encoders import EmbeddingCache, Encoder, load_encoder
 from ._errors import AlignError, InputError, OutputError, UsageError
 from ._executors import (
@@ -59,7 +60,7 @@ from ._executors import (
     Outcome,
     PoolExecutor,
 )
-from ._pipeline import RunOptions, atomic_write_text
+from ._pipeline import RunOptions
 
 #: Bump when the meaning of a key changes, so old markers stop matching.
 KEY_VERSION = 1
@@ -427,7 +428,7 @@ def write_marker(outcome: Outcome, key: str) -> dict:
         "outputs": outputs,
         "summary": outcome.summary,
     }
-    atomic_write_text(marker_path(job), json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    atomic_write(marker_path(job), json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     return data
 
 
@@ -552,7 +553,7 @@ def _merge_all(outdir: Path, done: list[PairStatus], log: Callable[[str], None])
         if not same:
             stats = merge_tmx([(p.job.pair_id, str(outdir / p.outputs["tmx"])) for p in items], out)
             state.update(stats, size=out.stat().st_size)
-            atomic_write_text(state_path, json.dumps(state) + "\n")
+            atomic_write(state_path, json.dumps(state) + "\n")
             log(f"align: merged {stats['files']} pairs into {out} ({stats['tus']} TUs, {stats['duplicates']} duplicates dropped)")
         merged[langs] = str(out)
     return merged

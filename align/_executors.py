@@ -124,17 +124,13 @@ def pickle_encoder(encoder: Encoder) -> bytes:
 
     The SQLite connection cannot travel; the worker opens the cache file itself.
     """
-    state_cache, state_memo = encoder.cache, encoder._memo
     try:
-        encoder.cache, encoder._memo = None, {}
-        return pickle.dumps(encoder)
+        return pickle.dumps(encoder)  # Encoder.__getstate__ leaves the memo and the cache behind
     except Exception as e:  # noqa: BLE001 - any pickling failure means the same thing here
         raise UsageError(
             f"the encoder {type(encoder).__name__} cannot be sent to worker processes ({type(e).__name__})",
             hint="pass the model by name (model='e5-small') or use workers=1",
         ) from e
-    finally:
-        encoder.cache, encoder._memo = state_cache, state_memo
 
 
 # --------------------------------------------------------------------------- worker side
@@ -200,7 +196,7 @@ def run_job(job: Job, encoder: Encoder, *, raise_unexpected: bool = False) -> Ou
     from ._pipeline import align_pair
 
     if getattr(_local, "last_src", None) != job.src:
-        encoder._memo.clear()
+        encoder.forget()
         _local.last_src = job.src
     before = encoder.texts_embedded
     t0 = time.perf_counter()

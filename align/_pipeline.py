@@ -57,11 +57,6 @@ class PairResult:
     review_stats: object = None  # TmxStats of OUT.review.tmx (``split_by_score``)
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` all at once or not at all (see ``align._atomic``)."""
-    atomic_write(path, text)
-
-
 def beads_text(alignment: Alignment) -> str:
     """The beads in the evaluation notation, one per line (``[0]:[0]``, ``[1,2]:[3]``, ``[4]:[]``)."""
     return "".join(b.notation() + "\n" for b in alignment.beads)
@@ -198,7 +193,7 @@ def align_pair(
                     write_review(alignment, stage.path(path), fmt=fmt)
                     outputs[f"review_{fmt}"] = path
         if beads_path:
-            atomic_write_text(stage.path(beads_path), beads_text(alignment))
+            atomic_write(stage.path(beads_path), beads_text(alignment))
             outputs["beads"] = beads_path
         if report_html or report_json:
             from ._report import write_report

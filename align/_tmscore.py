@@ -405,14 +405,14 @@ def write_score_report(
     the row number is the unit's position in the TMX.
     Returns the JSON data.
     """
-    from ._pipeline import atomic_write_text
+    from ._atomic import atomic_write
     from ._quality import QualityParams
     from ._report import _json_text, report_payload
     from ._report_html import render_report
 
     data = score_report_json(result)
     if json_path is not None:
-        atomic_write_text(json_path, _json_text(data))
+        atomic_write(json_path, _json_text(data))
     if html_path is not None:
         src = [clean_text(u.tu.src)[0] for u in result.units]
         tgt = [clean_text(u.tu.tgt)[0] for u in result.units]
@@ -426,6 +426,6 @@ def write_score_report(
         payload["beads"].sort(key=lambda b: (not b["flags"], b["score"], b["n"]))
         flagged = sum(1 for b in payload["beads"] if b["flags"])
         del payload["beads"][flagged + MAX_CLEAN_ROWS:]  # a page a browser can open; the summary counts all
-        atomic_write_text(html_path, render_report(payload))
+        atomic_write(html_path, render_report(payload))
     return data
 

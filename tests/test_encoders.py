@@ -104,3 +104,18 @@ def test_align_run_with_a_missing_model_exits_4(tmp_path):
         main(["run", str(PAIR / "vi.txt"), str(PAIR / "id.txt"), "-o", str(out), "--model", str(tmp_path / "nope")])
     assert e.value.code == 4
     assert not out.exists()
+
+
+def test_a_pickled_encoder_leaves_memo_and_cache_behind(tmp_path):
+    """What corpus workers receive: the model settings, not the vectors or an SQLite connection."""
+    import pickle
+
+    enc = HashEncoder(lexicon={"nha": "rumah"})
+    enc.cache = EmbeddingCache(tmp_path / "emb.sqlite")
+    enc.encode(["Nhà", "Rumah"])
+    clone = pickle.loads(pickle.dumps(enc))
+    assert clone._memo == {} and clone.cache is None and clone.lexicon == enc.lexicon
+    assert len(enc._memo) == 2 and enc.cache is not None  # the original keeps both
+    enc.forget()
+    assert enc._memo == {}
+    assert np.array_equal(clone.encode(["Nhà"]), enc.encode(["Nhà"]))
