@@ -18,9 +18,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from legacy_encodings import encode_cp1258 as _cp1258
 
-import align._decode
 import align._atomic
+import align._decode
 import align._tmx
 from align._cli import main
 from align._errors import InputError
@@ -248,23 +249,6 @@ def test_utf16_with_bom(capsys, dirs, codec, bom):
     src, tgt = write_pair(inp, bom + VI_TEXT.replace("\n", "\r\n").encode(codec), bom + ID_TEXT.encode(codec))
     _, tus = _succeed(capsys, src, tgt, out)
     assert {t.src for t in tus} <= set(VI_PARAS) and tus[0].src == VI_PARAS[0]
-
-
-def _cp1258(text: str) -> bytes:
-    """Vietnamese as Windows-1258 writes it: precomposed letters where the code page has them, else combining marks."""
-    out = bytearray()
-    for ch in text:
-        try:
-            out += ch.encode("cp1258")
-        except UnicodeEncodeError:
-            base, *marks = unicodedata.normalize("NFD", ch)
-            for mark in list(marks):
-                composed = unicodedata.normalize("NFC", base + mark)
-                if len(composed) == 1 and composed.encode("cp1258", errors="ignore"):
-                    base = composed
-                    marks.remove(mark)
-            out += (base + "".join(marks)).encode("cp1258")
-    return bytes(out)
 
 
 def test_windows_1258_succeeds_with_a_warning_naming_it(capsys, dirs):

@@ -7,6 +7,7 @@ import os
 import unicodedata
 
 import pytest
+from legacy_encodings import encode_cp1258
 
 from align import _decode
 from align._decode import normalise_text, read_bytes, read_text
@@ -21,32 +22,6 @@ DE = (
     "Größere Änderungen: Die Straße führt über die Brücke, während Müller später ankommt. "
     "Die Bürger wählen einen neuen Bürgermeister für die Stadt. Ça va — très “bien”.\n"
 )
-
-
-def encode_cp1258(text: str) -> bytes:
-    """Vietnamese as Windows-1258 writes it: base letters from the code page, tone marks combining."""
-    out = bytearray()
-    for ch in unicodedata.normalize("NFC", text):
-        try:
-            out += ch.encode("cp1258")
-            continue
-        except UnicodeEncodeError:
-            pass
-        base, rest = ch, ""
-        decomposed = unicodedata.normalize("NFD", ch)
-        base = decomposed[0]
-        for mark in decomposed[1:]:
-            composed = unicodedata.normalize("NFC", base + mark)
-            try:
-                if len(composed) == 1:
-                    composed.encode("cp1258")
-                    base = composed
-                    continue
-            except UnicodeEncodeError:
-                pass
-            rest += mark
-        out += (base + rest).encode("cp1258")
-    return bytes(out)
 
 
 def test_plain_utf8():

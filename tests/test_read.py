@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from legacy_encodings import encode_cp1258
 
 from align import Document
 from align._errors import InputError, UsageError
@@ -288,23 +289,6 @@ def test_short_text_is_not_language_checked():
 
 
 # --- encodings and files, end to end -------------------------------------------
-
-
-def encode_cp1258(text: str) -> bytes:
-    """Windows-1258 as Vietnamese Windows wrote it: the code page's letters plus combining tone marks."""
-    out = bytearray()
-    for ch in text:
-        try:
-            out += ch.encode("cp1258")
-        except UnicodeEncodeError:
-            base, *marks = unicodedata.normalize("NFD", ch)
-            for mark in list(marks):
-                composed = unicodedata.normalize("NFC", base + mark)
-                if len(composed) == 1 and composed.encode("cp1258", errors="ignore"):
-                    base = composed
-                    marks.remove(mark)
-            out += (base + "".join(marks)).encode("cp1258")
-    return bytes(out)
 
 
 def test_windows_1258_file(tmp_path):
