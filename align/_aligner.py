@@ -12,7 +12,8 @@ The search, in short:
 3. a monotone DP finds the best path (``_search``): exact on short documents,
    in a band around a coarser path on long ones (blocks of 2, 4, 8...
    segments, or the paragraph alignment), so time and memory grow linearly;
-   a second pass re-estimates the length model from the first path;
+   the length ratio starts from mutual best matches and is re-estimated
+   from the path until the path stops changing (at most ``refine_steps``);
 4. when both documents have paragraphs, paragraphs are aligned first
    (paragraph vector = normalised sum of its sentence vectors) and sentences
    are then aligned inside the aligned paragraph groups and their neighbours,
@@ -73,6 +74,7 @@ class AlignParams:
     para_first: bool = True  # align paragraphs first when both sides have them
     para_bonus: float = 0.5  # bonus for beads whose paragraph boundaries coincide
     refine: bool = True  # re-estimate the length model from a first pass
+    refine_steps: int = 3  # at most this many re-estimates (fewer once the path stops changing)
     max_cells: int = 1_000_000  # exact DP up to this many cells, else coarse-to-fine
     band_radius: int = 8  # half-width of the band around a coarse path (segments)
 
@@ -153,11 +155,16 @@ def search(
         else:
             band, coarse_largest = _coarse_band(x, y, ls, lt, params)
     scorer = WindowScorer(x, y, ls, lt, band, params, types, anchors, model, src_starts, tgt_starts)
-    refine = model is None and params.refine
+    refine = model is None and params.refine and params.refine_steps > 0
     res = viterbi(band, scorer, params.skip, with_forward=posteriors and not refine)
-    if refine:
+    for _ in range(params.refine_steps if refine else 0):
+        # Viterbi training: re-estimate the length model from the path until the path stays put
         scorer.model = sc.refine_model(scorer.model, path_to_spans(res.path), ls, lt)
-        res = viterbi(band, scorer, params.skip, with_forward=posteriors)
+        new = viterbi(band, scorer, params.skip, with_forward=posteriors)
+        settled = new.path == res.path
+        res = new
+        if settled:
+            break
     probs = [1.0] * len(res.path)
     if posteriors:
         B = backward(band, scorer, params.skip)

@@ -250,18 +250,59 @@ class DocModel:
 def estimate_model(
     x: np.ndarray, y: np.ndarray, ls: np.ndarray, lt: np.ndarray, cos: BandMatrix, tail: float = 1.0
 ) -> DocModel:
-    """Similarity statistics from the cosines inside the search band; length ratio of the texts.
+    """Similarity statistics from the cosines inside the search band; a first length ratio.
 
     ``mu1`` is the median over source segments of their best cosine in the band
-    (most segments have their translation there); the length ratio is refined
-    after a first pass (``refine_model``), which also measures the variance.
+    (most segments have their translation there); the length ratio comes from
+    mutual best matches (``mutual_length_ratio``) and is refined after a first
+    pass (``refine_model``), which also measures the variance.
     """
     mu0, sd0 = background_stats(x, y)
     best = cos.row_max()
     ok = np.isfinite(best)
     mu1 = float(np.median(best[ok])) if ok.any() else mu0 + 4 * sd0
     mu1 = max(mu1, mu0 + sd0)
-    return DocModel(SimStats(mu0, sd0, mu1), LengthModel(length_ratio(ls, lt), _S2_PRIOR, tail))
+    c = mutual_length_ratio(cos, ls, lt, mu0 + 0.5 * (mu1 - mu0), default=length_ratio(ls, lt))
+    return DocModel(SimStats(mu0, sd0, mu1), LengthModel(c, _S2_PRIOR, tail))
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The value at which half of the total weight lies below."""
+    order = np.argsort(values, kind="stable")
+    v = np.asarray(values, dtype=np.float64)[order]
+    cw = np.cumsum(np.asarray(weights, dtype=np.float64)[order])
+    return float(v[min(int(np.searchsorted(cw, 0.5 * cw[-1])), len(v) - 1)])
+
+
+def mutual_length_ratio(
+    cos: BandMatrix, ls: np.ndarray, lt: np.ndarray, threshold: float, default: float, min_pairs: int = 3
+) -> float:
+    """Length ratio of segment pairs that are each other's best match, before any search.
+
+    The ratio of the whole texts is biased by whatever one side leaves out (in a
+    twenty-sentence story, one dropped sentence shifts it by 5%, and a biased
+    ratio then makes the search absorb the dropped sentence into its
+    neighbour's bead, which the first-pass re-estimate cannot undo). Mutual best
+    matches above ``threshold`` are almost all true 1-1 pairs; a merge among
+    them is an outlier that the length-weighted median ignores.
+    """
+    n, m = len(cos.start), len(lt)
+    if n == 0 or m == 0:
+        return default
+    k = np.arange(cos.values.shape[1])[None, :]
+    inside = k < (cos.end - cos.start)[:, None]
+    vals = np.where(inside, cos.values, -np.inf)
+    cols = np.minimum(cos.start[:, None] + k, m - 1)
+    best = np.argmax(vals, axis=1)
+    bval = vals[np.arange(n), best]
+    bcol = cols[np.arange(n), best]
+    colmax = np.full(m, -np.inf)
+    np.maximum.at(colmax, cols[inside], vals[inside])
+    mutual = np.isfinite(bval) & (bval >= threshold) & (bval >= colmax[bcol])
+    if int(mutual.sum()) < min_pairs:
+        return default
+    a, b = ls[mutual], lt[bcol[mutual]]
+    return weighted_median(b / np.maximum(a, 1.0), a + b)
 
 
 def refine_model(model: DocModel, spans: Sequence[tuple[range, range]], ls: np.ndarray, lt: np.ndarray) -> DocModel:

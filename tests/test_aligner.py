@@ -402,3 +402,56 @@ def test_tracemalloc_peak_grows_linearly():
         peaks[n] = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     assert peaks[3000] / peaks[600] < 8
+
+
+def test_viterbi_training_stops_at_a_fixed_point():
+    """After the search, re-estimating the length model from its own path changes nothing."""
+    from align._aligner import _lengths, _prepare
+    from align._scores import WindowScorer, refine_model
+
+    src, tgt, _ = _long_pair(120, seed=5)
+    enc = HashEncoder(dim=128, lexicon=_lexicon())
+    p = AlignParams()
+    x, y = _prepare(enc.encode(src), p), _prepare(enc.encode(tgt), p)
+    ls, lt = _lengths(src), _lengths(tgt)
+    found = search(x, y, ls, lt, p, posteriors=False)
+    again = refine_model(found.model, path_to_spans(found.path), ls, lt)
+    band = full_band(len(x), len(y))
+    scorer = WindowScorer(x, y, ls, lt, band, p, p.bead_types(), model=again)
+    assert viterbi(band, scorer, p.skip).path == found.path
+    # with no re-estimate at all the length model is the first guess
+    first = search(x, y, ls, lt, AlignParams(refine=False), posteriors=False)
+    assert first.model.length.s2 != found.model.length.s2
+
+
+def test_viterbi_training_runs_until_the_path_settles(monkeypatch):
+    """The length model is re-estimated again only while the path keeps changing, at most refine_steps times."""
+    import dataclasses
+
+    from align import _scores
+    from align._aligner import _lengths, _prepare
+
+    src, tgt, _ = _long_pair(60, seed=2)
+    enc = HashEncoder(dim=128, lexicon=_lexicon())
+    x, y = _prepare(enc.encode(src), AlignParams()), _prepare(enc.encode(tgt), AlignParams())
+    ls, lt = _lengths(src), _lengths(tgt)
+    calls = []
+    real = _scores.refine_model
+
+    def counted(model, spans, a, b):
+        calls.append(1)
+        return real(model, spans, a, b)
+
+    monkeypatch.setattr(_scores, "refine_model", counted)
+    search(x, y, ls, lt, AlignParams(refine_steps=5), posteriors=False)
+    assert 1 <= len(calls) < 5  # settles on clean data
+
+    def flipping(model, spans, a, b):  # a length model that never settles
+        calls.append(1)
+        c = 0.2 if len(calls) % 2 else 5.0
+        return dataclasses.replace(model, length=dataclasses.replace(model.length, c=c, s2=0.05))
+
+    calls.clear()
+    monkeypatch.setattr(_scores, "refine_model", flipping)
+    search(x, y, ls, lt, AlignParams(refine_steps=4), posteriors=False)
+    assert len(calls) == 4

@@ -14,8 +14,11 @@ from align._scores import (
     background_stats,
     centre,
     estimate_model,
+    length_ratio,
+    mutual_length_ratio,
     normalise_rows,
     refine_model,
+    weighted_median,
     window_sq_norms,
 )
 from align._search import NEG, full_band, segment_columns
@@ -72,6 +75,51 @@ def test_refine_model_uses_aligned_beads_not_the_whole_text():
     assert base.length.c == pytest.approx(450 / 1300)
     spans = [(range(1), range(1)), (range(1, 2), range(1, 2)), (range(2, 3), range(2, 2)), (range(3, 4), range(2, 3))]
     assert refine_model(base, spans, ls, lt).length.c == pytest.approx(1.5)
+
+
+def test_weighted_median_follows_the_weight_not_the_count():
+    assert weighted_median(np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 1.0])) == 2.0
+    assert weighted_median(np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 10.0])) == 3.0
+    assert weighted_median(np.array([5.0]), np.array([2.0])) == 5.0
+
+
+def _translated(n, omit, merge, ratio=1.5, seed=7):
+    """Source vectors, target vectors and lengths: target k translates source k (ratio 1.5),
+    except that source ``omit`` has no translation and target ``merge`` also carries the next source."""
+    rng = np.random.default_rng(seed)
+    x = _vecs(n, d=64, seed=seed)
+    ls = rng.integers(40, 200, n).astype(float)
+    ys, lt = [], []
+    k = 0
+    while k < n:
+        if k == omit:
+            k += 1
+            continue
+        if k == merge:
+            ys.append(x[k] + x[k + 1])
+            lt.append(ratio * (ls[k] + ls[k + 1]))
+            k += 2
+            continue
+        ys.append(x[k] + 0.3 * rng.normal(size=64) / 8)
+        lt.append(ratio * ls[k])
+        k += 1
+    return x, normalise_rows(np.array(ys, dtype=np.float32)), ls, np.array(lt)
+
+
+def test_mutual_length_ratio_ignores_an_omission_that_biases_the_whole_text_ratio():
+    x, y, ls, lt = _translated(12, omit=4, merge=8)
+    ls[4] = 900.0  # a long paragraph left untranslated
+    band = BandMatrix.cosines(x, y, *segment_columns(full_band(len(x), len(y)), len(y), 1, 1))
+    assert length_ratio(ls, lt) < 1.2  # the whole-text ratio is far off
+    assert mutual_length_ratio(band, ls, lt, threshold=0.5, default=-1.0) == pytest.approx(1.5)
+    model = estimate_model(x, y, ls, lt, band, 1.0)
+    assert model.length.c == pytest.approx(1.5)
+
+
+def test_mutual_length_ratio_falls_back_without_enough_sure_pairs():
+    x, y = _vecs(5, seed=1), _vecs(5, seed=2)  # unrelated texts
+    band = BandMatrix.cosines(x, y, *segment_columns(full_band(5, 5), 5, 1, 1))
+    assert mutual_length_ratio(band, np.full(5, 100.0), np.full(5, 90.0), threshold=0.9, default=0.9) == 0.9
 
 
 def test_band_matrix_integral_image_matches_dense_sums():
