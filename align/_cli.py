@@ -94,7 +94,7 @@ def cli(debug: bool) -> None:
 @click.option("--review-xlsx", default=None, metavar="FILE.xlsx", help="Also write the review sheet as an Excel workbook.")
 @click.option("--force", is_flag=True, help="Proceed even if the languages look swapped or wrong.")
 @cache_option
-@click.option("--no-cache", is_flag=True, hidden=True)
+@click.option("--no-cache", is_flag=True, help="Ignore ALIGN_EMBED_CACHE: cache no embeddings on disk.")
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
 def run(src, tgt, out, src_lang, tgt_lang, level, model, presplit, fmt, beads, report_html, report_json, no_report,
         region, src_code, tgt_code, min_score, split_by_score, dedupe, append, creationid, review_tsv, review_xlsx,

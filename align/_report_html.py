@@ -107,6 +107,7 @@ def render_report(payload: dict) -> str:
     script = _asset("report.js")
     return _env().get_template("report.html.j2").render(
         s=s,
+        title=payload.get("title") or "Alignment report",
         signature=payload.get("signature") or s.get("signature") or "",
         rows=rows,
         legend=payload["flag_legend"],

@@ -420,6 +420,7 @@ def write_score_report(
         al = _tm_alignment(result.tmx, src, tgt, [u.score for u in result.units], [u.flags for u in result.units],
                            model_id=result.model_id, signature=result.signature, params={"quality": qp})
         payload = report_payload(al, sim_matrix=result.sim)
+        payload["title"] = "Translation memory check"
         payload["flag_legend"]["misplaced"] = {"title": "Misplaced?", "explanation": MISPLACED_EXPLANATION}
         for row, u in zip(payload["beads"], result.units, strict=True):
             row["issues"] = dict(u.issues)

@@ -101,9 +101,29 @@ def test_help_and_version(capsys):
     code, out, _ = run(capsys, "--help")
     assert code == 0 and all(c in out for c in ("run", "eval", "corpus", "report", "score", "import-review", "model"))
     code, out, _ = run(capsys, "--version")
-    assert code == 0 and "0.1.0" in out
+    import importlib.metadata
+
+    import align
+
+    assert code == 0 and align.__version__ in out
+    assert importlib.metadata.version("align") == align.__version__  # pyproject reads the one written version
 
 
 def test_unknown_option_is_a_usage_error(capsys, tmp_path):
     code, _, err = run(capsys, "run", "a.txt", "b.txt", "-o", tmp_path / "x.tmx", "--no-such-option")
     assert code == 2 and err.count("\n") == 1 and "no-such-option" in err
+
+
+def test_align_embed_cache_env_is_the_default_cache_and_no_cache_ignores_it(capsys, tmp_path, monkeypatch):
+    src, tgt = tmp_path / "vi.txt", tmp_path / "id.txt"
+    src.write_text("\n".join(VI) + "\n", encoding="utf-8")
+    tgt.write_text("\n".join(VI) + "\n", encoding="utf-8")
+    env_cache = tmp_path / "env.sqlite"
+    monkeypatch.setenv("ALIGN_EMBED_CACHE", str(env_cache))
+    args = ["run", src, tgt, "-o", tmp_path / "out.tmx", "--presplit", "--model", "hash", "--no-report", "--force"]
+    code, _, err = run(capsys, *args, "--no-cache")
+    assert code == 0, err
+    assert not env_cache.exists()
+    code, _, err = run(capsys, *args)
+    assert code == 0, err
+    assert env_cache.exists() and env_cache.stat().st_size > 0

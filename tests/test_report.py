@@ -192,6 +192,7 @@ def test_csp_allows_only_the_page_script(report):
 def test_html_shows_summary_rows_flags_and_unaligned(report):
     al, _, _, html, data, _ = report
     s = data["summary"]
+    assert "<h1>Alignment report</h1>" in html
     assert f'<div class="value" id="card-tus">{s["tus"]}</div>' in html
     assert f'<div class="value" id="card-flagged">{s["flagged_beads"]}</div>' in html
     rows = re.findall(r'<tr id="bead-(\d+)"', html)

@@ -291,6 +291,7 @@ def test_reports_list_suspects_worst_first(tmp_path, planted_tmx):
     assert [s["score"] for s in loaded["suspects"]] == sorted(s["score"] for s in loaded["suspects"])
     assert loaded["summary"]["flags"]["misplaced"] == 6
     page = html.read_text(encoding="utf-8")
+    assert "<h1>Translation memory check</h1>" in page and "<h1>Alignment report</h1>" not in page
     # the table lists flagged rows first; the first row is the worst unit
     worst = result.suspects()[0]
     rows = page.split('<tr id="bead-')[1:]
