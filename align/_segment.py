@@ -54,6 +54,8 @@ _WS = re.compile(r"\s")
 # Quotes and brackets that may open a sentence / close one.
 _OPENERS = "\"'“‘«‹„‚([{¿¡"
 _CLOSERS = "\"'”’»›"
+# A footnote mark glued to a sentence end (``end.[12] Next``); ``end. [12] Next`` may be a list item
+_FOOTNOTE = re.compile(r"(?:(?:\[\d{1,3}\])+|[¹²³⁴⁵⁶⁷⁸⁹⁰]{1,3})(?= \S| *$)")
 # Sentence-internal punctuation: a sentence never starts with these.
 _INTERNAL = ",;:)]}%"
 _QUOTES = "\"'“”‘’«»‹›„‚"
@@ -230,7 +232,20 @@ class _Segmenter:
         starts |= self._ellipsis_starts(flat) | self._fullwidth_starts(flat)
         starts.discard(self._next_nonspace(flat, 0))
         kept = [b for b in sorted(starts) if b < len(flat) and self._keep(flat, b, cased)]
+        kept = sorted({self._after_footnote_mark(flat, b) for b in kept} - {len(flat)})
         return self._spans(flat, kept)
+
+    @classmethod
+    def _after_footnote_mark(cls, text: str, b: int) -> int:
+        """Move a cut past a footnote mark (``persen.[1] Pemerintah``, ``năm.² Đây``).
+
+        Punkt cuts after the full stop, so the mark would open the next
+        sentence; it belongs to the one it annotates.
+        """
+        m = _FOOTNOTE.match(text, b) if b > 0 and text[b - 1] != " " else None
+        if m is None:
+            return b
+        return cls._next_nonspace(text, m.end())
 
     @staticmethod
     def _next_nonspace(text: str, i: int) -> int:

@@ -442,3 +442,17 @@ def test_deterministic_and_helper_agrees(text: str, lang: str) -> None:
                 min_size=1, max_size=6))
 def test_joined_clean_sentences_come_back(parts: list[str]) -> None:
     assert sentences(" ".join(parts), "vi") == parts
+
+
+@pytest.mark.parametrize(
+    "lang, text, expected",
+    [
+        ("id", "Harga naik 2,5 persen.[1] Pemerintah akan bertindak.", ["Harga naik 2,5 persen.[1]", "Pemerintah akan bertindak."]),
+        ("id", "Ia pergi.[12][13] Lalu pulang.", ["Ia pergi.[12][13]", "Lalu pulang."]),
+        ("vi", "Giá tăng mạnh.[4]", ["Giá tăng mạnh.[4]"]),
+        # with a space the mark may open a numbered item: left where it is
+        ("en", "See the notes. [2] More follows here.", ["See the notes.", "[2] More follows here."]),
+    ],
+)
+def test_a_footnote_mark_stays_with_the_sentence_it_annotates(lang, text, expected):
+    assert [text[a:b] for a, b in split_sentences(text, lang)] == expected
