@@ -10,8 +10,9 @@ and, written last and atomically, ``<pair>.<src>-<tgt>.done.json``.
 Why it is safe to kill at any moment and cheap to re-run:
 
 * every output is written to a temporary name and renamed into place; the done
-  marker is written only after all outputs of the job are in place, by the
-  driver alone, and holds a key: the SHA-256 of the input bytes, the model
+  marker is written only after all outputs of the job are in place (by the
+  worker, as soon as that pair is written: a kill loses no finished pair),
+  and holds a key: the SHA-256 of the input bytes, the model
   fingerprint, the options and the align version. A re-run skips a job whose
   marker key matches and whose outputs still exist with the recorded sizes;
   anything changed (input, model, options, version) re-runs, and its old
@@ -618,12 +619,58 @@ def _cache_path(cache: str | os.PathLike | bool | None, outdir: Path) -> str | N
     return str(cache)
 
 
-def _bundles(jobs: Sequence[Job]) -> list[list[Job]]:
-    """Jobs sharing a source document, together: its embeddings are reused by every target."""
+#: Input bytes a bundle of pairs aims at: about 250-300 segments of news text, enough for
+#: the model to run full, length-sorted batches (more adds little and delays the first results).
+BUNDLE_BYTES = 48 * 1024
+#: The smallest budget (about 50 segments): below it, batching pairs gains little.
+MIN_BUNDLE_BYTES = 8 * 1024
+#: With several workers, a new bundle takes at most this share of the work left per worker.
+BUNDLES_PER_WORKER = 2
+
+
+def _bundles(jobs: Sequence[Job], slots: int = 1, max_bytes: int | None = None,
+             min_bytes: int | None = None) -> list[list[Job]]:
+    """The jobs in bundles: one task for a worker, whose pairs are embedded in one batch.
+
+    Jobs sharing a source document always go together (its embeddings serve
+    every target); a group bigger than the budget is a bundle of its own.
+    Consecutive groups are packed to about a budget of input bytes: ``max_bytes``
+    in one process; with ``slots`` workers (0: unknown), at most the work left
+    over ``slots * BUNDLES_PER_WORKER``, never below ``min_bytes``. So the
+    bundles shrink towards the end of the run (guided self-scheduling): big
+    batches while there is much to do, and small last bundles, so that the
+    workers finish together instead of one aligning a big bundle alone while
+    the others wait. Order is kept: the same jobs and slots give the same bundles.
+    """
+    max_bytes = BUNDLE_BYTES if max_bytes is None else max_bytes
+    min_bytes = MIN_BUNDLE_BYTES if min_bytes is None else min_bytes
     groups: dict[str, list[Job]] = {}
     for j in jobs:
         groups.setdefault(j.src, []).append(j)
-    return list(groups.values())
+    weights = [_group_bytes(g) for g in groups.values()]
+    left = sum(weights)
+    bundles: list[list[Job]] = []
+    size = budget = 0.0
+    for group, w in zip(groups.values(), weights):
+        if bundles and size + w / 2 <= budget:  # in when at least half of it fits: bundles near the budget
+            bundles[-1].extend(group)
+            size += w
+        else:
+            budget = float(max_bytes)
+            if slots > 1:
+                budget = max(float(min_bytes), min(budget, left / (slots * BUNDLES_PER_WORKER)))
+            bundles.append(list(group))
+            size = w
+        left -= w
+    return bundles
+
+
+def _group_bytes(group: Sequence[Job]) -> int:
+    """Input bytes of the jobs of one source: the source once, each target."""
+    try:
+        return os.path.getsize(group[0].src) + sum(os.path.getsize(j.tgt) for j in group)
+    except OSError:
+        return 0
 
 
 def _relative(outdir: Path, job: Job, outputs: dict[str, str]) -> dict[str, str]:
@@ -676,7 +723,6 @@ def run_corpus(
         cache_path = _cache_path(cache, out)
         statuses: dict[str, PairStatus] = {}
         todo: list[Job] = []
-        keys: dict[str, str] = {}
         sha: dict[str, str] = {}
         for job in jobs:
             try:
@@ -686,7 +732,7 @@ def run_corpus(
             except InputError as e:
                 statuses[job.stem] = PairStatus(job, "failed", error=str(e), error_class="InputError", exit_code=3)
                 continue
-            key = keys[job.stem] = job_key(job, fingerprint, sha[job.src], sha[job.tgt])
+            key = job_key(job, fingerprint, sha[job.src], sha[job.tgt])
             marker = read_marker(job, key)
             if marker is not None:
                 statuses[job.stem] = PairStatus(
@@ -696,14 +742,17 @@ def run_corpus(
                 )
             else:
                 marker_path(job).unlink(missing_ok=True)
-                todo.append(job)
-        bundles = _bundles(todo)
-        n_workers = _choose_workers(workers, model, len(bundles), scheduler)
+                todo.append(dataclasses.replace(job, key=key))  # the worker writes its marker
+        n_workers = _choose_workers(workers, model, len({j.src for j in todo}), scheduler)
+        bundles = None  # on Dask: sized for the cluster's worker threads, once connected
+        if scheduler is None:
+            bundles = _bundles(todo, n_workers)
+            n_workers = max(1, min(n_workers, len(bundles)))  # no process loads a model it will not use
         if todo:
             where = f"Dask scheduler {scheduler}" if scheduler is not None else (
                 "this process" if n_workers == 1 else f"{n_workers} worker processes")
             log(f"align: {len(jobs)} pairs: {len(jobs) - len(todo)} unchanged, {len(todo)} to align in {where}")
-            _execute(bundles, model, cache_path, n_workers, scheduler, keys, statuses, out, progress, len(todo))
+            _execute(todo, bundles, model, cache_path, n_workers, scheduler, statuses, out, progress)
             clean_stale(out, todo)  # what a lost (and retried) worker left behind
         pairs = [statuses[j.stem] for j in jobs]
         done = [p for p in pairs if p.status in ("aligned", "unchanged") and "tmx" in p.outputs]
@@ -717,24 +766,34 @@ def run_corpus(
     )
 
 
-def _choose_workers(workers: int | None, model, n_bundles: int, scheduler) -> int:
+def _choose_workers(workers: int | None, model, n_sources: int, scheduler) -> int:
+    """Worker processes: as asked (default one per core; 1 for an Encoder instance), at most one per source."""
     if scheduler is not None:
         return 0
     if workers is not None and workers < 1:
         raise UsageError(f"--workers must be at least 1 (got {workers})")
     if workers is None:
         workers = 1 if isinstance(model, Encoder) else (os.cpu_count() or 1)
-    return max(1, min(workers, n_bundles))
+    return max(1, min(workers, n_sources))
 
 
-def _execute(bundles, model, cache_path, n_workers, scheduler, keys, statuses, out: Path, progress: bool, total: int) -> None:
-    """Run the bundles on the chosen executor; write each done marker as its result arrives."""
+def _execute(todo: list[Job], bundles: list[list[Job]] | None, model, cache_path, n_workers, scheduler, statuses,
+             out: Path, progress: bool) -> None:
+    """Run the bundles (None: bundle ``todo`` for the executor's slots); record each outcome as it arrives.
+
+    Workers write each pair's done marker as soon as the pair is written (the
+    jobs carry their keys); the driver writes one only for an outcome that
+    comes back without.
+    """
     from tqdm import tqdm
 
     executor, restore = _make_executor(model, cache_path, n_workers, scheduler)
+    if bundles is None:
+        bundles = _bundles(todo, executor.slots)
+    total = len(todo)
     # The bar advances by input bytes, so that "time left" holds when pair sizes differ;
     # the text says pairs done and segments per second.
-    weight = {j.stem: _input_bytes(j) for b in bundles for j in b}
+    weight = {j.stem: _input_bytes(j) for j in todo}
     bar = tqdm(total=sum(weight.values()), desc="align corpus", file=sys.stderr, disable=not progress,
                dynamic_ncols=True, smoothing=0.1,
                bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix} [{elapsed}<{remaining}]")
@@ -746,11 +805,12 @@ def _execute(bundles, model, cache_path, n_workers, scheduler, keys, statuses, o
         for outcomes in executor.run(bundles):
             for o in outcomes:
                 job = o.job
-                st = PairStatus(job, "failed", keys[job.stem], o.seconds, {}, o.summary, o.model_id, o.error,
+                st = PairStatus(job, "failed", job.key, o.seconds, {}, o.summary, o.model_id, o.error,
                                 o.error_class, o.exit_code, o.texts_embedded)
                 if o.ok:
                     try:
-                        write_marker(o, keys[job.stem])
+                        if not o.marked:
+                            write_marker(o, job.key)
                         st.status = "aligned"
                         st.outputs = _relative(out, job, o.outputs)
                         st.exit_code = 0

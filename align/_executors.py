@@ -1,10 +1,13 @@
 """Where the pairs of a corpus are aligned: in this process, a local process pool, or a Dask cluster.
 
 The corpus runner (``align._corpus``) decides *what* to do and keeps the books
-(done markers, index, merged TMX); this module only runs *bundles* (the jobs
-that share one source document, so the source is embedded once for all its
-target languages) and yields their outcomes as they finish, in whatever order
-they finish. Three executors share that contract:
+(index, merged TMX); this module only runs *bundles* and yields their outcomes
+as they finish, in whatever order they finish. A bundle is several small pairs
+(never splitting the jobs that share a source document): the worker reads them
+all, embeds all their texts in ONE encode call (the model is several times
+faster on big, length-sorted batches than on the few sentences of one small
+pair), then aligns and writes each pair with the vectors from the encoder's
+memo (``run_jobs``). Three executors share that contract:
 
 * :class:`InProcessExecutor` -- ``workers=1``: one encoder, no pickling; what a
   laptop run, a debugger and the tests want.
@@ -25,11 +28,13 @@ they finish. Three executors share that contract:
   ``job_script_prologue``) so that the model's threads match the cores.
 
 Workers write the outputs of a job themselves (atomically, into the pair's
-output folder), so on a cluster the input and output folders must be on a file
-system every worker sees (the usual shared home/scratch of an HPC cluster); the
-driver alone writes the done markers, after the outputs are in place. The
-SQLite embedding cache should also be on a file system with working POSIX locks
-(local disk, Lustre, GPFS; not an old NFS): give ``--cache`` a path that is.
+output folder) and then its done marker (``_write_marker``: as soon as the
+pair is written, so that a kill loses no finished pair and a retried bundle
+skips what it already did), so on a cluster the input and output folders must
+be on a file system every worker sees (the usual shared home/scratch of an HPC
+cluster). The SQLite embedding cache should also be on a file system with
+working POSIX locks (local disk, Lustre, GPFS; not an old NFS): give
+``--cache`` a path that is.
 """
 
 from __future__ import annotations
@@ -71,7 +76,8 @@ class Job:
     outdir: str  # the pair's output folder (absolute)
     stem: str  # file stem of every output: <pair>.<src>-<tgt>
     options: RunOptions
-    reports: bool = True  # HTML + JSON report per pair (plots cost about a second a pair)
+    reports: bool = True  # HTML + JSON report per pair
+    key: str = ""  # the done marker's key (``align._corpus.job_key``); "" = the driver writes the marker
 
     @property
     def name(self) -> str:
@@ -92,6 +98,7 @@ class Outcome:
     error: str = ""
     error_class: str = ""
     exit_code: int = 1
+    marked: bool = False  # the worker wrote the done marker itself (``job.key`` given)
 
     @property
     def segments(self) -> int:
@@ -135,7 +142,7 @@ def pickle_encoder(encoder: Encoder) -> bytes:
 
 # --------------------------------------------------------------------------- worker side
 
-_local = threading.local()  # per worker thread: {token: encoder}, last source path
+_local = threading.local()  # per worker thread: {token: encoder}
 
 
 def set_thread_limits(threads: int | None) -> None:
@@ -174,19 +181,147 @@ def worker_encoder(spec: EncoderSpec) -> Encoder:
 
 def run_bundle(jobs: Sequence[Job], spec: EncoderSpec, *, raise_unexpected: bool = False) -> list[Outcome]:
     """Run the jobs of one bundle with this worker's encoder (the task sent to workers)."""
-    encoder = worker_encoder(spec)
-    return [run_job(job, encoder, raise_unexpected=raise_unexpected) for job in jobs]
+    return run_jobs(jobs, worker_encoder(spec), raise_unexpected=raise_unexpected)
 
 
-def run_job(job: Job, encoder: Encoder, *, raise_unexpected: bool = False) -> Outcome:
+def run_jobs(jobs: Sequence[Job], encoder: Encoder, *, raise_unexpected: bool = False) -> list[Outcome]:
+    """Run a bundle: read every pair, embed all their texts in ONE encode call, then align each.
+
+    The model runs best on big batches of texts sorted by length (little
+    padding, full batches on every thread), and a small pair alone fills
+    neither: embedding a bundle of pairs together costs a third to a half
+    less than embedding them pair by pair. The encoder's memo then serves each pair's
+    alignment, flags and report. It is cleared before and after the bundle, so
+    a worker that runs thousands of bundles stays at the size of one.
+
+    Each job still stands alone: a pair that cannot be read fails with its own
+    error and the others go on; if the shared encode fails, each pair embeds
+    its own texts and meets the error itself. A job whose done marker is
+    already in place (a retried bundle whose worker died half way) is not run
+    again. With ``raise_unexpected`` (Dask), an unexpected error of one pair is
+    raised only after the other pairs are done and marked, so that the retry
+    of the task redoes that pair alone.
+    """
+    encoder.forget()
+    try:
+        marked: dict[int, Outcome] = {}
+        docs: dict[int, object] = {}  # index -> (source, target) Documents, or the error reading them
+        seconds: dict[int, float] = {}
+        read_cache: dict[tuple, object] = {}
+        for i, job in enumerate(jobs):
+            done = _already_marked(job)
+            if done is not None:
+                marked[i] = done
+                continue
+            t0 = time.perf_counter()
+            try:
+                docs[i] = (_read(job.src, job.src_lang, job.options, read_cache),
+                           _read(job.tgt, job.tgt_lang, job.options, read_cache))
+            except Exception as e:  # noqa: BLE001 - that pair's own failure, raised again by run_job
+                docs[i] = e
+            seconds[i] = time.perf_counter() - t0
+        shares = _embed_together(encoder, docs, raise_unexpected)
+        out: list[Outcome] = []
+        unexpected: Exception | None = None
+        for i, job in enumerate(jobs):
+            if i in marked:
+                out.append(marked[i])
+                continue
+            sec, texts = shares.get(i, (0.0, 0))
+            try:
+                out.append(run_job(job, encoder, raise_unexpected=raise_unexpected, documents=docs[i],
+                                   shared=(seconds[i] + sec, texts)))
+            except Exception as e:  # noqa: BLE001 - only with raise_unexpected: raised below
+                unexpected = unexpected or e
+        if unexpected is not None:
+            raise unexpected
+        return out
+    finally:
+        encoder.forget()
+
+
+def _read(path: str, lang: str, options: RunOptions, cache: dict):
+    """``read_document`` once per (file, language) in a bundle: a source with several targets is read once."""
+    from ._read import read_document
+
+    key = (path, lang)
+    if key not in cache:
+        try:
+            cache[key] = read_document(path, lang, fmt=options.fmt, force=options.force)
+        except Exception as e:  # noqa: BLE001 - remembered, so each pair of this file reports it
+            cache[key] = e
+    found = cache[key]
+    if isinstance(found, BaseException):
+        raise found
+    return found
+
+
+def _embed_together(encoder: Encoder, docs: dict, raise_unexpected: bool) -> dict[int, tuple[float, int]]:
+    """Embed the content segments of every readable pair in one call; each pair's share of it.
+
+    A pair's share: the time in proportion to the texts it brought first (texts
+    shared with an earlier pair of the bundle count for that one), and the texts
+    that reached the model, shared out the same way (exactly those texts when
+    none came from the disk cache), so that the corpus totals stay exact.
+    """
+    first: dict[int, int] = {}
+    seen: set[str] = set()
+    texts: list[str] = []
+    for i, d in docs.items():
+        if isinstance(d, BaseException):
+            continue
+        new = [t for t in dict.fromkeys([s.text for s in d[0].content] + [s.text for s in d[1].content]) if t not in seen]
+        seen.update(new)
+        texts += new
+        first[i] = len(new)
+    if not texts:
+        return {}
+    before = encoder.texts_embedded
+    t0 = time.perf_counter()
+    try:
+        encoder.encode(texts)
+    except Exception as e:  # noqa: BLE001 - each pair then embeds its own texts and meets the error itself
+        if raise_unexpected and not isinstance(e, AlignError):
+            raise
+        return {}
+    seconds = time.perf_counter() - t0
+    embedded = encoder.texts_embedded - before
+    total = sum(first.values())
+    shares, given, acc = {}, 0, 0
+    for i, n in first.items():
+        acc += n
+        upto = embedded * acc // total  # cumulative rounding: the shares add up to ``embedded``
+        shares[i] = (seconds * n / total, upto - given)
+        given = upto
+    return shares
+
+
+def _already_marked(job: Job) -> Outcome | None:
+    """The Outcome recorded by a done marker that matches ``job.key``, if there is one."""
+    if not job.key:
+        return None
+    from ._corpus import read_marker
+
+    data = read_marker(job, job.key)
+    if data is None:
+        return None
+    return Outcome(job, True, float(data.get("seconds", 0.0)), {k: v["file"] for k, v in data["outputs"].items()},
+                   data.get("summary", {}), int(data.get("texts_embedded", 0)), data.get("model_id", ""), marked=True)
+
+
+def run_job(job: Job, encoder: Encoder, *, raise_unexpected: bool = False, documents=None,
+            shared: tuple[float, int] = (0.0, 0)) -> Outcome:
     """Align one pair and move its outputs into place; errors become a failed Outcome.
 
     Outputs are written into a private temporary folder inside the pair folder
     and renamed into place one by one, so a reader (or a re-run after a kill)
     never sees a half-written file whatever the writers of each format do.
-    The encoder's in-memory memo is kept only while consecutive jobs share a
-    source document (the disk cache serves everything else), so a worker that
-    runs thousands of pairs does not grow without bound.
+    With ``job.key``, the done marker is written right after (see
+    ``_write_marker``), so a kill loses no finished pair.
+
+    ``documents``: the pair as ``run_jobs`` read it (or the error reading it);
+    ``shared``: this pair's share (seconds, texts embedded) of the bundle's work
+    done before it, added to its own numbers.
 
     An AlignError (bad input, ...) is an answer, never retried. Any other
     exception is a failed Outcome too, unless ``raise_unexpected`` (Dask): then
@@ -195,13 +330,12 @@ def run_job(job: Job, encoder: Encoder, *, raise_unexpected: bool = False) -> Ou
     """
     from ._pipeline import align_pair
 
-    if getattr(_local, "last_src", None) != job.src:
-        encoder.forget()
-        _local.last_src = job.src
-    before = encoder.texts_embedded
-    t0 = time.perf_counter()
+    before = encoder.texts_embedded - shared[1]
+    t0 = time.perf_counter() - shared[0]
     tmp = None
     try:
+        if isinstance(documents, BaseException):
+            raise documents
         os.makedirs(job.outdir, exist_ok=True)
         tmp = os.path.join(job.outdir, f"{TMP_PREFIX}{job.stem}-{os.getpid()}-{secrets.token_hex(3)}")
         os.mkdir(tmp)
@@ -212,6 +346,7 @@ def run_job(job: Job, encoder: Encoder, *, raise_unexpected: bool = False) -> Ou
             job.src, job.tgt, encoder, job.options,
             tmx_path=paths["tmx"], beads_path=paths["beads"],
             report_html=paths.get("report_html"), report_json=paths.get("report_json"),
+            documents=documents,
         )
         outputs = {}
         for kind, path in paths.items():
@@ -219,10 +354,12 @@ def run_job(job: Job, encoder: Encoder, *, raise_unexpected: bool = False) -> Ou
                 name = os.path.basename(path)
                 os.replace(path, os.path.join(job.outdir, name))
                 outputs[kind] = name
-        return Outcome(
+        outcome = Outcome(
             job, True, time.perf_counter() - t0, outputs, summarize(res),
             encoder.texts_embedded - before, encoder.model_id,
         )
+        _write_marker(outcome)
+        return outcome
     except AlignError as e:
         return Outcome(job, False, time.perf_counter() - t0, texts_embedded=encoder.texts_embedded - before,
                        model_id=encoder.model_id, error=str(e), error_class=type(e).__name__, exit_code=e.exit_code)
@@ -237,6 +374,27 @@ def run_job(job: Job, encoder: Encoder, *, raise_unexpected: bool = False) -> Ou
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write_marker(outcome: Outcome) -> None:
+    """The job's done marker, written by the worker as soon as the outputs are in place.
+
+    Written here rather than by the driver when the whole bundle comes back, so
+    that a kill (of the driver, a worker or a cluster node) loses no pair that
+    was finished, and a retried bundle skips the pairs it already did. The
+    marker is what a re-run trusts, and it is valid whoever writes it: it names
+    the key (inputs, model, options, version) and the sizes of outputs that are
+    already in place. A pool worker whose driver has died writes nothing more:
+    it exits, as its watchdog would a moment later.
+    """
+    if not outcome.job.key:
+        return
+    if _driver_gone():
+        os._exit(1)
+    from ._corpus import write_marker
+
+    write_marker(outcome, outcome.job.key)
+    outcome.marked = True
 
 
 def summarize(res) -> dict:
@@ -264,22 +422,33 @@ def summarize(res) -> dict:
 class InProcessExecutor:
     """Runs bundles one after another in this process, with one encoder."""
 
+    slots = 1  # bundles run one at a time
+
     def __init__(self, encoder: Encoder) -> None:
         self.encoder = encoder
 
     def run(self, bundles: Sequence[Sequence[Job]]) -> Iterator[list[Outcome]]:
-        _local.last_src = None
         for bundle in bundles:
-            yield [run_job(job, self.encoder) for job in bundle]
+            yield run_jobs(bundle, self.encoder)
 
     def close(self, cancel: bool = False) -> None:
         pass
 
 
+_driver: tuple[int, int] | None = None  # pool worker: (driver pid, parent pid at start)
+
+
+def _driver_gone() -> bool:
+    """In a pool worker: has the driver died (or this worker been orphaned)? Elsewhere: False."""
+    return _driver is not None and (os.getppid() != _driver[1] or not _alive(_driver[0]))
+
+
 def _pool_init(spec: EncoderSpec, driver: int) -> None:
     """Pool worker start: thread caps, driver watchdog, the one encoder of this process."""
+    global _driver
     set_thread_limits(spec.threads)
-    _watch_driver(driver)
+    _driver = (driver, os.getppid())
+    _watch_driver()
     try:
         worker_encoder(spec)
     except Exception:  # noqa: BLE001 - the first task raises it again, where the driver sees it
@@ -296,18 +465,16 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _watch_driver(driver: int) -> None:
+def _watch_driver() -> None:
     """Exit when the driver dies (even by SIGKILL), so no orphan keeps writing into OUTDIR.
 
     The direct parent is the driver (spawn) or the forkserver (which exits with
     the driver); a change of parent or a dead driver both mean: stop now.
     """
-    parent = os.getppid()
-
     def watch() -> None:
         while True:
             time.sleep(0.5)
-            if os.getppid() != parent or not _alive(driver):
+            if _driver_gone():
                 os._exit(1)
 
     threading.Thread(target=watch, name="align-parent-watch", daemon=True).start()
@@ -328,7 +495,7 @@ class PoolExecutor:
 
     def __init__(self, spec: EncoderSpec, workers: int, retries: int = 2) -> None:
         self.spec = spec
-        self.workers = workers
+        self.workers = self.slots = workers
         self.retries = retries
         self.pool = self._new_pool()
 
@@ -364,24 +531,29 @@ class PoolExecutor:
                     if tries < self.retries:
                         pending.append((b, tries + 1))
                         continue
-                    result = [_failed(job, e, "a worker process died (out of memory? killed?)") for job in b]
+                    result = [_done_or_failed(job, e, "a worker process died (out of memory? killed?)") for job in b]
                 except ModelError:
                     raise  # no pair can run without the model: stop, with the model's own message
                 except Exception as e:  # noqa: BLE001 - the bundle failed as a whole (pickling...)
-                    result = [_failed(job, e) for job in b]
+                    result = [_done_or_failed(job, e) for job in b]
                 yield result
             if broken:
                 for fut, (b, tries) in running.items():  # every other bundle in flight is lost too
                     if tries < self.retries:
                         pending.append((b, tries + 1))
                     else:
-                        yield [_failed(job, BrokenProcessPool(), "a worker process died") for job in b]
+                        yield [_done_or_failed(job, BrokenProcessPool(), "a worker process died") for job in b]
                 running.clear()
                 self.pool.shutdown(wait=False, cancel_futures=True)
                 self.pool = self._new_pool()
 
     def close(self, cancel: bool = False) -> None:
         self.pool.shutdown(wait=not cancel, cancel_futures=True)
+
+
+def _done_or_failed(job: Job, e: BaseException, why: str | None = None) -> Outcome:
+    """For a job of a bundle that failed as a whole: done if its worker marked it before, else failed."""
+    return _already_marked(job) or _failed(job, e, why)
 
 
 def _failed(job: Job, e: BaseException, why: str | None = None) -> Outcome:
@@ -400,8 +572,9 @@ class DaskExecutor:
 
     Tasks are submitted with ``retries=2`` and ``pure=False``; a worker that dies
     mid-task (killed, out of memory, node lost) makes the scheduler re-run the
-    task elsewhere. Results are gathered as they complete; the driver writes the
-    done markers, so an interrupted run loses nothing that finished.
+    task elsewhere, where the pairs already marked done are skipped. Results are
+    gathered as they complete; each pair's done marker is written by its worker
+    as soon as the pair is, so an interrupted run loses nothing that finished.
     """
 
     def __init__(self, spec: EncoderSpec, address: str | None = None, client=None) -> None:
@@ -423,6 +596,14 @@ class DaskExecutor:
                 ) from e
         self.client = client
 
+    @property
+    def slots(self) -> int:
+        """Tasks the cluster runs at once now (its worker threads), 0 if unknown: how many bundles to make at least."""
+        try:
+            return int(sum(self.client.nthreads().values()))
+        except Exception:  # noqa: BLE001 - only a hint for the bundle size
+            return 0
+
     def run(self, bundles: Sequence[Sequence[Job]]) -> Iterator[list[Outcome]]:
         from distributed import as_completed
 
@@ -439,7 +620,7 @@ class DaskExecutor:
                 except ModelError:
                     raise  # no pair can run without the model: stop, with the model's own message
                 except Exception as e:  # noqa: BLE001 - KilledWorker after too many deaths, errors after retries
-                    result = [_failed(job, e) for job in b]
+                    result = [_done_or_failed(job, e) for job in b]
                 yield result
         finally:
             if futures:  # interrupted: nobody wants the rest

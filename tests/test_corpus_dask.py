@@ -87,6 +87,24 @@ def test_dask_input_error_is_an_answer_not_retried(tmp_path, cluster):
     assert res.failed[0].exit_code == 3
 
 
+class BrokenPairEncoder(HashEncoder):
+    """Fails, unexpectedly and every time, when document 1 embeds its own texts (a bug, not bad input)."""
+
+    def encode(self, texts, progress=False):
+        texts = list(texts)
+        if texts and all("tài liệu 1 " in t or "dokumen 1 " in t for t in texts):
+            raise RuntimeError("broken pair")
+        return super().encode(texts, progress)
+
+
+def test_dask_unexpected_error_of_one_pair_in_a_bundle_spares_the_others(tmp_path, cluster):
+    root = make_corpus(tmp_path / "c", 3)  # tiny pairs: one bundle, one task
+    res = _run(root, tmp_path / "out", model=BrokenPairEncoder(), scheduler=cluster.scheduler_address)
+    assert {p.job.pair_id: p.status for p in res.pairs} == {"doc00": "aligned", "doc01": "failed", "doc02": "aligned"}
+    assert "broken pair" in res.failed[0].error
+    assert sorted(p.parent.name for p in (tmp_path / "out").glob("*/*.done.json")) == ["doc00", "doc02"]
+
+
 def test_unreachable_scheduler_is_a_usage_error(tmp_path):
     from align._errors import UsageError
 
