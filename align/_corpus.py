@@ -857,5 +857,8 @@ def _make_executor(model, cache_path, n_workers, scheduler):
 
             return InProcessExecutor(enc), restore
         return InProcessExecutor(enc), lambda: None
+    from ._pipeline import warm_up
+
+    warm_up()  # start-up costs (imports, template, font) with the model load, not inside the first pair
     enc = load_encoder(model, cache=cache_path)
     return InProcessExecutor(enc), (lambda: enc.cache.close() if enc.cache is not None else None)

@@ -166,6 +166,9 @@ def worker_encoder(spec: EncoderSpec) -> Encoder:
         encoders = _local.encoders = {}
     enc = encoders.get(spec.token)
     if enc is None:
+        from ._pipeline import warm_up
+
+        warm_up()  # start-up costs (imports, template, font) here, not inside the first pair
         set_thread_limits(spec.threads)
         if spec.payload is not None:
             enc = pickle.loads(spec.payload)

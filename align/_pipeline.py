@@ -127,6 +127,25 @@ class _Staged:
                 pass
 
 
+def warm_up(reports: bool = True) -> None:
+    """Import now what aligning a pair will need: nltk (Punkt), the report template and the plot font.
+
+    ``import nltk`` alone takes about half a second, and the report's template and
+    font a few tenths more, once per process. Corpus workers call this while they
+    start, next to loading the model, so that this fixed cost is paid at start-up
+    rather than inside the first pair.
+    """
+    import nltk.tokenize.punkt  # noqa: F401
+
+    if reports:
+        from ._plots import _font, _palette
+        from ._report_html import _env
+
+        _env().get_template("report.html.j2")
+        _palette()
+        _font(10)
+
+
 def align_pair(
     src_path: str,
     tgt_path: str,

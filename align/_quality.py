@@ -28,6 +28,7 @@ import functools
 import importlib.metadata
 import math
 import platform
+import weakref
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -255,7 +256,30 @@ def flag_beads(
     found = check_beads(alignment, src_vecs, tgt_vecs, params=p, sim=sim)
     beads = tuple(dataclasses.replace(b, flags=tuple(d)) for b, d in zip(alignment.beads, found, strict=True))
     new_params = {**alignment.params, "quality": dataclasses.asdict(p)}
-    return dataclasses.replace(alignment, beads=beads, params=new_params)
+    flagged = dataclasses.replace(alignment, beads=beads, params=new_params)
+    _remember_details(flagged, found)
+    return flagged
+
+
+# The detail lines of the last few flagged alignments, so that the report does not run
+# every check a second time (``flag_details``); keyed by object identity, checked by weakref.
+_DETAILS: dict[int, tuple[weakref.ref, list[dict[str, str]]]] = {}
+_DETAILS_KEPT = 8
+
+
+def _remember_details(alignment: Alignment, found: list[dict[str, str]]) -> None:
+    for key in [k for k, (ref, _) in _DETAILS.items() if ref() is None]:
+        del _DETAILS[key]
+    while len(_DETAILS) >= _DETAILS_KEPT:
+        del _DETAILS[next(iter(_DETAILS))]
+    _DETAILS[id(alignment)] = (weakref.ref(alignment), found)
+
+
+def _remembered_details(alignment: Alignment) -> list[dict[str, str]] | None:
+    entry = _DETAILS.get(id(alignment))
+    if entry is None or entry[0]() is not alignment:
+        return None
+    return entry[1]
 
 
 def flag_details(alignment: Alignment, sim: np.ndarray | None = None) -> list[dict[str, str]]:
@@ -264,10 +288,12 @@ def flag_details(alignment: Alignment, sim: np.ndarray | None = None) -> list[di
     Codes on a bead that the recomputation does not reproduce (say ``moved``
     without the vectors) keep the flag's general explanation.
     """
-    stored = alignment.params.get("quality") or {}
-    known = {f.name for f in dataclasses.fields(QualityParams)}
-    p = QualityParams(**{k: v for k, v in stored.items() if k in known})
-    found = check_beads(alignment, params=p, sim=sim)
+    found = _remembered_details(alignment)  # this very alignment was just flagged: same checks, same lines
+    if found is None:
+        stored = alignment.params.get("quality") or {}
+        known = {f.name for f in dataclasses.fields(QualityParams)}
+        p = QualityParams(**{k: v for k, v in stored.items() if k in known})
+        found = check_beads(alignment, params=p, sim=sim)
     out = []
     for b, d in zip(alignment.beads, found, strict=True):
         out.append({c: d.get(c) or (FLAGS[c].explanation if c in FLAGS else c) for c in b.flags})

@@ -665,3 +665,22 @@ def test_kill_at_any_moment_loses_no_finished_work(tmp_path, workers):
     assert {p.parent.name: p.stat().st_mtime_ns for p in out.glob("*/*.done.json") if p.parent.name in finished} == finished
     assert not [p for p in out.rglob(".tmp-*")] and not [p for p in out.rglob(".*.tmp")]
     assert len(read_tmx(out / "corpus.vi-id.tmx").tus) == 8 * n
+
+
+def test_worker_warm_up_imports_what_the_first_pair_needs():
+    """Start-up work (nltk, report template, plot font) happens in warm_up, not in the first pair."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from align._pipeline import warm_up\n"
+        "assert 'nltk' not in sys.modules\n"
+        "warm_up()\n"
+        "assert 'nltk.tokenize.punkt' in sys.modules\n"
+        "from align._report_html import _env\n"
+        "from align._plots import _font\n"
+        "assert _env.cache_info().currsize == 1 and _font.cache_info().currsize >= 1\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

@@ -319,3 +319,23 @@ def test_replace_keeps_other_bead_fields():
     out = flag_beads(al)
     assert [dataclasses.replace(b, flags=()) for b in out.beads] == list(al.beads)
     assert np.isclose(sum(b.score for b in out.beads), 9.0)
+
+
+def test_flag_details_of_a_just_flagged_alignment_reuse_its_checks(monkeypatch):
+    import align._quality as quality
+
+    id_ = list(ID)
+    id_[3] = (2, "Menteri Luong Tam Quang berbicara pada tahun 1993.")
+    flagged = flag_beads(alignment(VI, id_, diagonal(10)))
+    expected = check_beads(flagged, params=QualityParams())
+
+    def no_second_run(*a, **k):
+        raise AssertionError("the checks ran again")
+
+    monkeypatch.setattr(quality, "check_beads", no_second_run)
+    details = flag_details(flagged)
+    assert details[3]["number-mismatch"] == expected[3]["number-mismatch"]
+    # any other object (a copy with other beads, say) is checked afresh
+    copy = dataclasses.replace(flagged, beads=flagged.beads)
+    with pytest.raises(AssertionError, match="ran again"):
+        flag_details(copy)
