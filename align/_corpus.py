@@ -846,6 +846,9 @@ def _make_executor(model, cache_path, n_workers, scheduler):
     if n_workers > 1:
         threads = max(1, (os.cpu_count() or 1) // n_workers)
         return PoolExecutor(EncoderSpec.from_model(model, cache_path, threads=threads), n_workers), lambda: None
+    from ._pipeline import warm_up
+
+    warm_up()  # start-up costs (imports, template, font) with the model load, not inside the first pair
     if isinstance(model, Encoder):
         enc = model
         if enc.cache is None and cache_path:
@@ -857,8 +860,5 @@ def _make_executor(model, cache_path, n_workers, scheduler):
 
             return InProcessExecutor(enc), restore
         return InProcessExecutor(enc), lambda: None
-    from ._pipeline import warm_up
-
-    warm_up()  # start-up costs (imports, template, font) with the model load, not inside the first pair
     enc = load_encoder(model, cache=cache_path)
     return InProcessExecutor(enc), (lambda: enc.cache.close() if enc.cache is not None else None)
