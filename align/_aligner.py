@@ -140,8 +140,9 @@ def search(
     """Best bead path for prepared vectors; coarse-to-fine when the matrix is large.
 
     Without a given ``model`` the statistics are estimated inside the band and,
-    with ``params.refine``, the length model is re-estimated from a first path
-    and the search run again.
+    with ``params.refine``, the length model is re-estimated from the path and
+    the search run again, until the path stops changing (at most
+    ``params.refine_steps`` times).
     """
     n, m = len(x), len(y)
     if n == 0 or m == 0:
