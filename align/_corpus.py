@@ -51,6 +51,7 @@ from pathlib import Path
 
 from ._atomic import atomic_write
 from ._encoders import EmbeddingCache, Encoder, load_encoder
+from ._decode import read_utf8
 from ._errors import AlignError, InputError, OutputError, UsageError
 from ._executors import (
     TMP_PREFIX,
@@ -243,12 +244,7 @@ def read_manifest(path: Path, src_lang: str, tgt_langs: list[str]) -> list[tuple
     Any bad row is an InputError naming the line: a silently skipped row would
     silently drop a document from the translation memory.
     """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as e:
-        raise InputError(f"cannot read manifest: {e.strerror or e}", path=str(path)) from e
-    except UnicodeDecodeError as e:
-        raise InputError("manifest is not UTF-8", path=str(path)) from e
+    text = read_utf8(path, "manifest", bom=True)
     first = text.split("\n", 1)[0]
     delimiter = "\t" if path.suffix.lower() == ".tsv" or "\t" in first else ","
     reader = csv.DictReader(text.splitlines(), delimiter=delimiter)

@@ -13,6 +13,7 @@ import os
 import re
 import stat
 import unicodedata
+from pathlib import Path
 
 from ._errors import InputError
 
@@ -95,6 +96,21 @@ def read_bytes(path: str | os.PathLike) -> bytes:
         raise InputError(f"cannot read: {e.strerror or e}", path=name) from None
     _check_size(len(data), name)
     return data
+
+
+def read_utf8(path: str | os.PathLike, what: str = "file", *, bom: bool = False) -> str:
+    """A small file of our own formats (manifest, beads, gold), which must be UTF-8.
+
+    Unlike documents (``read_text``), these are not guessed at: a wrong
+    encoding is an ``InputError`` naming the file and what it was read as.
+    ``bom``: a leading UTF-8 byte-order mark is allowed (spreadsheets write one).
+    """
+    try:
+        return Path(path).read_text(encoding="utf-8-sig" if bom else "utf-8")
+    except OSError as e:
+        raise InputError(f"cannot read {what}: {e.strerror or e}", path=str(path)) from e
+    except UnicodeDecodeError as e:
+        raise InputError(f"{what} is not UTF-8", path=str(path)) from e
 
 
 def _check_size(size: int, path: str) -> None:

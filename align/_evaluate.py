@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._decode import read_utf8
 from ._errors import InputError, OutputError
 
 BeadPair = tuple[tuple[int, ...], tuple[int, ...]]
@@ -47,12 +48,7 @@ def read_beads(path_or_lines: str | os.PathLike | Iterable[str]) -> list[BeadPai
     name: str | None = None
     if isinstance(path_or_lines, (str, os.PathLike)):
         name = str(path_or_lines)
-        try:
-            lines: Iterable[str] = Path(name).read_text(encoding="utf-8").splitlines()
-        except OSError as e:
-            raise InputError(f"cannot read beads: {e.strerror or e}", path=name) from e
-        except UnicodeDecodeError as e:
-            raise InputError("beads file is not UTF-8", path=name) from e
+        lines: Iterable[str] = read_utf8(name, "beads file").splitlines()
     else:
         lines = path_or_lines
     out: list[BeadPair] = []
@@ -230,13 +226,7 @@ def find_doc_dirs(root: str | os.PathLike) -> list[Path]:
 
 
 def _read_lines(path: Path) -> list[str]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise InputError(f"cannot read: {e.strerror or e}", path=str(path)) from e
-    except UnicodeDecodeError as e:
-        raise InputError("not UTF-8", path=str(path)) from e
-    lines = text.split("\n")
+    lines = read_utf8(path).split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     return [ln.rstrip("\r") for ln in lines]

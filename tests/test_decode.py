@@ -196,3 +196,18 @@ def test_unreadable_folder_on_the_path(tmp_path, monkeypatch):
     with pytest.raises(InputError, match="permission denied") as e:
         read_bytes(tmp_path / "x.txt")
     assert e.value.exit_code == 3
+
+
+def test_read_utf8_names_the_file_and_refuses_other_encodings(tmp_path):
+    from align._decode import read_utf8
+
+    good = tmp_path / "m.tsv"
+    good.write_bytes("\ufeffpair_id\tsrc\n".encode("utf-8"))
+    assert read_utf8(good, "manifest", bom=True) == "pair_id\tsrc\n"
+    bad = tmp_path / "bad.tsv"
+    bad.write_bytes("Lương".encode("utf-16"))
+    with pytest.raises(InputError, match="manifest is not UTF-8") as e:
+        read_utf8(bad, "manifest")
+    assert e.value.path == str(bad)
+    with pytest.raises(InputError, match="cannot read beads file"):
+        read_utf8(tmp_path / "missing.beads", "beads file")
