@@ -13,6 +13,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from documents import make_doc
 
 from align._aligner import (
     AlignParams,
@@ -22,7 +23,7 @@ from align._aligner import (
     signature,
 )
 from align._encoders import HashEncoder
-from align._model import Alignment, Document, Segment
+from align._model import Alignment, Document
 from align._scores import score_matrix
 from align._search import (
     backward,
@@ -207,15 +208,7 @@ def test_lexical_bonus_is_zero_without_similarity():
 
 
 def _paragraph_doc(paras: list[list[str]], lang: str) -> Document:
-    segs = []
-    text = ""
-    for p, sents in enumerate(paras):
-        for k, s in enumerate(sents):
-            start = len(text)
-            text += s + " "
-            segs.append(Segment(s, "sentence", p, k, (start, start + len(s))))
-        text += "\n\n"
-    return Document(f"{lang}.txt", lang, text, tuple(segs))
+    return make_doc(f"{lang}.txt", lang, paras)
 
 
 def test_paragraph_first_with_a_dropped_paragraph():

@@ -15,8 +15,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from documents import make_doc
 
-from align._model import Alignment, Bead, Document, Segment
+from align._model import Alignment, Bead
 from align._tmx import read_tmx, write_tmx
 
 OMEGAT_JAR = Path(os.environ.get("OMEGAT_JAR", "/usr/share/omegat/OmegaT.jar"))
@@ -97,15 +98,7 @@ def omegat_round_trip(
 # --------------------------------------------------------------------------- a vi->id pair
 
 
-def _doc(path: str, lang: str, paras: list[list[str]]) -> Document:
-    text, segs = "", []
-    for p, sents in enumerate(paras):
-        text += "\n\n" if p else ""
-        for i, s in enumerate(sents):
-            text += " " if i else ""
-            segs.append(Segment(s, "sentence", p, i, (len(text), len(text) + len(s))))
-            text += s
-    return Document(path, lang, text, tuple(segs))
+_doc = make_doc
 
 
 VI = [

@@ -7,12 +7,13 @@ import io
 from datetime import datetime, timezone
 from pathlib import Path
 
+import documents
 import openpyxl
 import pytest
 
 from align._cli import main
 from align._errors import InputError
-from align._model import Alignment, Bead, Document, Segment
+from align._model import Alignment, Bead, Document
 from align._review import (
     ACCEPT_MIN_SCORE,
     default_accept,
@@ -28,13 +29,7 @@ DATA = Path(__file__).parent / "data"
 
 
 def make_doc(path: str, lang: str, sents: list[str]) -> Document:
-    text, segs = "", []
-    for i, s in enumerate(sents):
-        if i:
-            text += "\n"
-        segs.append(Segment(s, "sentence", i, 0, (len(text), len(text) + len(s))))
-        text += s
-    return Document(path, lang, text, tuple(segs))
+    return documents.make_doc(path, lang, [[s] for s in sents], para_sep="\n")
 
 
 VI = [

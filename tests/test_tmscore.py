@@ -15,13 +15,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from documents import make_doc
 from lxml import etree
 
 from align._cli import main
 from align._encoders import HashEncoder
 from align._errors import InputError
-from align._model import Alignment, Bead, Document, Segment
-from align._tmscore import TmScoreParams, score_pairs, score_tmx, write_score_report, write_scored_tmx
+from align._model import Alignment, Bead, Document
+from align._tmscore import (
+    TmScoreParams,
+    score_pairs,
+    score_tmx,
+    write_score_report,
+    write_scored_tmx,
+)
 from align._tmx import read_tmx, write_tmx
 
 DATA = Path(__file__).parent / "data"
@@ -62,13 +69,7 @@ def planted() -> tuple[list[tuple[str, str]], dict[int, str]]:
 
 
 def doc(lang: str, texts: list[str], path: str = "memory.txt") -> Document:
-    text, segs = "", []
-    for k, t in enumerate(texts):
-        if k:
-            text += "\n"
-        segs.append(Segment(t, "sentence", k, 0, (len(text), len(text) + len(t))))
-        text += t
-    return Document(path, lang, text, tuple(segs))
+    return make_doc(path, lang, [[t] for t in texts], para_sep="\n")
 
 
 def tmx_of(pairs: list[tuple[str, str]], path: Path, **kw) -> Path:

@@ -13,12 +13,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from documents import make_doc
 from lxml import etree
 
 import align
 from align import _atomic
 from align._errors import InputError, OutputError, UsageError
-from align._model import Alignment, Bead, Document, Segment
+from align._model import Alignment, Bead
 from align._tmx import TmxStats, clean_text, language_code, read_tmx, write_tmx
 
 NOW = datetime(2024, 5, 17, 8, 30, 5, tzinfo=timezone.utc)
@@ -27,20 +28,6 @@ TMXCHECK = Path(__file__).resolve().parents[2] / "shared" / "tools" / "tmxcheck"
 
 
 # --------------------------------------------------------------------------- fixtures
-
-
-def make_doc(path: str, lang: str, paras: list[list[str]]) -> Document:
-    """A Document whose paragraphs are the given sentence lists (spans are real)."""
-    text, segs = "", []
-    for p, sents in enumerate(paras):
-        if p:
-            text += "\n\n"
-        for i, s in enumerate(sents):
-            if i:
-                text += " "
-            segs.append(Segment(s, "sentence", p, i, (len(text), len(text) + len(s))))
-            text += s
-    return Document(path, lang, text, tuple(segs))
 
 
 def make_alignment(src_paras, tgt_paras, beads, *, para_beads=(), src_lang="vi", tgt_lang="id",
