@@ -225,10 +225,47 @@ def align_segments(
 
     ``src_paras``/``tgt_paras`` give each segment's paragraph id; when both sides
     have real paragraphs the search goes paragraph-first. Vectors may be passed
-    in (already computed); otherwise each list is encoded once.
+    in (already computed); otherwise each list is encoded once. A blank segment
+    (empty or whitespace, as a pre-split file's empty line) translates nothing
+    and is nothing's translation: it is left out of the search and comes back
+    as its own one-sided bead (score 1.0), where the reading order puts it.
     """
-    beads, _ = _align(src, tgt, encoder, params or AlignParams(), src_paras, tgt_paras, src_vecs, tgt_vecs)
-    return beads
+    params = params or AlignParams()
+    keep_s = [k for k, t in enumerate(src) if t.strip()]
+    keep_t = [k for k, t in enumerate(tgt) if t.strip()]
+    if len(keep_s) == len(src) and len(keep_t) == len(tgt):
+        beads, _ = _align(src, tgt, encoder, params, src_paras, tgt_paras, src_vecs, tgt_vecs)
+        return beads
+
+    def pick(seq, keep):
+        return None if seq is None else [seq[k] for k in keep]
+
+    def rows(vecs, keep):
+        return None if vecs is None else np.asarray(vecs)[keep]
+
+    inner, _ = _align(
+        pick(src, keep_s), pick(tgt, keep_t), encoder, params, pick(src_paras, keep_s), pick(tgt_paras, keep_t),
+        rows(src_vecs, keep_s), rows(tgt_vecs, keep_t),
+    )
+    mapped = [Bead(tuple(keep_s[k] for k in b.src), tuple(keep_t[k] for k in b.tgt), b.score) for b in inner]
+    return _with_blanks(mapped, sorted(set(range(len(src))) - set(keep_s)), sorted(set(range(len(tgt))) - set(keep_t)))
+
+
+def _with_blanks(beads: list[Bead], blank_s: list[int], blank_t: list[int]) -> list[Bead]:
+    """``beads`` with a one-sided bead for each blank segment, each placed before the first bead that reads past it."""
+    out: list[Bead] = []
+    si = ti = 0
+    for b in beads:
+        while si < len(blank_s) and b.src and blank_s[si] < b.src[0]:
+            out.append(Bead((blank_s[si],), (), 1.0))
+            si += 1
+        while ti < len(blank_t) and b.tgt and blank_t[ti] < b.tgt[0]:
+            out.append(Bead((), (blank_t[ti],), 1.0))
+            ti += 1
+        out.append(b)
+    out.extend(Bead((k,), (), 1.0) for k in blank_s[si:])
+    out.extend(Bead((), (k,), 1.0) for k in blank_t[ti:])
+    return out
 
 
 def _runs(paras: Sequence[int] | None, n: int) -> list[tuple[int, int, int]]:

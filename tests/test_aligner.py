@@ -125,6 +125,34 @@ def test_empty_sides():
     assert _pairs(beads) == [((), (0,)), ((), (1,))]
 
 
+def test_blank_lines_are_one_sided_beads_in_reading_order_and_change_nothing_else():
+    """A pre-split file's empty lines translate nothing: each stands alone, the rest aligns as without them."""
+    src = _sentences(8, seed=6)
+    tgt = [_tr(s) for s in src]
+    plain = _pairs(align_segments(src, tgt, _encoder()))
+    src_b = ["", *src[:3], "   ", *src[3:], ""]  # blanks at 0, 4 and 10
+    tgt_b = [*tgt[:5], "", "", *tgt[5:]]  # blanks at 5 and 6
+    enc = _encoder()
+    beads = align_segments(src_b, tgt_b, enc)
+    _check_cover(beads, len(src_b), len(tgt_b))
+    assert not any(t.strip() == "" for call in enc.calls for t in call)  # never embedded
+    blank = {((0,), ()), ((4,), ()), ((10,), ()), ((), (5,)), ((), (6,))}
+    assert blank <= set(_pairs(beads)) and all(b.score == 1.0 for b in beads if (b.src, b.tgt) in blank)
+    s_map = [k for k, t in enumerate(src_b) if t.strip()]
+    t_map = [k for k, t in enumerate(tgt_b) if t.strip()]
+    expect = [(tuple(s_map[i] for i in s), tuple(t_map[j] for j in t)) for s, t in plain]
+    assert [p for p in _pairs(beads) if p not in blank] == expect
+    # vectors passed in are subset the same way
+    vecs = align_segments(src_b, tgt_b, _encoder(), src_vecs=enc.encode(src_b), tgt_vecs=enc.encode(tgt_b))
+    assert _pairs(vecs) == _pairs(beads)
+
+
+def test_a_side_of_blank_lines_only():
+    beads = align_segments(["", " "], ["v1 v2", ""], _encoder())
+    _check_cover(beads, 2, 2)
+    assert sorted(_pairs(beads)) == sorted([((0,), ()), ((1,), ()), ((), (0,)), ((), (1,))])
+
+
 def test_every_segment_is_embedded_exactly_once():
     src = _sentences(15, seed=5)
     tgt = [_tr(s) for s in src]
