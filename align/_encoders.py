@@ -195,6 +195,7 @@ class SentenceTransformerEncoder(Encoder):
     def _embed(self, texts: list[str]) -> np.ndarray:
         v = self._model.encode(
             [self.prefix + t for t in texts],
+            prompt="",  # the prefix above is the whole prompt: not the folder's default prompt as well
             batch_size=self.batch_size,
             convert_to_numpy=True,
             normalize_embeddings=True,

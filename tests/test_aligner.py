@@ -147,6 +147,16 @@ def test_blank_lines_are_one_sided_beads_in_reading_order_and_change_nothing_els
     assert _pairs(vecs) == _pairs(beads)
 
 
+def test_a_merge_across_a_blank_line_takes_the_blank_in():
+    """Sentences 4 and 5 merged by the translator, an empty line between them on the source side."""
+    src = _sentences(10, seed=1)
+    tgt = [_tr(s) for s in src[:4]] + [_tr(src[4]) + " " + _tr(src[5])] + [_tr(s) for s in src[6:]]
+    src_b = [*src[:5], "", *src[5:]]
+    beads = align_segments(src_b, tgt, _encoder())
+    _check_cover(beads, len(src_b), len(tgt))
+    assert ((4, 5, 6), (4,)) in _pairs(beads) and ((5,), ()) not in _pairs(beads)
+
+
 def test_a_side_of_blank_lines_only():
     beads = align_segments(["", " "], ["v1 v2", ""], _encoder())
     _check_cover(beads, 2, 2)

