@@ -189,6 +189,7 @@ class DocResult:
     n_tgt: int
     counts: Counts
     seconds: float
+    ceiling: Counts | None = None  # counts of the monotone path with the best strict F1 (``_ceiling``)
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,16 @@ class EvalResult:
 
     def all_docs(self) -> tuple[DocResult, ...]:
         return tuple(d for docs in self.sets.values() for d in docs)
+
+    def ceiling(self, name: str | None = None) -> Scores | None:
+        """Scores of the monotone path with the best strict F1, same bead types (None if not measured)."""
+        docs = self.all_docs() if name is None else self.sets[name]
+        if not docs or any(d.ceiling is None for d in docs):
+            return None
+        total = Counts()
+        for d in docs:
+            total = total + d.ceiling  # type: ignore[operator]
+        return Scores(total)
 
 
 def find_doc_dirs(root: str | os.PathLike) -> list[Path]:
@@ -250,6 +261,7 @@ def evaluate_dirs(
     predicted beads are written to ``beads_dir/<set>/<doc>.txt`` when asked.
     """
     from ._aligner import AlignParams, align_segments, signature
+    from ._ceiling import ceiling_path
 
     params = params or AlignParams()
     t_all = time.perf_counter()
@@ -282,7 +294,8 @@ def evaluate_dirs(
                         thr[t][0] += 1
                         thr[t][1] += (b.src, b.tgt) in gold_set
             rel = doc.relative_to(root).as_posix() if doc != root else doc.name
-            results.append(DocResult(rel, len(src), len(tgt), counts, secs))
+            best = ceiling_path(gold, len(src), len(tgt), (params or AlignParams()).bead_types())
+            results.append(DocResult(rel, len(src), len(tgt), counts, secs, count_doc(best, gold)))
             if beads_dir is not None:
                 _write_beads(Path(beads_dir) / set_name / (rel.replace("/", "__") + ".txt"), pred)
         sets[set_name] = tuple(results)
@@ -326,6 +339,12 @@ def format_result(result: EvalResult, per_doc: bool = False) -> str:
         cells = "  ".join(f">={t:.1f}: {_div(c, n):.4f} ({c}/{n})" for t, (n, c) in sorted(thr.items()))
         lines.append(f"  {name[:26]:<26} {cells}")
     lines.append("")
+    lines.append("monotone ceiling (best strict F1 of any monotone alignment with these bead types):")
+    for name in result.sets:
+        c = result.ceiling(name)
+        if c is not None:
+            lines.append(f"  {name[:26]:<26} {c.strict_f1:.4f}")
+    lines.append("")
     lines.append(f"signature: {result.signature}")
     lines.append(f"wall time: {result.seconds:.2f} s")
     return "\n".join(lines)
@@ -342,6 +361,7 @@ def result_to_json(result: EvalResult) -> dict:
             "seconds": round(sum(d.seconds for d in docs), 3),
             "scores": s.as_dict(),
             "counts": vars(s.counts).copy(),
+            "ceiling_strict_f1": (round(c.strict_f1, 6) if (c := result.ceiling(name)) is not None else None),
             "precision_by_score": {
                 f"{t:.1f}": {"beads": n, "correct": c, "precision": round(_div(c, n), 6)}
                 for t, (n, c) in sorted(result.by_threshold.get(name, {}).items())

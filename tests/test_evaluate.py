@@ -144,6 +144,9 @@ def test_evaluate_dirs_finds_documents_recursively_and_scores_them(tmp_path):
     json.dumps(data)
     assert data["sets"]["set"]["scores"]["strict_f1"] == 1.0
     assert data["sets"]["set"]["precision_by_score"]["0.5"]["beads"] == 5
+    # monotone, contiguous gold: the ceiling is reachable
+    assert res.ceiling("set").strict_f1 == 1.0 and data["sets"]["set"]["ceiling_strict_f1"] == 1.0
+    assert "monotone ceiling" in text
 
 
 def test_evaluate_dirs_rejects_gold_pointing_past_the_text(tmp_path):
