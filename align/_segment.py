@@ -18,6 +18,9 @@ pass over its boundaries adds what the statistics would have told it:
 * a split after an ellipsis (``...`` or ``…``) before a capitalised word, and
   after full-width ``。！？`` (scripts written without spaces, which Punkt skips).
 
+Punkt is also told the sentence-final marks of other scripts (Arabic ``؟``,
+Urdu ``۔``, Devanagari ``।``, Ethiopic ``።``, Armenian ``։``, Myanmar ``။``).
+
 Every function works on character spans into the caller's text, so no character
 is ever lost or rewritten: the reader keeps exact offsets into the document.
 """
@@ -64,6 +67,10 @@ _LONE_OPENERS = frozenset("«‹„")
 _ELLIPSIS = re.compile(r"(?:\.{2,}|…)[%s]*\s+" % re.escape(_CLOSERS))
 _NUMBER_DOT = re.compile(r"^\d+\.$")
 _STARTS_NUMBER = re.compile(r"^[+\-−]?\d")
+# Sentence-final marks Punkt splits after (before whitespace): Latin . ? !, Arabic ؟, Urdu ۔,
+# Devanagari and Bengali danda । ॥, Ethiopic ። ፧, Armenian ։, Myanmar ။, and the double marks ‼ ⁇ ⁈ ⁉.
+_SENT_END_CHARS = (".", "?", "!", "\u061f", "\u06d4", "\u0964", "\u0965", "\u1362", "\u1367", "\u0589", "\u104b",
+                   "\u203c", "\u2047", "\u2048", "\u2049")
 # Full-width sentence ends (Chinese, Japanese) need no space after them.
 _FULLWIDTH_END = re.compile(r"[。！？]+[」』”’）\)\"]*")
 _PARTS = re.compile(r"[.\-]+")
@@ -175,7 +182,12 @@ def _punkt_tokenizer(lists: AbbrevLists):
         Recent nltk (3.10) runs it under a 5 s timeout that counts the whole lazy scan
         of a block, our work between matches included, so a long paragraph on a
         busy machine raised TimeoutError (found by fuzzing).
+
+        Sentences end with more than ``. ? !``: scripts written with spaces have
+        their own marks, so any language the model covers splits.
         """
+
+        sent_end_chars = _SENT_END_CHARS
 
         def period_context_re(self):
             try:
