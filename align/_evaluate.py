@@ -264,6 +264,7 @@ def evaluate_dirs(
     from ._ceiling import ceiling_path
 
     params = params or AlignParams()
+    types = params.bead_types()  # the ceiling uses the aligner's own bead types
     t_all = time.perf_counter()
     sets: dict[str, tuple[DocResult, ...]] = {}
     by_thr: dict[str, dict[float, list[int]]] = {}
@@ -294,7 +295,7 @@ def evaluate_dirs(
                         thr[t][0] += 1
                         thr[t][1] += (b.src, b.tgt) in gold_set
             rel = doc.relative_to(root).as_posix() if doc != root else doc.name
-            best = ceiling_path(gold, len(src), len(tgt), (params or AlignParams()).bead_types())
+            best = ceiling_path(gold, len(src), len(tgt), types)
             results.append(DocResult(rel, len(src), len(tgt), counts, secs, count_doc(best, gold)))
             if beads_dir is not None:
                 _write_beads(Path(beads_dir) / set_name / (rel.replace("/", "__") + ".txt"), pred)

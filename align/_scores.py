@@ -213,14 +213,16 @@ class BandMatrix:
                 vals[r, : e - s] = prod[r - r0, s - cmin : e - cmin]
         return cls(vals, start, end)
 
+    def masked(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(values with -inf outside the band, the inside mask)``, both in band layout."""
+        inside = np.arange(self.values.shape[1])[None, :] < (self.end - self.start)[:, None]
+        return np.where(inside, self.values, -np.inf), inside
+
     def row_max(self) -> np.ndarray:
         """Per source segment, its best value in the band (-inf where the row is empty)."""
-        n = len(self.start)
-        w = self.end - self.start
-        if n == 0:
+        if len(self.start) == 0:
             return np.zeros(0)
-        masked = np.where(np.arange(self.values.shape[1])[None, :] < w[:, None], self.values, -np.inf)
-        return masked.max(axis=1)
+        return self.masked()[0].max(axis=1)
 
     def integral(self, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
         """Integral image (float64) of the values of segment rows [r0, r1) and columns [c0, c1).
@@ -289,10 +291,8 @@ def mutual_length_ratio(
     n, m = len(cos.start), len(lt)
     if n == 0 or m == 0:
         return default
-    k = np.arange(cos.values.shape[1])[None, :]
-    inside = k < (cos.end - cos.start)[:, None]
-    vals = np.where(inside, cos.values, -np.inf)
-    cols = np.minimum(cos.start[:, None] + k, m - 1)
+    vals, inside = cos.masked()
+    cols = np.minimum(cos.start[:, None] + np.arange(cos.values.shape[1])[None, :], m - 1)
     best = np.argmax(vals, axis=1)
     bval = vals[np.arange(n), best]
     bcol = cols[np.arange(n), best]
