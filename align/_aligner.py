@@ -71,6 +71,7 @@ class AlignParams:
     lex_weight: float = 1.0  # bonus for shared numbers/names (times similarity); 0 = off
     skip: float = 4.0  # cost of a segment left out (omission or addition)
     merge: float = 1.5  # cost per segment a bead has beyond one each side
+    merge_big: float = 0.5  # extra cost per segment beyond three in one bead (3-1, 2-2, 1-4 ...)
     para_first: bool = True  # align paragraphs first when both sides have them
     para_bonus: float = 0.5  # bonus for beads whose paragraph boundaries coincide
     refine: bool = True  # re-estimate the length model from a first pass

@@ -335,7 +335,8 @@ class WindowScorer:
 
     A bead ``(a, b)`` ending at ``(i, j)`` scores::
 
-        sim_weight * (s - sim_offset) + len_weight * loglik(lengths) - merge * (a + b - 2)
+        sim_weight * (s - sim_offset) + len_weight * loglik(lengths)
+          - merge * (a + b - 2) - merge_big * max(a + b - 3, 0)
           + lex_weight * dice(anchors) * clip(s, 0, 1) + para_bonus / 2 * (boundaries shared)
 
     where ``s`` is the normalised cosine of the two windows; one-sided steps
@@ -439,7 +440,8 @@ class WindowScorer:
             s = sim.normalise(dot / np.sqrt(self.nx[a, ii] * self.ny[b, jj]))
             ls = self.cls[ii] - self.cls[ia]
             lt = self.clt[jj] - self.clt[jb]
-            score = p.sim_weight * (s - p.sim_offset) + p.len_weight * length.loglik(ls, lt) - p.merge * (a + b - 2)
+            cost = p.merge * (a + b - 2) + p.merge_big * max(a + b - 3, 0)
+            score = p.sim_weight * (s - p.sim_offset) + p.len_weight * length.loglik(ls, lt) - cost
             if IL is not None:
                 matched = IL[rh, ch] - IL[rl, ch] - IL[rh, cl] + IL[rl, cl]
                 tot = (self.cax[ii] - self.cax[ia]) + (self.cay[jj] - self.cay[jb])

@@ -106,6 +106,33 @@ def test_deletion_is_found_without_shredding_neighbours():
     assert sum(1 for s, t in pairs if s and t) == 11  # every other sentence stays 1-1
 
 
+def _drop_next_to_a_merge(seed: int = 3) -> tuple[list[str], list[str]]:
+    """Source 3 is left out, 4 and 5 are merged; 3 repeats half the words of 4 (a related sentence)."""
+    src = _sentences(12, seed=seed)
+    w3, w4 = src[3].split(), src[4].split()
+    k = len(w3) // 2
+    src[3] = " ".join(w4[:k] + w3[k:])
+    tgt = [_tr(s) for s in src[:3]] + [_tr(src[4]) + " " + _tr(src[5])] + [_tr(s) for s in src[6:]]
+    return src, tgt
+
+
+def test_a_drop_next_to_a_merge_is_not_absorbed_into_a_three_to_one_bead():
+    src, tgt = _drop_next_to_a_merge()
+    flat = _pairs(align_segments(src, tgt, _encoder(), params=AlignParams(merge_big=0.0)))
+    assert ((3, 4, 5), (3,)) in flat  # a per-segment merge cost alone absorbs the related sentence
+    beads = align_segments(src, tgt, _encoder())
+    _check_cover(beads, 12, 10)
+    assert ((3,), ()) in _pairs(beads) and ((4, 5), (3,)) in _pairs(beads)
+
+
+def test_a_real_three_to_one_merge_is_still_found():
+    src = _sentences(12, seed=5)
+    tgt = [_tr(s) for s in src[:3]] + [" ".join(_tr(s) for s in src[3:6])] + [_tr(s) for s in src[6:]]
+    beads = align_segments(src, tgt, _encoder())
+    _check_cover(beads, 12, 10)
+    assert ((3, 4, 5), (3,)) in _pairs(beads)
+
+
 def test_insertion_is_found():
     src = _sentences(12, seed=4)
     extra = _sentences(1, seed=99)[0]

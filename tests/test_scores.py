@@ -159,5 +159,6 @@ def test_window_scorer_scores_equal_the_formula():
                     p.sim_weight * (s - p.sim_offset)
                     + p.len_weight * m.length.loglik(np.array([ls[i - a : i].sum()]), np.array([lt[j - b : j].sum()]))[0]
                     - p.merge * (a + b - 2)
+                    - p.merge_big * max(a + b - 3, 0)
                 )
                 assert S[t, j] == pytest.approx(want, abs=1e-4)  # float32 dot products
