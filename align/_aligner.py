@@ -8,7 +8,10 @@ The search, in short:
    similarity, a Gale-Church length log-likelihood with the length ratio and
    variance of this document pair, a bonus for shared numbers and names scaled
    by the similarity, minus a cost per extra segment; one-sided beads
-   (omissions, additions) cost ``skip`` per segment (``_scores``);
+   (omissions, additions) cost ``skip`` per segment (``_scores``); with
+   pre-split lines, a 2-1/1-2... bead whose lone line holds as many
+   sentences as the lines it is paired with earns a bonus (a line holding
+   two sentences is evidence that the other side split it);
 3. a monotone DP finds the best path (``_search``): exact on short documents,
    in a band around a coarser path on long ones (blocks of 2, 4, 8...
    segments, or the paragraph alignment), so time and memory grow linearly;
@@ -35,8 +38,10 @@ import numpy as np
 
 from . import _scores as sc
 from ._lexical import Anchors, find_anchors
+from ._langid import detect_language
 from ._model import Alignment, Bead, Document
 from ._scores import DocModel, WindowScorer, score_matrix
+from ._segment import sentence_count
 from ._search import (
     Band,
     BeadType,
@@ -72,6 +77,7 @@ class AlignParams:
     skip: float = 4.0  # cost of a segment left out (omission or addition)
     merge: float = 1.5  # cost per segment a bead has beyond one each side
     merge_big: float = 0.5  # extra cost per segment beyond three in one bead (3-1, 2-2, 1-4 ...)
+    count_bonus: float = 1.0  # n-1/1-n bead whose sentence counts agree (pre-split lines); 0 = off
     para_first: bool = True  # align paragraphs first when both sides have them
     para_bonus: float = 0.5  # bonus for beads whose paragraph boundaries coincide
     refine: bool = True  # re-estimate the length model from a first pass
@@ -137,13 +143,16 @@ def search(
     types: Sequence[BeadType] | None = None,
     posteriors: bool = True,
     band: Band | None = None,
+    src_counts: np.ndarray | None = None,
+    tgt_counts: np.ndarray | None = None,
 ) -> Found:
     """Best bead path for prepared vectors; coarse-to-fine when the matrix is large.
 
     Without a given ``model`` the statistics are estimated inside the band and,
     with ``params.refine``, the length model is re-estimated from the path and
     the search run again, until the path stops changing (at most
-    ``params.refine_steps`` times).
+    ``params.refine_steps`` times). ``src_counts``/``tgt_counts`` (sentences per
+    segment, for pre-split lines) enable the ``count_bonus``.
     """
     n, m = len(x), len(y)
     if n == 0 or m == 0:
@@ -156,7 +165,9 @@ def search(
             band = full_band(n, m)
         else:
             band, coarse_largest = _coarse_band(x, y, ls, lt, params)
-    scorer = WindowScorer(x, y, ls, lt, band, params, types, anchors, model, src_starts, tgt_starts)
+    scorer = WindowScorer(
+        x, y, ls, lt, band, params, types, anchors, model, src_starts, tgt_starts, src_counts, tgt_counts
+    )
     refine = model is None and params.refine and params.refine_steps > 0
     res = viterbi(band, scorer, params.skip, with_forward=posteriors and not refine)
     for _ in range(params.refine_steps if refine else 0):
@@ -221,6 +232,8 @@ def align_segments(
     tgt_paras: Sequence[int] | None = None,
     src_vecs: np.ndarray | None = None,
     tgt_vecs: np.ndarray | None = None,
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
 ) -> list[Bead]:
     """Beads over ``src`` and ``tgt`` in order, covering every index exactly once.
 
@@ -231,12 +244,17 @@ def align_segments(
     and is nothing's translation: it is left out of the search and comes back
     as its own one-sided bead (score 1.0), where the reading order puts it, or
     inside a bead that merges the segments on both sides of it.
+
+    Segments are taken as given (pre-split lines), so one may hold several
+    sentences; they are counted with the segmenter of ``src_lang``/``tgt_lang``
+    (guessed from the text when not given) for ``params.count_bonus``.
     """
     params = params or AlignParams()
+    langs = (src_lang, tgt_lang)
     keep_s = [k for k, t in enumerate(src) if t.strip()]
     keep_t = [k for k, t in enumerate(tgt) if t.strip()]
     if len(keep_s) == len(src) and len(keep_t) == len(tgt):
-        beads, _ = _align(src, tgt, encoder, params, src_paras, tgt_paras, src_vecs, tgt_vecs)
+        beads, _ = _align(src, tgt, encoder, params, src_paras, tgt_paras, src_vecs, tgt_vecs, langs)
         return beads
 
     def pick(seq, keep):
@@ -247,7 +265,7 @@ def align_segments(
 
     inner, _ = _align(
         pick(src, keep_s), pick(tgt, keep_t), encoder, params, pick(src_paras, keep_s), pick(tgt_paras, keep_t),
-        rows(src_vecs, keep_s), rows(tgt_vecs, keep_t),
+        rows(src_vecs, keep_s), rows(tgt_vecs, keep_t), langs,
     )
     # a bead over kept segments k and k+1 also covers any blank between them (a merge across an empty line)
     mapped = [Bead(_span([keep_s[k] for k in b.src]), _span([keep_t[k] for k in b.tgt]), b.score) for b in inner]
@@ -327,8 +345,20 @@ def _encode(encoder, texts: Sequence[str], vecs) -> np.ndarray:
     return encoder.encode(list(texts))
 
 
-def _align(src, tgt, encoder, params, src_paras, tgt_paras, src_vecs, tgt_vecs) -> tuple[list[Bead], list[Bead]]:
-    """Sentence beads and paragraph beads (over paragraph ids) for one document pair."""
+def _sentence_counts(texts: Sequence[str], lang: str | None) -> np.ndarray:
+    """Sentences per segment, with the segmenter of ``lang`` (guessed when None; generic if unknown)."""
+    lang = lang or detect_language(" ".join(texts[:100])[:4000]) or "und"
+    return np.array([sentence_count(t, lang) for t in texts], dtype=np.int64)
+
+
+def _align(
+    src, tgt, encoder, params, src_paras, tgt_paras, src_vecs, tgt_vecs, langs=None
+) -> tuple[list[Bead], list[Bead]]:
+    """Sentence beads and paragraph beads (over paragraph ids) for one document pair.
+
+    ``langs`` (a pair, entries may be None) marks pre-split segments, whose
+    sentences are counted; documents' segments are single sentences already.
+    """
     raw_x, raw_y = _encode(encoder, src, src_vecs), _encode(encoder, tgt, tgt_vecs)
     if len(raw_x) != len(src) or len(raw_y) != len(tgt):
         raise ValueError("one vector per segment is needed")
@@ -343,6 +373,9 @@ def _align(src, tgt, encoder, params, src_paras, tgt_paras, src_vecs, tgt_vecs) 
             band = _para_band(sruns, truns, para_spans, len(src), len(tgt))
     bonus = _informative(sruns) and _informative(truns)  # one line per paragraph says nothing
     anchors = find_anchors(src, tgt) if params.lex_weight > 0 else None
+    counts = None
+    if langs is not None and params.count_bonus > 0:
+        counts = (_sentence_counts(src, langs[0]), _sentence_counts(tgt, langs[1]))
     found = search(
         x,
         y,
@@ -353,6 +386,8 @@ def _align(src, tgt, encoder, params, src_paras, tgt_paras, src_vecs, tgt_vecs) 
         band=band,
         src_starts=_starts(sruns, len(src)) if bonus else None,
         tgt_starts=_starts(truns, len(tgt)) if bonus else None,
+        src_counts=counts[0] if counts else None,
+        tgt_counts=counts[1] if counts else None,
     )
     beads = _beads_from_spans(path_to_spans(found.path), found.probs)
     return beads, para_beads_from(beads, src_paras, tgt_paras, ls, lt)

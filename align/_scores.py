@@ -338,11 +338,15 @@ class WindowScorer:
         sim_weight * (s - sim_offset) + len_weight * loglik(lengths)
           - merge * (a + b - 2) - merge_big * max(a + b - 3, 0)
           + lex_weight * dice(anchors) * clip(s, 0, 1) + para_bonus / 2 * (boundaries shared)
+          + count_bonus * (one side a single segment, the other several, same number of sentences)
 
     where ``s`` is the normalised cosine of the two windows; one-sided steps
     cost ``skip``. A window cosine is a block sum of the banded segment cosines
     (an integral image per block of rows) over the two window norms, so no
-    window is ever embedded. ``params`` is an ``AlignParams``.
+    window is ever embedded. ``params`` is an ``AlignParams``. The sentence
+    counts (``src_counts``/``tgt_counts``, per segment) are given only for
+    pre-split lines: a line holding two sentences paired with two lines is
+    what a translator's (or a corpus builder's) split or merge looks like.
     """
 
     block_rows = 64
@@ -360,6 +364,8 @@ class WindowScorer:
         model: DocModel | None = None,
         src_starts: np.ndarray | None = None,
         tgt_starts: np.ndarray | None = None,
+        src_counts: np.ndarray | None = None,
+        tgt_counts: np.ndarray | None = None,
     ) -> None:
         self.n, self.m = len(x), len(y)
         self.band = band
@@ -384,6 +390,10 @@ class WindowScorer:
         if src_starts is not None and tgt_starts is not None and params.para_bonus > 0:
             self.sb = np.asarray(src_starts, dtype=bool)  # (n + 1,): a paragraph starts before segment k
             self.tb = np.asarray(tgt_starts, dtype=bool)
+        self.ccs = self.cct = None
+        if src_counts is not None and tgt_counts is not None and params.count_bonus > 0:
+            self.ccs = np.concatenate([[0], np.cumsum(src_counts)])  # sentences before segment k
+            self.cct = np.concatenate([[0], np.cumsum(tgt_counts)])
         self._cache: dict[int, np.ndarray] = {}
 
     @property
@@ -450,5 +460,8 @@ class WindowScorer:
             if self.sb is not None:
                 shared = (self.sb[ia] & self.tb[jb]).astype(np.float64) + (self.sb[ii] & self.tb[jj])
                 score = score + 0.5 * p.para_bonus * shared
+            if self.ccs is not None and (a == 1) != (b == 1):
+                agree = (self.ccs[ii] - self.ccs[ia]) == (self.cct[jj] - self.cct[jb])
+                score = score + p.count_bonus * agree
             out[t, rows - r0] = np.where(valid, score, NEG)
         return out

@@ -377,3 +377,18 @@ def split_sentences(text: str, lang: str) -> list[tuple[int, int]]:
 def sentences(text: str, lang: str) -> list[str]:
     """The sentences of ``text`` as strings (see :func:`split_sentences`)."""
     return [text[s:e] for s, e in split_sentences(text, lang)]
+
+
+_ANY_END = re.compile("[" + re.escape("".join(_SENT_END_CHARS)) + "。！？]")
+
+
+def sentence_count(text: str, lang: str) -> int:
+    """How many sentences ``text`` holds (at least 1): a pre-split line may hold several.
+
+    Most lines end with their only sentence mark, so those are counted without
+    running the segmenter.
+    """
+    body = text.strip()
+    if not any(m.end() < len(body) for m in _ANY_END.finditer(body)):
+        return 1
+    return max(1, len(split_sentences(body, lang)))

@@ -125,6 +125,38 @@ def test_a_drop_next_to_a_merge_is_not_absorbed_into_a_three_to_one_bead():
     assert ((3,), ()) in _pairs(beads) and ((4, 5), (3,)) in _pairs(beads)
 
 
+def _closely_related_drop(period: bool) -> tuple[list[str], list[str]]:
+    """As above, but 3 repeats 70% of 4's words; with ``period`` every line is a sentence ending in '.'."""
+    src = _sentences(12, seed=5)
+    w3, w4 = src[3].split(), src[4].split()
+    k = int(len(w3) * 0.7)
+    src[3] = " ".join(w4[:k] + w3[k:])
+    if period:
+        src = [s + "." for s in src]
+    tgt = [_tr(s) for s in src[:3]] + [_tr(src[4]) + " " + _tr(src[5])] + [_tr(s) for s in src[6:]]
+    return src, tgt
+
+
+def test_a_line_holding_two_sentences_is_evidence_for_the_merge_it_belongs_to():
+    src, tgt = _closely_related_drop(period=True)
+    assert ((3, 4, 5), (3,)) in _pairs(align_segments(src, tgt, _encoder(), params=AlignParams(count_bonus=0.0)))
+    beads = align_segments(src, tgt, _encoder(), src_lang="en", tgt_lang="en")
+    _check_cover(beads, 12, 10)
+    assert ((3,), ()) in _pairs(beads) and ((4, 5), (3,)) in _pairs(beads)
+    # the same lines without sentence marks: nothing to count, so no bonus and the drop is absorbed
+    src, tgt = _closely_related_drop(period=False)
+    assert ((3, 4, 5), (3,)) in _pairs(align_segments(src, tgt, _encoder()))
+
+
+def test_documents_are_not_recounted():
+    """Segments of a Document are sentences already: the count bonus is for pre-split lines only."""
+    src, tgt = _closely_related_drop(period=True)
+    sdoc, tdoc = make_doc("s.txt", "en", [src]), make_doc("t.txt", "en", [tgt])
+    on = align_documents(sdoc, tdoc, _encoder())
+    off = align_documents(sdoc, tdoc, _encoder(), params=AlignParams(count_bonus=0.0))
+    assert [(b.src, b.tgt) for b in on.beads] == [(b.src, b.tgt) for b in off.beads]
+
+
 def test_a_real_three_to_one_merge_is_still_found():
     src = _sentences(12, seed=5)
     tgt = [_tr(s) for s in src[:3]] + [" ".join(_tr(s) for s in src[3:6])] + [_tr(s) for s in src[6:]]

@@ -303,7 +303,7 @@ def test_one_megabyte_line_completes(capsys, dirs):
     start = time.perf_counter()
     _, tus = _succeed(capsys, src, tgt, out)
     assert time.perf_counter() - start < 60
-    assert len(tus) >= 1 and max(len(t.src) for t in tus) > 3_000
+    assert len(tus) >= 1 and max(len(t.src) for t in tus) > 2_000  # each sentence is ~2,800 characters
 
 
 # --- outputs ------------------------------------------------------------------------

@@ -136,15 +136,19 @@ def test_band_matrix_integral_image_matches_dense_sums():
     assert integral[3, 4] == pytest.approx(sub[:3, :4].sum(), abs=1e-5)
 
 
-def test_window_scorer_scores_equal_the_formula():
+@pytest.mark.parametrize("counted", [False, True])
+def test_window_scorer_scores_equal_the_formula(counted):
     x, y = centre(_vecs(6, seed=6)), centre(_vecs(5, seed=7))
     ls = np.array([30.0, 40.0, 50.0, 20.0, 35.0, 45.0])
     lt = np.array([35.0, 45.0, 60.0, 30.0, 50.0])
+    ns, nt = np.array([1, 1, 2, 1, 1, 3]), np.array([2, 1, 1, 3, 1])  # sentences per segment
     p = AlignParams(lex_weight=0.0)
     types = p.bead_types()
     band = full_band(6, 5)
-    sc = WindowScorer(x, y, ls, lt, band, p, types)
+    counts = (ns, nt) if counted else (None, None)
+    sc = WindowScorer(x, y, ls, lt, band, p, types, None, None, None, None, *counts)
     m = sc.model
+    bonuses = 0
     for i in range(1, 7):
         S, dele, ins = sc.row(i)
         assert dele is None and ins is None
@@ -161,4 +165,9 @@ def test_window_scorer_scores_equal_the_formula():
                     - p.merge * (a + b - 2)
                     - p.merge_big * max(a + b - 3, 0)
                 )
+                lone = (a == 1) != (b == 1)  # one side a single segment, the other several
+                if counted and lone and ns[i - a : i].sum() == nt[j - b : j].sum():
+                    want += p.count_bonus
+                    bonuses += 1
                 assert S[t, j] == pytest.approx(want, abs=1e-4)  # float32 dot products
+    assert (bonuses > 0) == counted

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from align._errors import UsageError
-from align._segment import abbreviation_lists, sentences, split_sentences
+from align._segment import abbreviation_lists, sentence_count, sentences, split_sentences
 
 # (lang, text, expected sentences). One realistic sentence pair per case.
 CASES = {
@@ -474,3 +474,20 @@ def test_joined_clean_sentences_come_back(parts: list[str]) -> None:
 )
 def test_a_footnote_mark_stays_with_the_sentence_it_annotates(lang, text, expected):
     assert [text[a:b] for a, b in split_sentences(text, lang)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "n"),
+    [
+        ("One sentence with its mark.", "en", 1),
+        ("No mark at all", "en", 1),
+        ("  ", "en", 1),
+        ("First one. Second one.", "en", 2),
+        ("Dr. Smith came home.", "en", 1),  # an abbreviation is not a sentence end
+        ("Ông ấy đến. Bà ấy đi. Họ về.", "vi", 3),
+        ("他来了。她走了。", "zh", 2),
+        ("Giá 26.750 đồng.", "vi", 1),
+    ],
+)
+def test_sentence_count_of_a_pre_split_line(text, lang, n):
+    assert sentence_count(text, lang) == n
