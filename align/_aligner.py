@@ -37,7 +37,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from . import _scores as sc
-from ._lexical import Anchors, find_anchors
+from ._lexical import Anchors, find_anchors, orphans
 from ._langid import detect_language
 from ._model import Alignment, Bead, Document
 from ._scores import DocModel, WindowScorer, score_matrix
@@ -78,6 +78,7 @@ class AlignParams:
     merge: float = 1.5  # cost per segment a bead has beyond one each side
     merge_big: float = 0.5  # extra cost per segment beyond three in one bead (3-1, 2-2, 1-4 ...)
     count_bonus: float = 1.0  # n-1/1-n bead whose sentence counts agree (pre-split lines); 0 = off
+    orphan_skip: float = 1.5  # leaving out a segment whose number/URL the other text lacks costs this less
     para_first: bool = True  # align paragraphs first when both sides have them
     para_bonus: float = 0.5  # bonus for beads whose paragraph boundaries coincide
     refine: bool = True  # re-estimate the length model from a first pass
@@ -145,6 +146,8 @@ def search(
     band: Band | None = None,
     src_counts: np.ndarray | None = None,
     tgt_counts: np.ndarray | None = None,
+    src_orphans: np.ndarray | None = None,
+    tgt_orphans: np.ndarray | None = None,
 ) -> Found:
     """Best bead path for prepared vectors; coarse-to-fine when the matrix is large.
 
@@ -152,7 +155,8 @@ def search(
     with ``params.refine``, the length model is re-estimated from the path and
     the search run again, until the path stops changing (at most
     ``params.refine_steps`` times). ``src_counts``/``tgt_counts`` (sentences per
-    segment, for pre-split lines) enable the ``count_bonus``.
+    segment, for pre-split lines) enable the ``count_bonus``; ``src_orphans``/
+    ``tgt_orphans`` (segments with a number the other side lacks) the ``orphan_skip``.
     """
     n, m = len(x), len(y)
     if n == 0 or m == 0:
@@ -166,7 +170,8 @@ def search(
         else:
             band, coarse_largest = _coarse_band(x, y, ls, lt, params)
     scorer = WindowScorer(
-        x, y, ls, lt, band, params, types, anchors, model, src_starts, tgt_starts, src_counts, tgt_counts
+        x, y, ls, lt, band, params, types, anchors, model, src_starts, tgt_starts, src_counts, tgt_counts,
+        src_orphans, tgt_orphans,
     )
     refine = model is None and params.refine and params.refine_steps > 0
     res = viterbi(band, scorer, params.skip, with_forward=posteriors and not refine)
@@ -376,6 +381,7 @@ def _align(
     counts = None
     if langs is not None and params.count_bonus > 0:
         counts = (_sentence_counts(src, langs[0]), _sentence_counts(tgt, langs[1]))
+    orph = orphans(src, tgt) if params.orphan_skip > 0 else None
     found = search(
         x,
         y,
@@ -388,6 +394,8 @@ def _align(
         tgt_starts=_starts(truns, len(tgt)) if bonus else None,
         src_counts=counts[0] if counts else None,
         tgt_counts=counts[1] if counts else None,
+        src_orphans=orph[0] if orph else None,
+        tgt_orphans=orph[1] if orph else None,
     )
     beads = _beads_from_spans(path_to_spans(found.path), found.probs)
     return beads, para_beads_from(beads, src_paras, tgt_paras, ls, lt)

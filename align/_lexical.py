@@ -8,6 +8,8 @@ other words that happen to look like names add nothing, and a token shared by
 many segments counts little (weight ``1 / max(df_src, df_tgt)``).
 
 The aligner uses this as a bonus scaled by semantic similarity, never alone.
+The converse is evidence too: a number or URL that occurs nowhere in the other
+text (``orphans``) says its segment was most likely left untranslated.
 """
 
 from __future__ import annotations
@@ -132,3 +134,22 @@ def match_band(anchors: Anchors, start: np.ndarray, end: np.ndarray, width: int)
             for j in post[k0:k1]:
                 out[r, j - s] += w
     return out
+
+
+def orphans(src: Sequence[str], tgt: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per segment: does it hold a number or URL that occurs nowhere in the other text?
+
+    Numbers and URLs survive translation (the separators are folded away), so
+    one that the other side lacks entirely marks a sentence the translator left
+    out or added; names are not used (German capitalises every noun). A number
+    can also vanish legitimately (``tháng 6`` is ``Juni``), so this only makes
+    leaving the segment out cheaper; the similarity still decides.
+    """
+    cs = [{t for t in candidate_tokens(x) if t[:2] in ("n:", "u:")} for x in src]
+    ct = [{t for t in candidate_tokens(x) if t[:2] in ("n:", "u:")} for x in tgt]
+    all_s: set[str] = set().union(*cs)
+    all_t: set[str] = set().union(*ct)
+    return (
+        np.array([bool(toks - all_t) for toks in cs], dtype=bool),
+        np.array([bool(toks - all_s) for toks in ct], dtype=bool),
+    )

@@ -341,7 +341,8 @@ class WindowScorer:
           + count_bonus * (one side a single segment, the other several, same number of sentences)
 
     where ``s`` is the normalised cosine of the two windows; one-sided steps
-    cost ``skip``. A window cosine is a block sum of the banded segment cosines
+    cost ``skip``, ``skip - orphan_skip`` for a segment holding a number or URL
+    that the other text lacks. A window cosine is a block sum of the banded segment cosines
     (an integral image per block of rows) over the two window norms, so no
     window is ever embedded. ``params`` is an ``AlignParams``. The sentence
     counts (``src_counts``/``tgt_counts``, per segment) are given only for
@@ -366,6 +367,8 @@ class WindowScorer:
         tgt_starts: np.ndarray | None = None,
         src_counts: np.ndarray | None = None,
         tgt_counts: np.ndarray | None = None,
+        src_orphans: np.ndarray | None = None,
+        tgt_orphans: np.ndarray | None = None,
     ) -> None:
         self.n, self.m = len(x), len(y)
         self.band = band
@@ -394,6 +397,10 @@ class WindowScorer:
         if src_counts is not None and tgt_counts is not None and params.count_bonus > 0:
             self.ccs = np.concatenate([[0], np.cumsum(src_counts)])  # sentences before segment k
             self.cct = np.concatenate([[0], np.cumsum(tgt_counts)])
+        self.skip_s = self.skip_t = None  # per-segment cost of leaving it out, when not all equal
+        if src_orphans is not None and tgt_orphans is not None and params.orphan_skip > 0:
+            self.skip_s = params.skip - params.orphan_skip * np.asarray(src_orphans, dtype=np.float64)
+            self.skip_t = params.skip - params.orphan_skip * np.asarray(tgt_orphans, dtype=np.float64)
         self._cache: dict[int, np.ndarray] = {}
 
     @property
@@ -405,15 +412,21 @@ class WindowScorer:
         self._model = value
         self._cache.clear()
 
-    def row(self, i: int) -> tuple[np.ndarray, None, None]:
-        """``(scores[T, width of row i], None, None)``: one-sided steps cost the constant skip."""
+    def row(self, i: int) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """``(scores[T, width of row i], deletions, insertions)``; ``None`` for the constant skip."""
         blk = i // self.block_rows
         if blk not in self._cache:
             if len(self._cache) >= 3:  # forward and backward passes only look a few rows away
                 self._cache.pop(next(iter(self._cache)))
             self._cache[blk] = self._block(blk * self.block_rows, min(self.n + 1, (blk + 1) * self.block_rows))
         L = int(self.band.hi[i] - self.band.lo[i])
-        return self._cache[blk][:, i - blk * self.block_rows, :L], None, None
+        S = self._cache[blk][:, i - blk * self.block_rows, :L]
+        if self.skip_s is None:
+            return S, None, None
+        # deletion ending at (i, j) leaves out source segment i-1; insertion ending at (i, j) target j-1
+        dele = np.full(L, -self.skip_s[i - 1]) if i > 0 else None
+        cols = np.arange(int(self.band.lo[i]), int(self.band.lo[i]) + L)
+        return S, dele, -self.skip_t[np.maximum(cols - 1, 0)]
 
     def bead_score(self, i: int, j: int, a: int, b: int) -> float:
         """The score of the bead of type (a, b) ending at DP cell (i, j)."""

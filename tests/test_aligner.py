@@ -23,6 +23,7 @@ from align._aligner import (
     signature,
 )
 from align._encoders import HashEncoder
+from align._lexical import orphans
 from align._model import Alignment, Document
 from align._scores import score_matrix
 from align._search import (
@@ -116,11 +117,16 @@ def _drop_next_to_a_merge(seed: int = 3) -> tuple[list[str], list[str]]:
     return src, tgt
 
 
+# The fake vocabulary's words carry numbers (w17 -> v17), so a left-out sentence's words are
+# "numbers the translation lacks": tests of other evidence switch that evidence off.
+NO_ORPHANS = AlignParams(orphan_skip=0.0)
+
+
 def test_a_drop_next_to_a_merge_is_not_absorbed_into_a_three_to_one_bead():
     src, tgt = _drop_next_to_a_merge()
-    flat = _pairs(align_segments(src, tgt, _encoder(), params=AlignParams(merge_big=0.0)))
+    flat = _pairs(align_segments(src, tgt, _encoder(), params=AlignParams(merge_big=0.0, orphan_skip=0.0)))
     assert ((3, 4, 5), (3,)) in flat  # a per-segment merge cost alone absorbs the related sentence
-    beads = align_segments(src, tgt, _encoder())
+    beads = align_segments(src, tgt, _encoder(), params=NO_ORPHANS)
     _check_cover(beads, 12, 10)
     assert ((3,), ()) in _pairs(beads) and ((4, 5), (3,)) in _pairs(beads)
 
@@ -139,22 +145,37 @@ def _closely_related_drop(period: bool) -> tuple[list[str], list[str]]:
 
 def test_a_line_holding_two_sentences_is_evidence_for_the_merge_it_belongs_to():
     src, tgt = _closely_related_drop(period=True)
-    assert ((3, 4, 5), (3,)) in _pairs(align_segments(src, tgt, _encoder(), params=AlignParams(count_bonus=0.0)))
-    beads = align_segments(src, tgt, _encoder(), src_lang="en", tgt_lang="en")
+    no_count = AlignParams(count_bonus=0.0, orphan_skip=0.0)
+    assert ((3, 4, 5), (3,)) in _pairs(align_segments(src, tgt, _encoder(), params=no_count))
+    beads = align_segments(src, tgt, _encoder(), params=NO_ORPHANS, src_lang="en", tgt_lang="en")
     _check_cover(beads, 12, 10)
     assert ((3,), ()) in _pairs(beads) and ((4, 5), (3,)) in _pairs(beads)
     # the same lines without sentence marks: nothing to count, so no bonus and the drop is absorbed
     src, tgt = _closely_related_drop(period=False)
-    assert ((3, 4, 5), (3,)) in _pairs(align_segments(src, tgt, _encoder()))
+    assert ((3, 4, 5), (3,)) in _pairs(align_segments(src, tgt, _encoder(), params=NO_ORPHANS))
 
 
 def test_documents_are_not_recounted():
     """Segments of a Document are sentences already: the count bonus is for pre-split lines only."""
     src, tgt = _closely_related_drop(period=True)
     sdoc, tdoc = make_doc("s.txt", "en", [src]), make_doc("t.txt", "en", [tgt])
-    on = align_documents(sdoc, tdoc, _encoder())
-    off = align_documents(sdoc, tdoc, _encoder(), params=AlignParams(count_bonus=0.0))
+    on = align_documents(sdoc, tdoc, _encoder(), params=NO_ORPHANS)
+    off = align_documents(sdoc, tdoc, _encoder(), params=AlignParams(count_bonus=0.0, orphan_skip=0.0))
     assert [(b.src, b.tgt) for b in on.beads] == [(b.src, b.tgt) for b in off.beads]
+
+
+def test_a_number_the_translation_lacks_makes_leaving_its_sentence_out_cheaper():
+    src = _sentences(12, seed=3)
+    src[3] = src[4] + " 1988"  # 4's words again, with a year
+    tgt = [_tr(s) for k, s in enumerate(src) if k != 3]  # left out: 1988 is nowhere in the translation
+    assert orphans(src, tgt)[0].tolist() == [k == 3 for k in range(12)]
+    assert ((3, 4), (3,)) in _pairs(align_segments(src, tgt, _encoder(), params=NO_ORPHANS))
+    beads = align_segments(src, tgt, _encoder())
+    _check_cover(beads, 12, 11)
+    assert ((3,), ()) in _pairs(beads) and ((4,), (3,)) in _pairs(beads)
+    # the same year in the translation (elsewhere) takes the evidence away
+    tgt[-1] += " 1988"
+    assert ((3, 4), (3,)) in _pairs(align_segments(src, tgt, _encoder()))
 
 
 def test_a_real_three_to_one_merge_is_still_found():

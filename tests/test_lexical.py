@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from align._lexical import candidate_tokens, find_anchors, fold, match_band
+from align._lexical import candidate_tokens, find_anchors, fold, match_band, orphans
 
 
 def test_fold_removes_diacritics_and_case():
@@ -55,3 +55,18 @@ def test_match_band_equals_brute_force():
             expected = sum(w for t, w in anchors.src[r].items() if t in anchors.tgt[j])
             assert band[r, j - start[r]] == np.float32(expected)
     assert band[0, 0] > 0 and band[2, 0] > 0  # Anna/1990; Carl/2001
+
+
+def test_orphans_are_numbers_and_urls_the_other_text_lacks():
+    src = [
+        "Doanh thu giảm 1,8% trong tháng 7.",  # 1,8 and 7: the translation has 1.8 and 7
+        "Năm 1992 ông đến Hà Nội.",  # 1992 is nowhere in the translation
+        "Xem www.example.org để biết thêm.",  # the URL is missing
+        "Ông Nguyễn Văn A phát biểu.",  # a name the translation lacks is not used
+    ]
+    tgt = ["Pendapatan turun 1.8% pada bulan 7.", "Dia datang ke Hanoi.", "Lihat situsnya.", "Pak A berbicara."]
+    s, t = orphans(src, tgt)
+    assert s.tolist() == [False, True, True, False]
+    assert t.tolist() == [False, False, False, False]
+    s, t = orphans(["Một câu."], ["Satu kalimat, 2024."])
+    assert s.tolist() == [False] and t.tolist() == [True]
