@@ -8,10 +8,11 @@ The search, in short:
    similarity, a Gale-Church length log-likelihood with the length ratio and
    variance of this document pair, a bonus for shared numbers and names scaled
    by the similarity, minus a cost per extra segment; one-sided beads
-   (omissions, additions) cost ``skip`` per segment (``_scores``); with
-   pre-split lines, a 2-1/1-2... bead whose lone line holds as many
-   sentences as the lines it is paired with earns a bonus (a line holding
-   two sentences is evidence that the other side split it);
+   (omissions, additions) cost ``skip`` per segment, less for one holding a
+   number the other text lacks (``_scores``); a 2-1/1-2... bead whose lone
+   segment holds as many sentences as the segments it is paired with earns a
+   bonus (a pre-split line or paragraph holding two sentences is evidence that
+   the other side split it);
 3. a monotone DP finds the best path (``_search``): exact on short documents,
    in a band around a coarser path on long ones (blocks of 2, 4, 8...
    segments, or the paragraph alignment), so time and memory grow linearly;
@@ -361,8 +362,10 @@ def _align(
 ) -> tuple[list[Bead], list[Bead]]:
     """Sentence beads and paragraph beads (over paragraph ids) for one document pair.
 
-    ``langs`` (a pair, entries may be None) marks pre-split segments, whose
-    sentences are counted; documents' segments are single sentences already.
+    ``langs`` (a pair, entries may be None: guessed) are the languages whose
+    segmenters count the sentences of each segment. A pre-split line or a
+    paragraph may hold several; a sentence the segmenter made holds one, so
+    for those the count changes nothing.
     """
     raw_x, raw_y = _encode(encoder, src, src_vecs), _encode(encoder, tgt, tgt_vecs)
     if len(raw_x) != len(src) or len(raw_y) != len(tgt):
@@ -370,17 +373,17 @@ def _align(
     x, y = _prepare(raw_x, params), _prepare(raw_y, params)
     ls, lt = _lengths(src), _lengths(tgt)
     sruns, truns = _runs(src_paras, len(src)), _runs(tgt_paras, len(tgt))
+    counts = None
+    if langs is not None and params.count_bonus > 0:
+        counts = (_sentence_counts(src, langs[0]), _sentence_counts(tgt, langs[1]))
     paragraphs = params.para_first and _informative(sruns) and _informative(truns)
     band = None
     if paragraphs:
-        para_spans, para_probs = _align_paragraphs(src, tgt, raw_x, raw_y, ls, lt, sruns, truns, params)
+        para_spans, para_probs = _align_paragraphs(src, tgt, raw_x, raw_y, ls, lt, sruns, truns, params, counts)
         if _confident(para_spans, para_probs, sruns, truns):
             band = _para_band(sruns, truns, para_spans, len(src), len(tgt))
     bonus = _informative(sruns) and _informative(truns)  # one line per paragraph says nothing
     anchors = find_anchors(src, tgt) if params.lex_weight > 0 else None
-    counts = None
-    if langs is not None and params.count_bonus > 0:
-        counts = (_sentence_counts(src, langs[0]), _sentence_counts(tgt, langs[1]))
     orph = orphans(src, tgt) if params.orphan_skip > 0 else None
     found = search(
         x,
@@ -429,8 +432,12 @@ def _para_band(sruns, truns, para_spans, n: int, m: int) -> Band:
     return Band(lo, hi)
 
 
-def _align_paragraphs(src, tgt, raw_x, raw_y, ls, lt, sruns, truns, params: AlignParams):
-    """Paragraph-level search: a paragraph is the normalised sum of its sentence vectors."""
+def _align_paragraphs(src, tgt, raw_x, raw_y, ls, lt, sruns, truns, params: AlignParams, counts=None):
+    """Paragraph-level search: a paragraph is the normalised sum of its sentence vectors.
+
+    A paragraph's sentence count is the sum over its segments (``counts``), so two
+    paragraphs merged by the translator show as one holding both's sentences.
+    """
     px = _prepare(_group_vectors(raw_x, sruns), params)
     py = _prepare(_group_vectors(raw_y, truns), params)
     pls = np.array([ls[s:e].sum() for _, s, e in sruns])
@@ -438,7 +445,10 @@ def _align_paragraphs(src, tgt, raw_x, raw_y, ls, lt, sruns, truns, params: Alig
     anchors = None
     if params.lex_weight > 0:
         anchors = find_anchors([" ".join(src[s:e]) for _, s, e in sruns], [" ".join(tgt[s:e]) for _, s, e in truns])
-    found = search(px, py, pls, plt, params, anchors=anchors)
+    pcounts = [None, None]
+    if counts is not None:
+        pcounts = [np.array([c[s:e].sum() for _, s, e in runs]) for c, runs in zip(counts, (sruns, truns))]
+    found = search(px, py, pls, plt, params, anchors=anchors, src_counts=pcounts[0], tgt_counts=pcounts[1])
     return path_to_spans(found.path), found.probs
 
 
@@ -503,6 +513,7 @@ def align_documents(source: Document, target: Document, encoder, *, params: Alig
         [s.para for s in tgt],
         None,
         None,
+        (source.lang, target.lang),
     )
     model_id = getattr(encoder, "model_id", "unknown")
     return Alignment(

@@ -164,13 +164,15 @@ def _echo_tmx_details(res) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--per-doc", is_flag=True, help="Also print a table per document.")
 @click.option("--beads-dir", default=None, metavar="DIR", help="Keep the predicted beads, one file per document.")
+@click.option("--src-lang", default=None, help="Language of src.txt, for counting the sentences of a line (default: guessed).")
+@click.option("--tgt-lang", default=None, help="Language of tgt.txt (default: guessed).")
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
-def eval_cmd(dirs, model, cache, as_json, per_doc, beads_dir, debug) -> None:
+def eval_cmd(dirs, model, cache, as_json, per_doc, beads_dir, src_lang, tgt_lang, debug) -> None:
     """Align every folder under DIRS holding src.txt, tgt.txt and gold.txt and score against the gold."""
     from ._evaluate import evaluate_dirs, format_result, result_to_json
 
     encoder = _make_encoder(model, cache, False)
-    result = evaluate_dirs(list(dirs), encoder, beads_dir=beads_dir)
+    result = evaluate_dirs(list(dirs), encoder, beads_dir=beads_dir, src_lang=src_lang, tgt_lang=tgt_lang)
     if as_json:
         click.echo(json.dumps(result_to_json(result), ensure_ascii=False, indent=2))
     else:

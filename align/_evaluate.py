@@ -254,8 +254,13 @@ def evaluate_dirs(
     encoder,
     params=None,
     beads_dir: str | os.PathLike | None = None,
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
 ) -> EvalResult:
     """Align every document folder under ``dirs`` (one segment per line) and score it.
+
+    ``src_lang``/``tgt_lang`` pick the segmenter that counts the sentences of a
+    line (guessed per document when not given; see ``align_segments``).
 
     Each DIR becomes one set in the result (named by its folder name); the
     predicted beads are written to ``beads_dir/<set>/<doc>.txt`` when asked.
@@ -284,7 +289,7 @@ def evaluate_dirs(
             gold = read_beads(doc / "gold.txt")
             _check_gold(gold, len(src), len(tgt), doc / "gold.txt")
             t0 = time.perf_counter()
-            beads = align_segments(src, tgt, encoder, params=params)
+            beads = align_segments(src, tgt, encoder, params=params, src_lang=src_lang, tgt_lang=tgt_lang)
             secs = time.perf_counter() - t0
             pred = [(b.src, b.tgt) for b in beads]
             counts = count_doc(pred, gold)

@@ -155,13 +155,14 @@ def test_a_line_holding_two_sentences_is_evidence_for_the_merge_it_belongs_to():
     assert ((3, 4, 5), (3,)) in _pairs(align_segments(src, tgt, _encoder(), params=NO_ORPHANS))
 
 
-def test_documents_are_not_recounted():
-    """Segments of a Document are sentences already: the count bonus is for pre-split lines only."""
+def test_documents_count_the_sentences_of_their_segments_too():
+    """A pre-split document's line may hold two sentences: documents and lines align alike."""
     src, tgt = _closely_related_drop(period=True)
     sdoc, tdoc = make_doc("s.txt", "en", [src]), make_doc("t.txt", "en", [tgt])
-    on = align_documents(sdoc, tdoc, _encoder(), params=NO_ORPHANS)
-    off = align_documents(sdoc, tdoc, _encoder(), params=AlignParams(count_bonus=0.0, orphan_skip=0.0))
-    assert [(b.src, b.tgt) for b in on.beads] == [(b.src, b.tgt) for b in off.beads]
+    doc = align_documents(sdoc, tdoc, _encoder(), params=NO_ORPHANS)
+    lines = align_segments(src, tgt, _encoder(), params=NO_ORPHANS, src_lang="en", tgt_lang="en")
+    assert [(b.src, b.tgt) for b in doc.beads] == _pairs(lines)
+    assert ((3,), ()) in _pairs(doc.beads) and ((4, 5), (3,)) in _pairs(doc.beads)
 
 
 def test_a_number_the_translation_lacks_makes_leaving_its_sentence_out_cheaper():
@@ -365,6 +366,27 @@ def test_paragraph_first_repairs_a_paragraph_split_by_the_translator():
     al = align_documents(_paragraph_doc(paras, "vi"), _paragraph_doc(tparas, "id"), _encoder())
     assert all(len(b.src) == 1 and len(b.tgt) == 1 for b in al.beads)
     assert any(pb.src == (2,) and pb.tgt == (2, 3) for pb in al.para_beads)
+
+
+def test_paragraph_pass_counts_each_paragraphs_sentences(monkeypatch):
+    """The paragraph search sees a paragraph's sentence count (the sum over its segments)."""
+    import align._aligner as aligner
+
+    seen = []
+    real = aligner.search
+
+    def spy(*args, **kw):
+        seen.append((kw.get("src_counts"), kw.get("tgt_counts")))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(aligner, "search", spy)
+    paras = [_sentences(3, seed=20 + p) for p in range(5)]
+    t = [[_tr(s) for s in p] for p in paras]
+    tparas = t[:2] + [t[2][:1], t[2][1:]] + t[3:]
+    align_documents(_paragraph_doc(paras, "vi"), _paragraph_doc(tparas, "id"), _encoder())
+    src_counts, tgt_counts = seen[0]  # the paragraph pass comes first
+    assert src_counts.tolist() == [3, 3, 3, 3, 3] and tgt_counts.tolist() == [3, 3, 1, 2, 3, 3]
+    assert len(seen[-1][0]) == 15  # then the sentence pass, one count per sentence
 
 
 def test_one_segment_per_paragraph_degrades_to_plain_sentence_alignment():

@@ -94,6 +94,10 @@ def test_eval_prints_scores_signature_and_keeps_beads(capsys, tmp_path):
     data = json.loads(out)
     assert code == 0
     assert data["total"]["strict_f1"] == 1.0 and data["sets"]["set"]["docs"] == 2
+    # the languages that count a line's sentences can be given instead of guessed
+    code, out, err = run(capsys, "eval", tmp_path / "set", "--model", "hash", "--json", "--src-lang", "vi", "--tgt-lang", "id")
+    assert code == 0, err
+    assert json.loads(out)["total"]["strict_f1"] == 1.0
     assert "align:" in data["signature"]
 
 
