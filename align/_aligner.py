@@ -39,6 +39,7 @@ import numpy as np
 
 from . import _scores as sc
 from ._lexical import Anchors, find_anchors, orphans
+from ._errors import UsageError
 from ._langid import detect_language
 from ._model import Alignment, Bead, Document
 from ._scores import DocModel, WindowScorer, score_matrix
@@ -86,6 +87,14 @@ class AlignParams:
     refine_steps: int = 3  # at most this many re-estimates (fewer once the path stops changing)
     max_cells: int = 1_000_000  # exact DP up to this many cells, else coarse-to-fine
     band_radius: int = 8  # half-width of the band around a coarse path (segments)
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.orphan_skip < self.skip:
+            # at skip or above, leaving a segment out would be free or a gain
+            raise UsageError(f"orphan_skip must be at least 0 and below skip ({self.skip}), got {self.orphan_skip}")
+        for name in ("merge", "merge_big", "count_bonus"):
+            if getattr(self, name) < 0:
+                raise UsageError(f"{name} must not be negative, got {getattr(self, name)}")
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -365,7 +374,8 @@ def _align(
     ``langs`` (a pair, entries may be None: guessed) are the languages whose
     segmenters count the sentences of each segment. A pre-split line or a
     paragraph may hold several; a sentence the segmenter made holds one, so
-    for those the count changes nothing.
+    for those the count changes nothing at sentence level (the paragraph pass
+    sums them per paragraph).
     """
     raw_x, raw_y = _encode(encoder, src, src_vecs), _encode(encoder, tgt, tgt_vecs)
     if len(raw_x) != len(src) or len(raw_y) != len(tgt):

@@ -57,7 +57,8 @@ def candidate_tokens(text: str) -> set[str]:
         out.add("u:" + fold(m.group(0).rstrip(".,;:)")))
     rest = _URL.sub(" ", rest)
     for m in _NUMBER.finditer(rest):
-        digits = re.sub(r"\D", "", m.group(0))
+        # any script's digits (٣, ३, ３) read as 0-9, so 2019 = ٢٠١٩
+        digits = "".join(str(unicodedata.digit(c)) for c in m.group(0) if c.isdigit())
         out.add("n:" + (digits.lstrip("0") or "0"))
     for m in _WORD.finditer(rest):
         w = m.group(0).strip("'’-")

@@ -379,7 +379,7 @@ def sentences(text: str, lang: str) -> list[str]:
     return [text[s:e] for s, e in split_sentences(text, lang)]
 
 
-_ANY_END = re.compile("[" + re.escape("".join(_SENT_END_CHARS)) + "。！？]")
+_ANY_END = re.compile("[" + re.escape("".join(_SENT_END_CHARS)) + "。！？…]")  # every mark a split can follow
 
 
 def sentence_count(text: str, lang: str) -> int:

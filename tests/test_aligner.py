@@ -179,6 +179,18 @@ def test_a_number_the_translation_lacks_makes_leaving_its_sentence_out_cheaper()
     assert ((3, 4), (3,)) in _pairs(align_segments(src, tgt, _encoder()))
 
 
+def test_an_added_sentence_with_a_number_the_original_lacks_stands_alone():
+    """The same evidence on the target side: an insertion, not a 1-2 bead."""
+    src = _sentences(12, seed=51)
+    tgt = [_tr(s) for s in src]
+    tgt.insert(5, tgt[4] + " 2019")  # 4's words again, with a year the original does not have
+    assert orphans(src, tgt)[1].tolist() == [j == 5 for j in range(13)]
+    assert ((4,), (4, 5)) in _pairs(align_segments(src, tgt, _encoder(), params=NO_ORPHANS))
+    beads = align_segments(src, tgt, _encoder())
+    _check_cover(beads, 12, 13)
+    assert ((), (5,)) in _pairs(beads) and ((4,), (4,)) in _pairs(beads)
+
+
 def test_a_real_three_to_one_merge_is_still_found():
     src = _sentences(12, seed=5)
     tgt = [_tr(s) for s in src[:3]] + [" ".join(_tr(s) for s in src[3:6])] + [_tr(s) for s in src[6:]]
@@ -471,10 +483,61 @@ def test_search_and_posteriors_match_brute_force():
     assert B[0, 0] == pytest.approx(z)
     probs = bead_posteriors(res.path, src.band, res.forward, B, src, skip)
     # brute-force posterior of each bead of the best path
-    spans = path_to_spans(res.path)
-    for (s, t), p in zip(spans, probs):
-        mass = sum(np.exp(sc) for path, sc in zip(paths, scores) if (s, t) in path_to_spans(path))
+    def keys(path):  # empty ranges compare equal whatever their start: key beads by starts and sizes
+        return [(s.start, t.start, len(s), len(t)) for s, t in path_to_spans(path)]
+
+    for key, p in zip(keys(res.path), probs):
+        mass = sum(np.exp(sc) for path, sc in zip(paths, scores) if key in keys(path))
         assert p == pytest.approx(mass / np.exp(scores).sum(), rel=1e-6)
+
+
+@pytest.mark.parametrize(("n", "m", "narrow"), [(1, 1, False), (3, 2, False), (4, 4, False), (6, 5, True)])
+def test_search_with_per_segment_skips_matches_brute_force(n, m, narrow):
+    """Viterbi, forward, backward and posteriors agree with enumerating every path in the band
+    when one-sided steps cost per segment (orphans) and counts add bonuses."""
+    from align._scores import WindowScorer, centre, normalise_rows
+    from align._search import band_around
+
+    rng = np.random.default_rng(n * 10 + m)
+    x = centre(normalise_rows(rng.normal(size=(n, 16)).astype(np.float32)))
+    y = centre(normalise_rows(rng.normal(size=(m, 16)).astype(np.float32)))
+    ls, lt = rng.integers(10, 80, n).astype(float), rng.integers(10, 80, m).astype(float)
+    os_, ot = rng.random(n) < 0.5, rng.random(m) < 0.5
+    p = AlignParams(lex_weight=0.0, skip=1.0, orphan_skip=0.6)
+    band = band_around([(0, 0), (3, 2), (n, m)], n, m, 1) if narrow else full_band(n, m)
+    sc = WindowScorer(x, y, ls, lt, band, p, p.bead_types(), None, None, None, None,
+                      rng.integers(1, 3, n), rng.integers(1, 3, m), os_, ot)
+
+    def step(i, j, a, b):  # the step ending at (i, j)
+        if a and b:
+            return sc.bead_score(i, j, a, b)
+        return -(p.skip - p.orphan_skip * (os_[i - 1] if b == 0 else ot[j - 1]))
+
+    def paths(i, j):
+        if (i, j) == (n, m):
+            yield [], 0.0
+            return
+        for a, b in [*sc.types, (1, 0), (0, 1)]:
+            i2, j2 = i + a, j + b
+            if i2 <= n and j2 <= m and band.lo[i2] <= j2 < band.hi[i2] and step(i2, j2, a, b) > -1e20:
+                for rest, t in paths(i2, j2):
+                    yield [(a, b), *rest], step(i2, j2, a, b) + t
+
+    every = list(paths(0, 0))
+    totals = np.array([t for _, t in every])
+    z = np.logaddexp.reduce(totals)
+    res = viterbi(band, sc, p.skip, with_forward=True)
+    assert res.total == pytest.approx(totals.max())
+    assert res.forward[n, m - band.lo[n]] == pytest.approx(z)
+    B = backward(band, sc, p.skip)
+    assert B[0, 0] == pytest.approx(z)
+    probs = bead_posteriors(res.path, band, res.forward, B, sc, p.skip)
+    def keys(path):  # empty ranges compare equal whatever their start: key beads by starts and sizes
+        return [(s.start, t.start, len(s), len(t)) for s, t in path_to_spans(path)]
+
+    for key, prob in zip(keys(res.path), probs):
+        mass = [t for path, t in every if key in keys(path)]
+        assert prob == pytest.approx(np.exp(np.logaddexp.reduce(mass) - z), abs=1e-6)
 
 
 def _long_pair(n: int, seed: int = 0):
@@ -588,3 +651,11 @@ def test_viterbi_training_runs_until_the_path_settles(monkeypatch):
     monkeypatch.setattr(_scores, "refine_model", flipping)
     search(x, y, ls, lt, AlignParams(refine_steps=4), posteriors=False)
     assert len(calls) == 4
+
+
+@pytest.mark.parametrize("kw", [{"orphan_skip": 4.0}, {"orphan_skip": -1.0}, {"skip": 1.0}, {"merge_big": -0.5}])
+def test_params_that_would_make_a_segment_free_to_drop_are_refused(kw):
+    from align._errors import UsageError
+
+    with pytest.raises(UsageError):
+        AlignParams(**kw)

@@ -94,11 +94,31 @@ def test_eval_prints_scores_signature_and_keeps_beads(capsys, tmp_path):
     data = json.loads(out)
     assert code == 0
     assert data["total"]["strict_f1"] == 1.0 and data["sets"]["set"]["docs"] == 2
-    # the languages that count a line's sentences can be given instead of guessed
-    code, out, err = run(capsys, "eval", tmp_path / "set", "--model", "hash", "--json", "--src-lang", "vi", "--tgt-lang", "id")
-    assert code == 0, err
-    assert json.loads(out)["total"]["strict_f1"] == 1.0
     assert "align:" in data["signature"]
+
+
+def test_eval_counts_sentences_with_the_languages_given(capsys, tmp_path, monkeypatch):
+    import align._aligner as aligner
+
+    seen = set()
+    real = aligner.sentence_count
+
+    def spy(text, lang):
+        seen.add(lang)
+        return real(text, lang)
+
+    monkeypatch.setattr(aligner, "sentence_count", spy)
+    _eval_dir(tmp_path / "set", "a", ID, [f"[{i}]:[{i}]" for i in range(6)])
+    code, out, err = run(capsys, "eval", tmp_path / "set", "--model", "hash", "--json", "--src-lang", "de", "--tgt-lang", "fr")
+    assert code == 0, err
+    assert json.loads(out)["total"]["strict_f1"] == 1.0 and seen == {"de", "fr"}
+    seen.clear()
+    code, out, err = run(capsys, "eval", tmp_path / "set", "--model", "hash", "--json")
+    assert code == 0, err
+    from align._langid import detect_language
+
+    guessed = {detect_language(" ".join(VI)) or "und", detect_language(" ".join(ID)) or "und"}
+    assert seen == guessed  # guessed from the text when not given ("und": the generic segmenter)
 
 
 def test_help_and_version(capsys):

@@ -70,3 +70,11 @@ def test_orphans_are_numbers_and_urls_the_other_text_lacks():
     assert t.tolist() == [False, False, False, False]
     s, t = orphans(["Một câu."], ["Satu kalimat, 2024."])
     assert s.tolist() == [False] and t.tolist() == [True]
+
+
+def test_numbers_in_any_script_match():
+    assert "n:2019" in candidate_tokens("في عام ٢٠١٩ ذهب")  # Arabic-Indic digits
+    assert "n:2019" in candidate_tokens("वर्ष २०१९ में")  # Devanagari
+    assert "n:2019" in candidate_tokens("２０１９年に")  # full-width
+    s, t = orphans(["Năm 2019 ông đến."], ["في عام ٢٠١٩ ذهب"])
+    assert not s[0] and not t[0]

@@ -21,7 +21,7 @@ from align._scores import (
     weighted_median,
     window_sq_norms,
 )
-from align._search import NEG, full_band, segment_columns
+from align._search import NEG, band_around, full_band, segment_columns
 
 
 def _vecs(n, d=16, seed=0):
@@ -171,3 +171,26 @@ def test_window_scorer_scores_equal_the_formula(counted):
                     bonuses += 1
                 assert S[t, j] == pytest.approx(want, abs=1e-4)  # float32 dot products
     assert (bonuses > 0) == counted
+
+
+def test_window_scorer_leaves_out_a_segment_with_an_orphan_number_for_less():
+    """Per-cell one-sided steps: a deletion ending at (i, j) leaves out source i-1, an insertion target j-1."""
+    n, m = 9, 8
+    x, y = centre(_vecs(n, seed=1)), centre(_vecs(m, seed=2))
+    ls, lt = np.full(n, 40.0), np.full(m, 40.0)
+    os_ = np.array([0, 1, 0, 0, 1, 0, 0, 0, 1], dtype=bool)
+    ot = np.array([1, 0, 0, 1, 0, 0, 0, 1], dtype=bool)
+    p = AlignParams(lex_weight=0.0)
+    band = band_around([(0, 0), (3, 3), (6, 5), (9, 8)], n, m, 1)
+    assert band.lo[5] > 0  # rows that do not start at column 0
+    sc = WindowScorer(x, y, ls, lt, band, p, p.bead_types(), None, None, None, None, None, None, os_, ot)
+    for i in range(n + 1):
+        _, dele, ins = sc.row(i)
+        lo, hi = int(band.lo[i]), int(band.hi[i])
+        if i > 0:
+            assert dele.tolist() == [-(p.skip - p.orphan_skip * os_[i - 1])] * (hi - lo)
+        for k, j in enumerate(range(lo, hi)):
+            if j > 0 and k > 0:  # ins[0] is never used: no insertion step ends at a row's first column
+                assert ins[k] == -(p.skip - p.orphan_skip * ot[j - 1])
+    plain = WindowScorer(x, y, ls, lt, band, p, p.bead_types())
+    assert plain.row(4)[1] is None and plain.row(4)[2] is None  # without the flags: the constant skip

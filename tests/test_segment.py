@@ -487,7 +487,19 @@ def test_a_footnote_mark_stays_with_the_sentence_it_annotates(lang, text, expect
         ("Ông ấy đến. Bà ấy đi. Họ về.", "vi", 3),
         ("他来了。她走了。", "zh", 2),
         ("Giá 26.750 đồng.", "vi", 1),
+        ("Wait… Then he left.", "en", 2),  # an ellipsis ends a sentence when a capital follows
     ],
 )
 def test_sentence_count_of_a_pre_split_line(text, lang, n):
     assert sentence_count(text, lang) == n
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["Ông", "A.", "đi", "Dr.", "về", "3.5", "…", "!", "?", ".", "Họ", "x", "。", "Then"]), max_size=12),
+    st.sampled_from(["vi", "en", "de", "und"]),
+)
+def test_sentence_count_agrees_with_the_segmenter(words, lang):
+    """The fast path (no inner sentence mark: one sentence) never disagrees with splitting."""
+    text = " ".join(words)
+    assert sentence_count(text, lang) == max(1, len(split_sentences(text.strip(), lang)))
