@@ -265,11 +265,15 @@ def align_segments(
     (guessed from the text when not given) for ``params.count_bonus``.
     """
     params = params or AlignParams()
-    langs = (src_lang, tgt_lang)
+
+    def counts(texts: Sequence[str], lang: str | None) -> np.ndarray | None:
+        return _sentence_counts(texts, lang) if params.count_bonus > 0 else None
+
     keep_s = [k for k, t in enumerate(src) if t.strip()]
     keep_t = [k for k, t in enumerate(tgt) if t.strip()]
     if len(keep_s) == len(src) and len(keep_t) == len(tgt):
-        beads, _ = _align(src, tgt, encoder, params, src_paras, tgt_paras, src_vecs, tgt_vecs, langs)
+        cs, ct = counts(src, src_lang), counts(tgt, tgt_lang)
+        beads, _ = _align(src, tgt, encoder, params, src_paras, tgt_paras, src_vecs, tgt_vecs, cs, ct)
         return beads
 
     def pick(seq, keep):
@@ -280,7 +284,8 @@ def align_segments(
 
     inner, _ = _align(
         pick(src, keep_s), pick(tgt, keep_t), encoder, params, pick(src_paras, keep_s), pick(tgt_paras, keep_t),
-        rows(src_vecs, keep_s), rows(tgt_vecs, keep_t), langs,
+        rows(src_vecs, keep_s), rows(tgt_vecs, keep_t),
+        counts(pick(src, keep_s), src_lang), counts(pick(tgt, keep_t), tgt_lang),
     )
     # a bead over kept segments k and k+1 also covers any blank between them (a merge across an empty line)
     mapped = [Bead(_span([keep_s[k] for k in b.src]), _span([keep_t[k] for k in b.tgt]), b.score) for b in inner]
@@ -366,16 +371,21 @@ def _sentence_counts(texts: Sequence[str], lang: str | None) -> np.ndarray:
     return np.array([sentence_count(t, lang) for t in texts], dtype=np.int64)
 
 
+def _document_counts(doc: Document, segments: Sequence) -> np.ndarray:
+    """Sentences per content segment: one for each the segmenter made; counted in lines and paragraphs."""
+    if doc.fmt != "presplit" and all(s.kind == "sentence" for s in segments):
+        return np.ones(len(segments), dtype=np.int64)
+    return _sentence_counts([s.text for s in segments], doc.lang)
+
+
 def _align(
-    src, tgt, encoder, params, src_paras, tgt_paras, src_vecs, tgt_vecs, langs=None
+    src, tgt, encoder, params, src_paras, tgt_paras, src_vecs, tgt_vecs, src_counts=None, tgt_counts=None
 ) -> tuple[list[Bead], list[Bead]]:
     """Sentence beads and paragraph beads (over paragraph ids) for one document pair.
 
-    ``langs`` (a pair, entries may be None: guessed) are the languages whose
-    segmenters count the sentences of each segment. A pre-split line or a
-    paragraph may hold several; a sentence the segmenter made holds one, so
-    for those the count changes nothing at sentence level (the paragraph pass
-    sums them per paragraph).
+    ``src_counts``/``tgt_counts`` are the sentences of each segment (None: not
+    used). A pre-split line or a paragraph may hold several, a sentence holds
+    one; the paragraph pass sums them per paragraph.
     """
     raw_x, raw_y = _encode(encoder, src, src_vecs), _encode(encoder, tgt, tgt_vecs)
     if len(raw_x) != len(src) or len(raw_y) != len(tgt):
@@ -383,9 +393,7 @@ def _align(
     x, y = _prepare(raw_x, params), _prepare(raw_y, params)
     ls, lt = _lengths(src), _lengths(tgt)
     sruns, truns = _runs(src_paras, len(src)), _runs(tgt_paras, len(tgt))
-    counts = None
-    if langs is not None and params.count_bonus > 0:
-        counts = (_sentence_counts(src, langs[0]), _sentence_counts(tgt, langs[1]))
+    counts = (src_counts, tgt_counts) if src_counts is not None and tgt_counts is not None else None
     paragraphs = params.para_first and _informative(sruns) and _informative(truns)
     band = None
     if paragraphs:
@@ -523,7 +531,8 @@ def align_documents(source: Document, target: Document, encoder, *, params: Alig
         [s.para for s in tgt],
         None,
         None,
-        (source.lang, target.lang),
+        _document_counts(source, src) if params.count_bonus > 0 else None,
+        _document_counts(target, tgt) if params.count_bonus > 0 else None,
     )
     model_id = getattr(encoder, "model_id", "unknown")
     return Alignment(

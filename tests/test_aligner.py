@@ -8,6 +8,7 @@ model would give, and unrelated sentences share few words.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import tracemalloc
 
@@ -156,13 +157,16 @@ def test_a_line_holding_two_sentences_is_evidence_for_the_merge_it_belongs_to():
 
 
 def test_documents_count_the_sentences_of_their_segments_too():
-    """A pre-split document's line may hold two sentences: documents and lines align alike."""
+    """A pre-split document's line may hold two sentences: such documents and lines align alike."""
     src, tgt = _closely_related_drop(period=True)
-    sdoc, tdoc = make_doc("s.txt", "en", [src]), make_doc("t.txt", "en", [tgt])
+    sdoc, tdoc = (dataclasses.replace(make_doc(f, "en", [lines]), fmt="presplit") for f, lines in (("s", src), ("t", tgt)))
     doc = align_documents(sdoc, tdoc, _encoder(), params=NO_ORPHANS)
     lines = align_segments(src, tgt, _encoder(), params=NO_ORPHANS, src_lang="en", tgt_lang="en")
     assert [(b.src, b.tgt) for b in doc.beads] == _pairs(lines)
     assert ((3,), ()) in _pairs(doc.beads) and ((4, 5), (3,)) in _pairs(doc.beads)
+    # the same segments as a text document: the segmenter made them, so each counts one, unsegmented again
+    as_text = align_documents(make_doc("s", "en", [src]), make_doc("t", "en", [tgt]), _encoder(), params=NO_ORPHANS)
+    assert ((3, 4, 5), (3,)) in _pairs(as_text.beads)
 
 
 def test_a_number_the_translation_lacks_makes_leaving_its_sentence_out_cheaper():
@@ -659,3 +663,18 @@ def test_params_that_would_make_a_segment_free_to_drop_are_refused(kw):
 
     with pytest.raises(UsageError):
         AlignParams(**kw)
+
+
+def test_document_counts_run_the_segmenter_only_on_lines_and_paragraphs(monkeypatch):
+    import align._aligner as aligner
+
+    calls = []
+    real = aligner._sentence_counts
+    monkeypatch.setattr(aligner, "_sentence_counts", lambda texts, lang: calls.append(lang) or real(texts, lang))
+    lines = ["One. Two.", "Three."]
+    text = make_doc("t", "en", [lines])  # as if the segmenter had made these
+    assert aligner._document_counts(text, text.content).tolist() == [1, 1] and calls == []
+    pre = dataclasses.replace(text, fmt="presplit")
+    assert aligner._document_counts(pre, pre.content).tolist() == [2, 1] and calls == ["en"]
+    paras = dataclasses.replace(text, segments=tuple(dataclasses.replace(x, kind="paragraph") for x in text.segments))
+    assert aligner._document_counts(paras, paras.content).tolist() == [2, 1]
