@@ -38,9 +38,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from . import _scores as sc
-from ._lexical import Anchors, find_anchors, orphans
 from ._errors import UsageError
 from ._langid import detect_language
+from ._lexical import Anchors, find_anchors, orphans
 from ._model import Alignment, Bead, Document
 from ._scores import DocModel, WindowScorer, score_matrix
 from ._segment import sentence_count
@@ -79,7 +79,7 @@ class AlignParams:
     skip: float = 4.0  # cost of a segment left out (omission or addition)
     merge: float = 1.5  # cost per segment a bead has beyond one each side
     merge_big: float = 0.5  # extra cost per segment beyond three in one bead (3-1, 2-2, 1-4 ...)
-    count_bonus: float = 1.0  # n-1/1-n bead whose sentence counts agree (pre-split lines); 0 = off
+    count_bonus: float = 1.0  # n-1/1-n bead whose sentence counts agree (lines, paragraphs); 0 = off
     orphan_skip: float = 1.5  # leaving out a segment whose number/URL the other text lacks costs this less
     para_first: bool = True  # align paragraphs first when both sides have them
     para_bonus: float = 0.5  # bonus for beads whose paragraph boundaries coincide
@@ -165,8 +165,8 @@ def search(
     with ``params.refine``, the length model is re-estimated from the path and
     the search run again, until the path stops changing (at most
     ``params.refine_steps`` times). ``src_counts``/``tgt_counts`` (sentences per
-    segment, for pre-split lines) enable the ``count_bonus``; ``src_orphans``/
-    ``tgt_orphans`` (segments with a number the other side lacks) the ``orphan_skip``.
+    segment) enable the ``count_bonus``; ``src_orphans``/``tgt_orphans``
+    (segments with a number the other side lacks) the ``orphan_skip``.
     """
     n, m = len(x), len(y)
     if n == 0 or m == 0:

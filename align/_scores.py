@@ -341,13 +341,13 @@ class WindowScorer:
           + count_bonus * (one side a single segment, the other several, same number of sentences)
 
     where ``s`` is the normalised cosine of the two windows; one-sided steps
-    cost ``skip``, ``skip - orphan_skip`` for a segment holding a number or URL
-    that the other text lacks. A window cosine is a block sum of the banded segment cosines
-    (an integral image per block of rows) over the two window norms, so no
-    window is ever embedded. ``params`` is an ``AlignParams``. The sentence
-    counts (``src_counts``/``tgt_counts``, per segment) are given only for
-    pre-split lines: a line holding two sentences paired with two lines is
-    what a translator's (or a corpus builder's) split or merge looks like.
+    cost ``skip``, or ``skip - orphan_skip`` for a segment holding a number or
+    URL that the other text lacks. A window cosine is a block sum of the banded
+    segment cosines (an integral image per block of rows) over the two window
+    norms, so no window is ever embedded. ``params`` is an ``AlignParams``.
+    The sentence counts (``src_counts``/``tgt_counts``, per segment) matter
+    where a segment may hold several (pre-split lines, paragraphs): a line
+    holding two sentences paired with two lines is what a split or merge looks like.
     """
 
     block_rows = 64
