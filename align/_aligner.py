@@ -40,7 +40,7 @@ import numpy as np
 from . import _scores as sc
 from ._errors import UsageError
 from ._langid import detect_language
-from ._lexical import Anchors, find_anchors, orphans
+from ._lexical import Anchors, candidates, find_anchors, orphans
 from ._model import Alignment, Bead, Document
 from ._scores import DocModel, WindowScorer, score_matrix
 from ._segment import sentence_count
@@ -401,8 +401,9 @@ def _align(
         if _confident(para_spans, para_probs, sruns, truns):
             band = _para_band(sruns, truns, para_spans, len(src), len(tgt))
     bonus = _informative(sruns) and _informative(truns)  # one line per paragraph says nothing
-    anchors = find_anchors(src, tgt) if params.lex_weight > 0 else None
-    orph = orphans(src, tgt) if params.orphan_skip > 0 else None
+    cands = candidates(src, tgt) if params.lex_weight > 0 or params.orphan_skip > 0 else None
+    anchors = find_anchors(src, tgt, cands) if params.lex_weight > 0 else None
+    orph = orphans(src, tgt, cands) if params.orphan_skip > 0 else None
     found = search(
         x,
         y,

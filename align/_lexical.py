@@ -91,10 +91,17 @@ class Anchors:
         return not any(self.src) or not any(self.tgt)
 
 
-def find_anchors(src: Sequence[str], tgt: Sequence[str]) -> Anchors:
+Candidates = tuple[list[set[str]], list[set[str]]]
+
+
+def candidates(src: Sequence[str], tgt: Sequence[str]) -> Candidates:
+    """``candidate_tokens`` of every segment of both sides (shared by anchors and orphans)."""
+    return [candidate_tokens(t) for t in src], [candidate_tokens(t) for t in tgt]
+
+
+def find_anchors(src: Sequence[str], tgt: Sequence[str], cands: Candidates | None = None) -> Anchors:
     """Anchor tokens of each segment: candidates that occur on both sides."""
-    cs = [candidate_tokens(t) for t in src]
-    ct = [candidate_tokens(t) for t in tgt]
+    cs, ct = cands or candidates(src, tgt)
     df_s: dict[str, int] = defaultdict(int)
     df_t: dict[str, int] = defaultdict(int)
     for toks in cs:
@@ -137,7 +144,7 @@ def match_band(anchors: Anchors, start: np.ndarray, end: np.ndarray, width: int)
     return out
 
 
-def orphans(src: Sequence[str], tgt: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def orphans(src: Sequence[str], tgt: Sequence[str], cands: Candidates | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per segment: does it hold a number or URL that occurs nowhere in the other text?
 
     Numbers and URLs survive translation (the separators are folded away), so
@@ -146,8 +153,9 @@ def orphans(src: Sequence[str], tgt: Sequence[str]) -> tuple[np.ndarray, np.ndar
     can also vanish legitimately (``tháng 6`` is ``Juni``), so this only makes
     leaving the segment out cheaper; the similarity still decides.
     """
-    cs = [{t for t in candidate_tokens(x) if t[:2] in ("n:", "u:")} for x in src]
-    ct = [{t for t in candidate_tokens(x) if t[:2] in ("n:", "u:")} for x in tgt]
+    all_cs, all_ct = cands or candidates(src, tgt)
+    cs = [{t for t in toks if t[:2] in ("n:", "u:")} for toks in all_cs]
+    ct = [{t for t in toks if t[:2] in ("n:", "u:")} for toks in all_ct]
     all_s: set[str] = set().union(*cs)
     all_t: set[str] = set().union(*ct)
     return (
