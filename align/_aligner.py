@@ -371,8 +371,9 @@ def _sentence_counts(texts: Sequence[str], lang: str | None) -> np.ndarray:
     return np.array([sentence_count(t, lang) for t in texts], dtype=np.int64)
 
 
-def _document_counts(doc: Document, segments: Sequence) -> np.ndarray:
+def _document_counts(doc: Document) -> np.ndarray:
     """Sentences per content segment: one for each the segmenter made; counted in lines and paragraphs."""
+    segments = doc.content
     if doc.fmt != "presplit" and all(s.kind == "sentence" for s in segments):
         return np.ones(len(segments), dtype=np.int64)
     return _sentence_counts([s.text for s in segments], doc.lang)
@@ -393,11 +394,12 @@ def _align(
     x, y = _prepare(raw_x, params), _prepare(raw_y, params)
     ls, lt = _lengths(src), _lengths(tgt)
     sruns, truns = _runs(src_paras, len(src)), _runs(tgt_paras, len(tgt))
-    counts = (src_counts, tgt_counts) if src_counts is not None and tgt_counts is not None else None
     paragraphs = params.para_first and _informative(sruns) and _informative(truns)
     band = None
     if paragraphs:
-        para_spans, para_probs = _align_paragraphs(src, tgt, raw_x, raw_y, ls, lt, sruns, truns, params, counts)
+        para_spans, para_probs = _align_paragraphs(
+            src, tgt, raw_x, raw_y, ls, lt, sruns, truns, params, src_counts, tgt_counts
+        )
         if _confident(para_spans, para_probs, sruns, truns):
             band = _para_band(sruns, truns, para_spans, len(src), len(tgt))
     bonus = _informative(sruns) and _informative(truns)  # one line per paragraph says nothing
@@ -414,8 +416,8 @@ def _align(
         band=band,
         src_starts=_starts(sruns, len(src)) if bonus else None,
         tgt_starts=_starts(truns, len(tgt)) if bonus else None,
-        src_counts=counts[0] if counts else None,
-        tgt_counts=counts[1] if counts else None,
+        src_counts=src_counts,
+        tgt_counts=tgt_counts,
         src_orphans=orph[0] if orph else None,
         tgt_orphans=orph[1] if orph else None,
     )
@@ -451,11 +453,13 @@ def _para_band(sruns, truns, para_spans, n: int, m: int) -> Band:
     return Band(lo, hi)
 
 
-def _align_paragraphs(src, tgt, raw_x, raw_y, ls, lt, sruns, truns, params: AlignParams, counts=None):
+def _align_paragraphs(
+    src, tgt, raw_x, raw_y, ls, lt, sruns, truns, params: AlignParams, src_counts=None, tgt_counts=None
+):
     """Paragraph-level search: a paragraph is the normalised sum of its sentence vectors.
 
-    A paragraph's sentence count is the sum over its segments (``counts``), so two
-    paragraphs merged by the translator show as one holding both's sentences.
+    A paragraph's sentence count is the sum over its segments, so two paragraphs
+    merged by the translator show as one holding both's sentences.
     """
     px = _prepare(_group_vectors(raw_x, sruns), params)
     py = _prepare(_group_vectors(raw_y, truns), params)
@@ -464,10 +468,14 @@ def _align_paragraphs(src, tgt, raw_x, raw_y, ls, lt, sruns, truns, params: Alig
     anchors = None
     if params.lex_weight > 0:
         anchors = find_anchors([" ".join(src[s:e]) for _, s, e in sruns], [" ".join(tgt[s:e]) for _, s, e in truns])
-    pcounts = [None, None]
-    if counts is not None:
-        pcounts = [np.array([c[s:e].sum() for _, s, e in runs]) for c, runs in zip(counts, (sruns, truns))]
-    found = search(px, py, pls, plt, params, anchors=anchors, src_counts=pcounts[0], tgt_counts=pcounts[1])
+
+    def per_paragraph(counts, runs):
+        return None if counts is None else np.array([counts[s:e].sum() for _, s, e in runs])
+
+    found = search(
+        px, py, pls, plt, params, anchors=anchors,
+        src_counts=per_paragraph(src_counts, sruns), tgt_counts=per_paragraph(tgt_counts, truns),
+    )
     return path_to_spans(found.path), found.probs
 
 
@@ -532,8 +540,8 @@ def align_documents(source: Document, target: Document, encoder, *, params: Alig
         [s.para for s in tgt],
         None,
         None,
-        _document_counts(source, src) if params.count_bonus > 0 else None,
-        _document_counts(target, tgt) if params.count_bonus > 0 else None,
+        _document_counts(source) if params.count_bonus > 0 else None,
+        _document_counts(target) if params.count_bonus > 0 else None,
     )
     model_id = getattr(encoder, "model_id", "unknown")
     return Alignment(

@@ -397,10 +397,14 @@ class WindowScorer:
         if src_counts is not None and tgt_counts is not None and params.count_bonus > 0:
             self.ccs = np.concatenate([[0], np.cumsum(src_counts)])  # sentences before segment k
             self.cct = np.concatenate([[0], np.cumsum(tgt_counts)])
-        self.skip_s = self.skip_t = None  # per-segment cost of leaving it out, when not all equal
+        # one-sided step scores when they differ per segment: a deletion ending in DP row i leaves out
+        # source segment i-1, an insertion ending in column j target segment j-1 (index 0: never used)
+        self.dele = self.ins = None
         if src_orphans is not None and tgt_orphans is not None and params.orphan_skip > 0:
-            self.skip_s = params.skip - params.orphan_skip * np.asarray(src_orphans, dtype=np.float64)
-            self.skip_t = params.skip - params.orphan_skip * np.asarray(tgt_orphans, dtype=np.float64)
+            cost_s = params.skip - params.orphan_skip * np.asarray(src_orphans, dtype=np.float64)
+            cost_t = params.skip - params.orphan_skip * np.asarray(tgt_orphans, dtype=np.float64)
+            self.dele = -np.concatenate([[params.skip], cost_s])
+            self.ins = -np.concatenate([[params.skip], cost_t])
         self._cache: dict[int, np.ndarray] = {}
 
     @property
@@ -421,12 +425,10 @@ class WindowScorer:
             self._cache[blk] = self._block(blk * self.block_rows, min(self.n + 1, (blk + 1) * self.block_rows))
         L = int(self.band.hi[i] - self.band.lo[i])
         S = self._cache[blk][:, i - blk * self.block_rows, :L]
-        if self.skip_s is None:
+        if self.dele is None:
             return S, None, None
-        # deletion ending at (i, j) leaves out source segment i-1; insertion ending at (i, j) target j-1
-        dele = np.full(L, -self.skip_s[i - 1]) if i > 0 else None
-        cols = np.arange(int(self.band.lo[i]), int(self.band.lo[i]) + L)
-        return S, dele, -self.skip_t[np.maximum(cols - 1, 0)]
+        lo = int(self.band.lo[i])
+        return S, np.broadcast_to(self.dele[i], (L,)), self.ins[lo : lo + L]  # read-only views, no copies
 
     def bead_score(self, i: int, j: int, a: int, b: int) -> float:
         """The score of the bead of type (a, b) ending at DP cell (i, j)."""

@@ -673,8 +673,8 @@ def test_document_counts_run_the_segmenter_only_on_lines_and_paragraphs(monkeypa
     monkeypatch.setattr(aligner, "_sentence_counts", lambda texts, lang: calls.append(lang) or real(texts, lang))
     lines = ["One. Two.", "Three."]
     text = make_doc("t", "en", [lines])  # as if the segmenter had made these
-    assert aligner._document_counts(text, text.content).tolist() == [1, 1] and calls == []
+    assert aligner._document_counts(text).tolist() == [1, 1] and calls == []
     pre = dataclasses.replace(text, fmt="presplit")
-    assert aligner._document_counts(pre, pre.content).tolist() == [2, 1] and calls == ["en"]
+    assert aligner._document_counts(pre).tolist() == [2, 1] and calls == ["en"]
     paras = dataclasses.replace(text, segments=tuple(dataclasses.replace(x, kind="paragraph") for x in text.segments))
-    assert aligner._document_counts(paras, paras.content).tolist() == [2, 1]
+    assert aligner._document_counts(paras).tolist() == [2, 1]
