@@ -3,7 +3,7 @@
 The search, in short:
 
 1. every segment is embedded once; a window of segments is the normalised sum
-   of its members' (centred) vectors, so no window is ever embedded;
+   of its members' (centred) vectors, so the search itself embeds no window;
 2. a bead ``(a, b)`` (up to 1-4/4-1, 2-2, 2-3/3-2) scores its normalised
    similarity, a Gale-Church length log-likelihood with the length ratio and
    variance of this document pair, a bonus for shared numbers and names scaled
@@ -22,7 +22,12 @@ The search, in short:
    (paragraph vector = normalised sum of its sentence vectors) and sentences
    are then aligned inside the aligned paragraph groups and their neighbours,
    with a bonus for beads whose paragraph boundaries coincide; if the
-   paragraph alignment is unsure, one sentence pass over the whole document.
+   paragraph alignment is unsure, one sentence pass over the whole document;
+5. the windows of the one-to-many beads the search chose are then embedded
+   as text (a few per cent of the segments); where an edge member makes its
+   window less similar to the other side than the window without it, the
+   search runs again with that evidence (``_members``): a sentence the
+   translation left out is otherwise easily absorbed into its neighbour's bead.
 
 Each bead's score is its posterior probability under the same scores
 (forward-backward over all paths in the band): the share of the probability
@@ -41,6 +46,7 @@ from . import _scores as sc
 from ._errors import UsageError
 from ._langid import detect_language
 from ._lexical import Anchors, candidates, find_anchors, orphans
+from ._members import MAX_ROUNDS, WindowVectors, embed_windows, member_cost, member_gain, merge_windows
 from ._model import Alignment, Bead, Document
 from ._scores import DocModel, WindowScorer, score_matrix
 from ._segment import sentence_count
@@ -81,6 +87,8 @@ class AlignParams:
     merge_big: float = 0.5  # extra cost per segment beyond three in one bead (3-1, 2-2, 1-4 ...)
     count_bonus: float = 1.0  # n-1/1-n bead whose sentence counts agree (lines, paragraphs); 0 = off
     orphan_skip: float = 1.5  # leaving out a segment whose number/URL the other text lacks costs this less
+    member_drop: float = 0.25  # an edge member may lower its embedded window's normalised similarity this much free
+    member_weight: float = 50.0  # cost per unit lowered beyond that (``_members``); 0 = never embed windows
     para_first: bool = True  # align paragraphs first when both sides have them
     para_bonus: float = 0.5  # bonus for beads whose paragraph boundaries coincide
     refine: bool = True  # re-estimate the length model from a first pass
@@ -92,7 +100,7 @@ class AlignParams:
         if not 0.0 <= self.orphan_skip < self.skip:
             # at skip or above, leaving a segment out would be free or a gain
             raise UsageError(f"orphan_skip must be at least 0 and below skip ({self.skip}), got {self.orphan_skip}")
-        for name in ("merge", "merge_big", "count_bonus"):
+        for name in ("merge", "merge_big", "count_bonus", "member_drop", "member_weight"):
             if getattr(self, name) < 0:
                 raise UsageError(f"{name} must not be negative, got {getattr(self, name)}")
 
@@ -138,6 +146,7 @@ class Found:
     cells: int = 0  # DP cells of the finest level (n * width: linear in the length)
     width: int = 0  # widest band row
     largest: int = 0  # elements of the largest array the search allocated, coarse levels included
+    band: Band | None = None  # the band searched (reused by a second pass)
 
 
 def search(
@@ -158,6 +167,7 @@ def search(
     tgt_counts: np.ndarray | None = None,
     src_orphans: np.ndarray | None = None,
     tgt_orphans: np.ndarray | None = None,
+    windows: WindowVectors | None = None,
 ) -> Found:
     """Best bead path for prepared vectors; coarse-to-fine when the matrix is large.
 
@@ -166,7 +176,8 @@ def search(
     the search run again, until the path stops changing (at most
     ``params.refine_steps`` times). ``src_counts``/``tgt_counts`` (sentences per
     segment) enable the ``count_bonus``; ``src_orphans``/``tgt_orphans``
-    (segments with a number the other side lacks) the ``orphan_skip``.
+    (segments with a number the other side lacks) the ``orphan_skip``;
+    ``windows`` (real embeddings of merged windows) the member check.
     """
     n, m = len(x), len(y)
     if n == 0 or m == 0:
@@ -181,7 +192,7 @@ def search(
             band, coarse_largest = _coarse_band(x, y, ls, lt, params)
     scorer = WindowScorer(
         x, y, ls, lt, band, params, types, anchors, model, src_starts, tgt_starts, src_counts, tgt_counts,
-        src_orphans, tgt_orphans,
+        src_orphans, tgt_orphans, windows,
     )
     refine = model is None and params.refine and params.refine_steps > 0
     res = viterbi(band, scorer, params.skip, with_forward=posteriors and not refine)
@@ -203,7 +214,7 @@ def search(
         len(types) * scorer.block_rows * band.width,  # one block of bead scores
         coarse_largest,
     )
-    return Found(res.path, probs, scorer.model, band.cells, band.width, largest)
+    return Found(res.path, probs, scorer.model, band.cells, band.width, largest, band)
 
 
 def _coarse_band(x: np.ndarray, y: np.ndarray, ls: np.ndarray, lt: np.ndarray, params: AlignParams) -> tuple[Band, int]:
@@ -406,14 +417,8 @@ def _align(
     cands = candidates(src, tgt) if params.lex_weight > 0 or params.orphan_skip > 0 else None
     anchors = find_anchors(src, tgt, cands) if params.lex_weight > 0 else None
     orph = orphans(src, tgt, cands) if params.orphan_skip > 0 else None
-    found = search(
-        x,
-        y,
-        ls,
-        lt,
-        params,
+    evidence = dict(
         anchors=anchors,
-        band=band,
         src_starts=_starts(sruns, len(src)) if bonus else None,
         tgt_starts=_starts(truns, len(tgt)) if bonus else None,
         src_counts=src_counts,
@@ -421,9 +426,51 @@ def _align(
         src_orphans=orph[0] if orph else None,
         tgt_orphans=orph[1] if orph else None,
     )
+    found = search(x, y, ls, lt, params, band=band, **evidence)
+    if params.member_weight > 0 and encoder is not None:
+        found = _check_members(found, src, tgt, raw_x, raw_y, x, y, ls, lt, params, encoder, evidence)
     beads = _beads_from_spans(path_to_spans(found.path), found.probs)
     return beads, para_beads_from(beads, src_paras, tgt_paras, ls, lt)
 
+
+
+def _check_members(found: Found, src, tgt, raw_x, raw_y, x, y, ls, lt, params: AlignParams, encoder, evidence) -> Found:
+    """Search again with the merged windows embedded, while a chosen merge keeps a member that does not belong.
+
+    See ``_members``: the first pass's one-to-many beads get real window
+    embeddings; if one of them loses similarity by its edge member, the search
+    runs again (same band and document model) with that evidence, and repeats
+    for windows the new path merges, at most ``MAX_ROUNDS`` times. Nothing is
+    embedded when the first pass merged nothing.
+    """
+    means = [sc.normalise_rows(np.asarray(v, dtype=np.float32)).mean(axis=0) if params.centre and len(v) >= 2 else None
+             for v in (raw_x, raw_y)]
+    wins = WindowVectors()
+    for _ in range(MAX_ROUNDS):
+        spans = path_to_spans(found.path)
+        need_s, need_t = merge_windows(spans)
+        added = embed_windows(encoder, src, need_s, means[0], wins.src) + embed_windows(encoder, tgt, need_t, means[1], wins.tgt)
+        if not added or not _pays_member_cost(spans, wins, x, y, found.model, params):
+            break
+        found = search(x, y, ls, lt, params, band=found.band, model=found.model, windows=wins, **evidence)
+    return found
+
+
+def _pays_member_cost(spans, wins: WindowVectors, x, y, model: DocModel | None, params: AlignParams) -> bool:
+    """Whether any one-to-many bead of ``spans`` has a member cost (so a search with the windows may differ)."""
+    if model is None:
+        return False
+    scale = model.sim.mu1 - model.sim.mu0
+    for s, t in spans:
+        if len(s) > 1 and len(t) == 1:
+            gain = member_gain((s.start, len(s)), wins.src, x, y[t.start : t.start + 1])
+        elif len(t) > 1 and len(s) == 1:
+            gain = member_gain((t.start, len(t)), wins.tgt, y, x[s.start : s.start + 1])
+        else:
+            continue
+        if gain is not None and float(member_cost(gain, scale, params)[0]) > 0:
+            return True
+    return False
 
 def _para_band(sruns, truns, para_spans, n: int, m: int) -> Band:
     """Sentence band from a paragraph alignment: each paragraph group and its neighbours.

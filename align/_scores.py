@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._lexical import Anchors, match_band
+from ._members import WindowVectors, member_cost, member_gain
 from ._search import NEG, Band, BeadType, segment_columns
 
 # Variance factor of the length model before any evidence (Gale-Church's s^2,
@@ -339,15 +340,18 @@ class WindowScorer:
           - merge * (a + b - 2) - merge_big * max(a + b - 3, 0)
           + lex_weight * dice(anchors) * clip(s, 0, 1) + para_bonus / 2 * (boundaries shared)
           + count_bonus * (one side a single segment, the other several, same number of sentences)
+          - member cost (one-to-many beads over an embedded window, ``_members``)
 
     where ``s`` is the normalised cosine of the two windows; one-sided steps
     cost ``skip``, or ``skip - orphan_skip`` for a segment holding a number or
     URL that the other text lacks. A window cosine is a block sum of the banded
     segment cosines (an integral image per block of rows) over the two window
-    norms, so no window is ever embedded. ``params`` is an ``AlignParams``.
+    norms, so the search embeds no window. ``params`` is an ``AlignParams``.
     The sentence counts (``src_counts``/``tgt_counts``, per segment) matter
     where a segment may hold several (pre-split lines, paragraphs): a line
     holding two sentences paired with two lines is what a split or merge looks like.
+    With ``windows`` (real embeddings of windows a first pass merged), a
+    one-to-many bead over such a window also pays the member cost of ``_members``.
     """
 
     block_rows = 64
@@ -369,8 +373,10 @@ class WindowScorer:
         tgt_counts: np.ndarray | None = None,
         src_orphans: np.ndarray | None = None,
         tgt_orphans: np.ndarray | None = None,
+        windows: WindowVectors | None = None,
     ) -> None:
         self.n, self.m = len(x), len(y)
+        self.x, self.y = x, y
         self.band = band
         self.params = params
         self.types = list(types)
@@ -405,6 +411,7 @@ class WindowScorer:
             cost_t = params.skip - params.orphan_skip * np.asarray(tgt_orphans, dtype=np.float64)
             self.dele = -np.concatenate([[params.skip], cost_s])
             self.ins = -np.concatenate([[params.skip], cost_t])
+        self.windows = windows if windows and params.member_weight > 0 else None
         self._cache: dict[int, np.ndarray] = {}
 
     @property
@@ -478,5 +485,32 @@ class WindowScorer:
             if self.ccs is not None and (a == 1) != (b == 1):
                 agree = (self.ccs[ii] - self.ccs[ia]) == (self.cct[jj] - self.cct[jb])
                 score = score + p.count_bonus * agree
+            if self.windows is not None and (a == 1) != (b == 1):
+                score = score - self._member_costs(a, b, rows, lo, hi, width)
             out[t, rows - r0] = np.where(valid, score, NEG)
+        return out
+
+    def _member_costs(self, a: int, b: int, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray, width: int) -> np.ndarray:
+        """Cost of one-to-many beads whose embedded window loses similarity by keeping an edge member (``_members``)."""
+        out = np.zeros((len(rows), width))
+        scale = self._model.sim.mu1 - self._model.sim.mu0
+        if a > 1:  # a source window ending at row i, one target segment j - 1
+            for k, i in enumerate(rows):
+                if (int(i) - a, a) not in self.windows.src:
+                    continue
+                js = np.arange(lo[k], hi[k])
+                gain = member_gain((int(i) - a, a), self.windows.src, self.x, self.y[np.maximum(js - 1, 0)])
+                if gain is not None:
+                    out[k, : len(js)] = member_cost(gain, scale, self.params)
+            return out
+        for (start, size), _ in self.windows.tgt.items():  # a target window ending at column j, source segment i - 1
+            j = start + size
+            if size != b:
+                continue
+            sel = np.nonzero((lo <= j) & (j < hi))[0]
+            if len(sel) == 0:
+                continue
+            gain = member_gain((start, size), self.windows.tgt, self.y, self.x[rows[sel] - 1])
+            if gain is not None:
+                out[sel, j - lo[sel]] = member_cost(gain, scale, self.params)
         return out

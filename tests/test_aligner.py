@@ -310,7 +310,9 @@ def test_chapter_number_alone_does_not_make_a_bead():
     src = ["Chapter 1", *body]
     tgt = ["Libro 1", "Capítulo uno", *[_tr(s) for s in body]]
     e = np.eye(8, dtype=np.float32)
-    fixed = {"Chapter 1": e[0] + e[1], "Capítulo uno": e[0] + e[1], "Libro 1": e[2] + e[3]}
+    fixed = {"Chapter 1": e[0] + e[1], "Capítulo uno": e[0] + e[1], "Libro 1": e[2] + e[3],
+             # the two lines read together, as a model would embed them (roughly both meanings)
+             "Libro 1 Capítulo uno": e[0] + e[1] + e[2] + e[3]}
     results = []
     for w in (0.0, 1.0, 5.0):
         enc = _FixedEncoder(fixed, dim=512, lexicon=_lexicon())

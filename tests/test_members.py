@@ -1,0 +1,206 @@
+"""The merge-member check (align._members): real window embeddings decide whether a merged segment belongs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_aligner import _FixedEncoder, _lexicon, _pairs, _sentences, _tr
+
+from align._aligner import AlignParams, align_segments
+from align._encoders import HashEncoder
+from align._errors import UsageError
+from align._members import WindowVectors, embed_windows, member_cost, member_gain, merge_windows
+from align._scores import WindowScorer, centre, normalise_rows
+from align._search import full_band
+
+
+def test_merge_windows_take_the_many_side_of_one_to_many_beads_and_every_sub_window():
+    spans = [
+        (range(0, 1), range(0, 1)),  # 1-1: nothing
+        (range(1, 4), range(1, 2)),  # 3-1: source windows (1,3), (1,2), (2,2)
+        (range(4, 5), range(2, 4)),  # 1-2: target window (2,2)
+        (range(5, 7), range(4, 6)),  # 2-2: not one-to-many
+        (range(7, 8), range(6, 6)),  # omission
+        (range(8, 9), range(6, 10)),  # 1-4: (6,4), (6,3), (7,3), (6,2), (7,2), (8,2)
+    ]
+    src, tgt = merge_windows(spans)
+    assert src == {(1, 3), (1, 2), (2, 2)}
+    assert tgt == {(2, 2), (6, 4), (6, 3), (7, 3), (6, 2), (7, 2), (8, 2)}
+
+
+def test_embed_windows_embeds_each_new_window_once_joined_and_centred_like_the_segments():
+    texts = _sentences(5, seed=3)
+    enc = HashEncoder(dim=64)
+    raw = enc.encode(texts)
+    mean = normalise_rows(raw).mean(axis=0)
+    into: dict = {}
+    before = len(enc.calls)
+    assert embed_windows(enc, texts, {(1, 2), (0, 3)}, mean, into) == 2
+    sent = sorted(t for call in enc.calls[before:] for t in call)
+    assert sent == sorted([" ".join(texts[0:3]), " ".join(texts[1:3])])  # members joined by a space
+    expect = normalise_rows(enc.encode([" ".join(texts[1:3])]))[0] - mean
+    assert np.allclose(into[(1, 2)], expect / np.linalg.norm(expect), atol=1e-6)
+    # a window holding one segment's text lands where centre() puts that segment
+    one: dict = {}
+    embed_windows(enc, texts, {(2, 1)}, mean, one)
+    assert np.allclose(one[(2, 1)], centre(normalise_rows(raw))[2], atol=1e-6)
+    calls = len(enc.calls)
+    assert embed_windows(enc, texts, {(1, 2), (0, 3)}, mean, into) == 0
+    assert len(enc.calls) == calls  # nothing new, no call
+
+
+def test_member_gain_compares_the_window_with_the_window_minus_either_edge_member():
+    e = np.eye(4, dtype=np.float32)
+    single = np.stack([e[0], e[1], e[2]])
+    vecs = {(0, 2): normalise_rows((e[0] + e[1])[None])[0], (0, 3): e[3]}
+    others = np.stack([e[0], e[1] * 0.5 + e[0] * 0.5])
+    gain = member_gain((0, 2), vecs, single, others)
+    w = vecs[(0, 2)]
+    assert np.allclose(gain, others @ w - np.maximum(others @ e[1], others @ e[0]))
+    assert gain[0] < 0  # against e0 alone, the window is worse than its first member
+    assert member_gain((0, 3), vecs, single, others) is None  # sub-window (1, 2) not embedded
+    assert member_gain((1, 2), vecs, single, others) is None  # the window itself not embedded
+
+
+def test_member_cost_is_free_up_to_the_allowed_drop_then_linear():
+    p = AlignParams(member_drop=0.25, member_weight=50.0)
+    gain = np.array([0.3, 0.0, -0.1, -0.125, -0.2])
+    cost = member_cost(gain, 0.5, p)  # normalised drops: -0.6, 0, 0.2, 0.25, 0.4
+    assert np.allclose(cost, [0.0, 0.0, 0.0, 0.0, 50.0 * 0.15])
+    assert np.all(member_cost(gain, 0.5, AlignParams(member_weight=0.0)) == 0)
+
+
+def test_params_refuse_negative_member_settings():
+    with pytest.raises(UsageError, match="member_drop"):
+        AlignParams(member_drop=-0.1)
+    with pytest.raises(UsageError, match="member_weight"):
+        AlignParams(member_weight=-1.0)
+
+
+def _vecs(n, d=16, seed=0):
+    rng = np.random.default_rng(seed)
+    return normalise_rows(rng.normal(size=(n, d)).astype(np.float32))
+
+
+@pytest.mark.parametrize("side", ["src", "tgt"])
+def test_window_scorer_charges_exactly_the_cells_of_embedded_windows(side):
+    n, m = 6, 5
+    x, y = _vecs(n, seed=1), _vecs(m, seed=2)
+    ls, lt = np.full(n, 40.0), np.full(m, 40.0)
+    p = AlignParams(lex_weight=0.0)
+    types = p.bead_types()
+    band = full_band(n, m)
+    rng = np.random.default_rng(5)
+    own = x if side == "src" else y
+    wins = {(2, 2): normalise_rows(rng.normal(size=(1, 16)).astype(np.float32))[0],
+            (1, 3): normalise_rows(rng.normal(size=(1, 16)).astype(np.float32))[0],
+            (1, 2): normalise_rows(rng.normal(size=(1, 16)).astype(np.float32))[0]}
+    wv = WindowVectors(src=wins) if side == "src" else WindowVectors(tgt=wins)
+    plain = WindowScorer(x, y, ls, lt, band, p, types)
+    checked = WindowScorer(x, y, ls, lt, band, p, types, windows=wv)
+    scale = plain.model.sim.mu1 - plain.model.sim.mu0
+    charged = 0
+    for i in range(n + 1):
+        S0, S1 = plain.row(i)[0], checked.row(i)[0]
+        for t, (a, b) in enumerate(types):
+            for j in range(m + 1):
+                if S0[t, j] <= -1e20:
+                    assert S1[t, j] == S0[t, j]
+                    continue
+                k, start, other = (a, i - a, y[j - 1]) if side == "src" else (b, j - b, x[i - 1])
+                if (a == 1) != (b == 1) and k > 1 and (start, k) in wins:
+                    expect = float(member_cost(member_gain((start, k), wins, own, other[None])[0:1], scale, p)[0])
+                    assert S1[t, j] == pytest.approx(S0[t, j] - expect, abs=1e-4)  # float32 products
+                    charged += expect > 0
+                else:
+                    assert S1[t, j] == S0[t, j]
+    assert charged > 0  # random window vectors lose similarity somewhere
+
+
+def _absorbing_pair():
+    """Ten sentences; the translation leaves out an added sentence B that reuses most of A's words.
+
+    Summed vectors make ``A B`` look like A, so the search absorbs B into A's
+    bead; the embedding of the text ``A B`` (given explicitly, as a model that
+    reads the whole window would give it) is far from A's translation. Source
+    sentences 8 and 9 are genuinely merged into target line 7.
+    """
+    body = _sentences(10, seed=11)
+    a = body[4]
+    b = " ".join(a.split()[:-2] + ["w398", "w399"])
+    src = body[:5] + [b] + body[5:]
+    tgt = [_tr(s) for s in body]
+    tgt[7] = tgt[7] + " " + tgt[8]
+    del tgt[8]
+    fixed = {a + " " + b: np.eye(8, dtype=np.float32)[3]}
+    return src, tgt, fixed
+
+
+def test_a_left_out_sentence_absorbed_by_summed_vectors_stands_alone_after_the_check():
+    src, tgt, fixed = _absorbing_pair()
+    off = _pairs(align_segments(src, tgt, _FixedEncoder(fixed, dim=512, lexicon=_lexicon()),
+                                params=AlignParams(member_weight=0.0)))
+    assert ((4, 5), (4,)) in off  # without the check: absorbed
+    enc = _FixedEncoder(fixed, dim=512, lexicon=_lexicon())
+    on = _pairs(align_segments(src, tgt, enc))
+    assert ((4,), (4,)) in on and ((5,), ()) in on
+    assert ((8, 9), (7,)) in on  # a real merge: its embedded window is closer to the translation, so it stays
+    # the segments once each, then only the windows the first pass merged (both source windows in one call)
+    assert [len(c) for c in enc.calls] == [len(src), len(tgt), 2]
+    assert sorted(enc.calls[2]) == sorted([src[4] + " " + src[5], src[8] + " " + src[9]])
+
+
+def test_nothing_is_embedded_beyond_the_segments_when_nothing_is_merged():
+    body = _sentences(8, seed=4)
+    enc = _FixedEncoder({}, dim=512, lexicon=_lexicon())
+    beads = align_segments(body, [_tr(s) for s in body], enc)
+    assert _pairs(beads) == [((k,), (k,)) for k in range(8)]
+    assert [len(c) for c in enc.calls] == [8, 8]
+
+
+def test_vectors_without_an_encoder_align_as_before():
+    src, tgt, fixed = _absorbing_pair()
+    enc = _FixedEncoder(fixed, dim=512, lexicon=_lexicon())
+    sv, tv = enc.encode(src), enc.encode(tgt)
+    beads = align_segments(src, tgt, None, src_vecs=sv, tgt_vecs=tv)  # no encoder: windows cannot be embedded
+    assert ((4, 5), (4,)) in _pairs(beads)
+
+
+# A short news story, written for this test (Vietnamese and its Indonesian translation).
+_VI = [
+    "Sáng nay, mưa lớn kéo dài đã gây ngập nhiều tuyến phố ở trung tâm Hà Nội.",
+    "Nhiều người đi xe máy phải dắt bộ qua những đoạn đường nước ngập sâu.",
+    "Công ty thoát nước thành phố đã huy động hàng trăm công nhân để khơi thông cống rãnh.",
+    "Theo trung tâm dự báo, mưa sẽ còn tiếp diễn trong hai ngày tới.",
+    "Các trường học ở một số quận đã cho học sinh nghỉ buổi chiều.",
+    "Giá rau xanh tại các chợ dân sinh tăng mạnh do nguồn cung bị gián đoạn.",
+    "Chính quyền khuyến cáo người dân hạn chế ra đường khi không cần thiết.",
+    "Một cây cổ thụ bị bật gốc trên phố Phan Đình Phùng nhưng không ai bị thương.",
+    "Lực lượng cứu hộ đã dọn dẹp hiện trường trong vòng một giờ.",
+]
+_ID = [
+    "Pagi ini, hujan lebat yang berkepanjangan menyebabkan banjir di banyak jalan di pusat kota Hanoi.",
+    "Banyak pengendara sepeda motor terpaksa menuntun kendaraannya melewati ruas jalan yang tergenang dalam.",
+    "Perusahaan drainase kota mengerahkan ratusan pekerja untuk membersihkan saluran pembuangan.",
+    "Menurut pusat prakiraan cuaca, hujan akan terus berlanjut dalam dua hari ke depan.",
+    "Sekolah-sekolah di beberapa distrik meliburkan siswa pada sore hari.",
+    "Harga sayuran di pasar-pasar tradisional naik tajam karena pasokan terganggu.",
+    "Pemerintah mengimbau warga untuk membatasi bepergian jika tidak perlu.",
+    "Sebuah pohon tua tumbang di Jalan Phan Dinh Phung, tetapi tidak ada yang terluka.",
+    "Tim penyelamat membersihkan lokasi dalam waktu satu jam.",
+]
+
+
+@pytest.mark.model
+def test_the_bundled_model_leaves_a_dropped_sentence_out_instead_of_merging_it():
+    """Sentence 2 (the drainage workers) is missing from the translation: summed vectors absorb it into
+    sentence 1's bead; the embedded window "1 2" is further from sentence 1's translation than sentence 1 alone."""
+    from align._encoders import load_encoder
+
+    enc = load_encoder("e5-small")
+    tgt = _ID[:2] + _ID[3:]
+    off = _pairs(align_segments(_VI, tgt, enc, params=AlignParams(member_weight=0.0)))
+    assert ((1, 2), (1,)) in off or ((2, 3), (2,)) in off
+    on = _pairs(align_segments(_VI, tgt, enc))
+    assert ((2,), ()) in on
+    assert on == [((k,), (k,)) for k in range(2)] + [((2,), ())] + [((k,), (k - 1,)) for k in range(3, 9)]
