@@ -46,10 +46,15 @@ from . import _scores as sc
 from ._errors import UsageError
 from ._langid import detect_language
 from ._lexical import Anchors, candidates, find_anchors, orphans
-from ._members import MAX_ROUNDS, WindowVectors, embed_windows, member_cost, member_gain, merge_windows
+from ._members import (
+    WindowVectors,
+    embed_windows,
+    member_cost,
+    member_gain,
+    merge_windows,
+)
 from ._model import Alignment, Bead, Document
 from ._scores import DocModel, WindowScorer, score_matrix
-from ._segment import sentence_count
 from ._search import (
     Band,
     BeadType,
@@ -60,6 +65,7 @@ from ._search import (
     path_to_spans,
     viterbi,
 )
+from ._segment import sentence_count
 
 __all__ = ["AlignParams", "align_documents", "align_segments", "score_matrix", "signature"]
 
@@ -265,7 +271,9 @@ def align_segments(
 
     ``src_paras``/``tgt_paras`` give each segment's paragraph id; when both sides
     have real paragraphs the search goes paragraph-first. Vectors may be passed
-    in (already computed); otherwise each list is encoded once. A blank segment
+    in (already computed); otherwise each list is encoded once, and the
+    windows of the merges the search chose are embedded to check their members
+    (``_members``; not done with vectors passed in, which may come from another model). A blank segment
     (empty or whitespace, as a pre-split file's empty line) translates nothing
     and is nothing's translation: it is left out of the search and comes back
     as its own one-sided bead (score 1.0), where the reading order puts it, or
@@ -417,46 +425,71 @@ def _align(
     cands = candidates(src, tgt) if params.lex_weight > 0 or params.orphan_skip > 0 else None
     anchors = find_anchors(src, tgt, cands) if params.lex_weight > 0 else None
     orph = orphans(src, tgt, cands) if params.orphan_skip > 0 else None
-    evidence = dict(
-        anchors=anchors,
-        src_starts=_starts(sruns, len(src)) if bonus else None,
-        tgt_starts=_starts(truns, len(tgt)) if bonus else None,
-        src_counts=src_counts,
-        tgt_counts=tgt_counts,
-        src_orphans=orph[0] if orph else None,
-        tgt_orphans=orph[1] if orph else None,
-    )
+    evidence = {
+        "anchors": anchors,
+        "src_starts": _starts(sruns, len(src)) if bonus else None,
+        "tgt_starts": _starts(truns, len(tgt)) if bonus else None,
+        "src_counts": src_counts,
+        "tgt_counts": tgt_counts,
+        "src_orphans": orph[0] if orph else None,
+        "tgt_orphans": orph[1] if orph else None,
+    }
     found = search(x, y, ls, lt, params, band=band, **evidence)
-    if params.member_weight > 0 and encoder is not None:
-        found = _check_members(found, src, tgt, raw_x, raw_y, x, y, ls, lt, params, encoder, evidence)
+    if params.member_weight > 0 and encoder is not None and src_vecs is None and tgt_vecs is None:
+        # windows must come from the model that made the segments' vectors: not checked when vectors are given
+        found = _check_members(found, (src, tgt), (raw_x, raw_y), (x, y), (ls, lt), params, encoder, evidence)
     beads = _beads_from_spans(path_to_spans(found.path), found.probs)
     return beads, para_beads_from(beads, src_paras, tgt_paras, ls, lt)
 
 
+def _side_mean(raw: np.ndarray, params: AlignParams) -> np.ndarray | None:
+    """The mean that ``_prepare`` removes from a side's unit vectors (None when it removes nothing)."""
+    if not params.centre or len(raw) < 2:
+        return None
+    return sc.normalise_rows(np.asarray(raw, dtype=np.float32)).mean(axis=0)
 
-def _check_members(found: Found, src, tgt, raw_x, raw_y, x, y, ls, lt, params: AlignParams, encoder, evidence) -> Found:
-    """Search again with the merged windows embedded, while a chosen merge keeps a member that does not belong.
+
+def _check_members(
+    found: Found,
+    texts: tuple[Sequence[str], Sequence[str]],
+    raw: tuple[np.ndarray, np.ndarray],
+    vecs: tuple[np.ndarray, np.ndarray],
+    lengths: tuple[np.ndarray, np.ndarray],
+    params: AlignParams,
+    encoder,
+    evidence: dict,
+) -> Found:
+    """Search again with the merged windows embedded when a chosen merge keeps a member that does not belong.
 
     See ``_members``: the first pass's one-to-many beads get real window
     embeddings; if one of them loses similarity by its edge member, the search
-    runs again (same band and document model) with that evidence, and repeats
-    for windows the new path merges, at most ``MAX_ROUNDS`` times. Nothing is
-    embedded when the first pass merged nothing.
+    runs once more (same band and document model) with that evidence. Nothing
+    is embedded when the first pass merged nothing, and the search is not
+    repeated when no chosen bead pays: the costs only lower other paths, so the
+    path would stay. A merge that only the second search makes is not checked
+    again (a third round changed nothing on the development sets).
     """
-    means = [sc.normalise_rows(np.asarray(v, dtype=np.float32)).mean(axis=0) if params.centre and len(v) >= 2 else None
-             for v in (raw_x, raw_y)]
+    (src, tgt), (x, y), (ls, lt) = texts, vecs, lengths
+    spans = path_to_spans(found.path)
+    need_s, need_t = merge_windows(spans)
+    if not need_s and not need_t:
+        return found
     wins = WindowVectors()
-    for _ in range(MAX_ROUNDS):
-        spans = path_to_spans(found.path)
-        need_s, need_t = merge_windows(spans)
-        added = embed_windows(encoder, src, need_s, means[0], wins.src) + embed_windows(encoder, tgt, need_t, means[1], wins.tgt)
-        if not added or not _pays_member_cost(spans, wins, x, y, found.model, params):
-            break
-        found = search(x, y, ls, lt, params, band=found.band, model=found.model, windows=wins, **evidence)
-    return found
+    embed_windows(encoder, src, need_s, _side_mean(raw[0], params), wins.src)
+    embed_windows(encoder, tgt, need_t, _side_mean(raw[1], params), wins.tgt)
+    if not _pays_member_cost(spans, wins, x, y, found.model, params):
+        return found
+    return search(x, y, ls, lt, params, band=found.band, model=found.model, windows=wins, **evidence)
 
 
-def _pays_member_cost(spans, wins: WindowVectors, x, y, model: DocModel | None, params: AlignParams) -> bool:
+def _pays_member_cost(
+    spans: Sequence[tuple[range, range]],
+    wins: WindowVectors,
+    x: np.ndarray,
+    y: np.ndarray,
+    model: DocModel | None,
+    params: AlignParams,
+) -> bool:
     """Whether any one-to-many bead of ``spans`` has a member cost (so a search with the windows may differ)."""
     if model is None:
         return False
@@ -471,6 +504,7 @@ def _pays_member_cost(spans, wins: WindowVectors, x, y, model: DocModel | None, 
         if gain is not None and float(member_cost(gain, scale, params)[0]) > 0:
             return True
     return False
+
 
 def _para_band(sruns, truns, para_spans, n: int, m: int) -> Band:
     """Sentence band from a paragraph alignment: each paragraph group and its neighbours.

@@ -19,8 +19,7 @@ sub-windows, so either edge member can be tested) are embedded: a few per cent
 of the segments, only where the search chose a merge. A one-to-many bead whose
 window has a real embedding costs ``member_weight`` per unit by which removing
 an edge member *raises* its normalised similarity beyond ``member_drop``. The
-search runs again only if a chosen bead pays that cost, and repeats while the
-new path merges windows not yet embedded (``MAX_ROUNDS``).
+search runs once more only if a chosen bead pays that cost.
 """
 
 from __future__ import annotations
@@ -31,9 +30,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 Window = tuple[int, int]  # (first segment, number of segments)
-
-# Second passes at most (each embeds the windows its predecessor newly merged).
-MAX_ROUNDS = 2
 
 
 @dataclass
@@ -85,7 +81,9 @@ def embed_windows(
     return len(todo)
 
 
-def member_gain(window: Window, vecs: Mapping[Window, np.ndarray], single: np.ndarray, others: np.ndarray) -> np.ndarray | None:
+def member_gain(
+    window: Window, vecs: Mapping[Window, np.ndarray], single: np.ndarray, others: np.ndarray
+) -> np.ndarray | None:
     """Cosine of the window with each row of ``others`` minus the best cosine of the window without an edge member.
 
     ``single`` holds the side's (centred) segment vectors, used for

@@ -412,6 +412,12 @@ class WindowScorer:
             self.dele = -np.concatenate([[params.skip], cost_s])
             self.ins = -np.concatenate([[params.skip], cost_t])
         self.windows = windows if windows and params.member_weight > 0 else None
+        # target windows by size, sorted by the column they end at (a block looks up its columns' range)
+        self._tgt_windows: dict[int, tuple[np.ndarray, list[tuple[int, int]]]] = {}
+        if self.windows is not None:
+            for size in {k for _, k in self.windows.tgt}:
+                keys = sorted((w for w in self.windows.tgt if w[1] == size), key=lambda w: w[0])
+                self._tgt_windows[size] = (np.array([st + size for st, _ in keys]), keys)
         self._cache: dict[int, np.ndarray] = {}
 
     @property
@@ -503,10 +509,9 @@ class WindowScorer:
                 if gain is not None:
                     out[k, : len(js)] = member_cost(gain, scale, self.params)
             return out
-        for (start, size), _ in self.windows.tgt.items():  # a target window ending at column j, source segment i - 1
-            j = start + size
-            if size != b:
-                continue
+        ends, keys = self._tgt_windows.get(b, (np.zeros(0, dtype=np.int64), []))
+        first, last = np.searchsorted(ends, [int(lo.min()), int(hi.max())])
+        for (start, size), j in zip(keys[first:last], ends[first:last]):  # window ending at column j, source i - 1
             sel = np.nonzero((lo <= j) & (j < hi))[0]
             if len(sel) == 0:
                 continue

@@ -9,14 +9,20 @@ from test_aligner import _FixedEncoder, _lexicon, _pairs, _sentences, _tr
 from align._aligner import AlignParams, align_segments
 from align._encoders import HashEncoder
 from align._errors import UsageError
-from align._members import WindowVectors, embed_windows, member_cost, member_gain, merge_windows
+from align._members import (
+    WindowVectors,
+    embed_windows,
+    member_cost,
+    member_gain,
+    merge_windows,
+)
 from align._scores import WindowScorer, centre, normalise_rows
-from align._search import full_band
+from align._search import band_around, full_band
 
 
 def test_merge_windows_take_the_many_side_of_one_to_many_beads_and_every_sub_window():
     spans = [
-        (range(0, 1), range(0, 1)),  # 1-1: nothing
+        (range(1), range(1)),  # 1-1: nothing
         (range(1, 4), range(1, 2)),  # 3-1: source windows (1,3), (1,2), (2,2)
         (range(4, 5), range(2, 4)),  # 1-2: target window (2,2)
         (range(5, 7), range(4, 6)),  # 2-2: not one-to-many
@@ -47,6 +53,16 @@ def test_embed_windows_embeds_each_new_window_once_joined_and_centred_like_the_s
     calls = len(enc.calls)
     assert embed_windows(enc, texts, {(1, 2), (0, 3)}, mean, into) == 0
     assert len(enc.calls) == calls  # nothing new, no call
+
+
+def test_member_gain_takes_the_better_of_the_two_edges():
+    e = np.eye(4, dtype=np.float32)
+    single = np.stack([e[0], e[1], e[2]])
+    window = normalise_rows((e[0] + e[1] + e[2])[None])[0]
+    vecs = {(0, 3): window, (1, 2): e[1], (0, 2): e[0]}  # without the first member: e1; without the last: e0
+    others = np.stack([e[1], e[0]])
+    gain = member_gain((0, 3), vecs, single, others)
+    assert np.allclose(gain, [window @ e[1] - 1.0, window @ e[0] - 1.0])  # each row against the edge that wins for it
 
 
 def test_member_gain_compares_the_window_with_the_window_minus_either_edge_member():
@@ -83,37 +99,43 @@ def _vecs(n, d=16, seed=0):
 
 
 @pytest.mark.parametrize("side", ["src", "tgt"])
-def test_window_scorer_charges_exactly_the_cells_of_embedded_windows(side):
-    n, m = 6, 5
+@pytest.mark.parametrize("shape", ["full", "narrow"])
+@pytest.mark.parametrize("block_rows", [64, 3])
+def test_window_scorer_charges_exactly_the_cells_of_embedded_windows(side, shape, block_rows):
+    n, m = 12, 11
     x, y = _vecs(n, seed=1), _vecs(m, seed=2)
     ls, lt = np.full(n, 40.0), np.full(m, 40.0)
     p = AlignParams(lex_weight=0.0)
     types = p.bead_types()
-    band = full_band(n, m)
+    # a narrow band (as around a coarse path or a paragraph alignment): rows start after column 0
+    band = full_band(n, m) if shape == "full" else band_around([(0, 0), (4, 3), (8, 8), (12, 11)], n, m, 1)
+    assert shape == "full" or band.lo[8] > 0
     rng = np.random.default_rng(5)
     own = x if side == "src" else y
-    wins = {(2, 2): normalise_rows(rng.normal(size=(1, 16)).astype(np.float32))[0],
-            (1, 3): normalise_rows(rng.normal(size=(1, 16)).astype(np.float32))[0],
-            (1, 2): normalise_rows(rng.normal(size=(1, 16)).astype(np.float32))[0]}
+    wins = {w: normalise_rows(rng.normal(size=(1, 16)).astype(np.float32))[0]
+            for w in [(2, 2), (1, 3), (1, 2), (6, 3), (6, 2), (7, 2), (8, 2)]}
     wv = WindowVectors(src=wins) if side == "src" else WindowVectors(tgt=wins)
     plain = WindowScorer(x, y, ls, lt, band, p, types)
     checked = WindowScorer(x, y, ls, lt, band, p, types, windows=wv)
+    plain.block_rows = checked.block_rows = block_rows
     scale = plain.model.sim.mu1 - plain.model.sim.mu0
     charged = 0
     for i in range(n + 1):
         S0, S1 = plain.row(i)[0], checked.row(i)[0]
+        lo = int(band.lo[i])
         for t, (a, b) in enumerate(types):
-            for j in range(m + 1):
-                if S0[t, j] <= -1e20:
-                    assert S1[t, j] == S0[t, j]
+            for c in range(S0.shape[1]):
+                j = lo + c
+                if S0[t, c] <= -1e20:
+                    assert S1[t, c] == S0[t, c]
                     continue
                 k, start, other = (a, i - a, y[j - 1]) if side == "src" else (b, j - b, x[i - 1])
                 if (a == 1) != (b == 1) and k > 1 and (start, k) in wins:
                     expect = float(member_cost(member_gain((start, k), wins, own, other[None])[0:1], scale, p)[0])
-                    assert S1[t, j] == pytest.approx(S0[t, j] - expect, abs=1e-4)  # float32 products
+                    assert S1[t, c] == pytest.approx(S0[t, c] - expect, abs=1e-4)  # float32 products
                     charged += expect > 0
                 else:
-                    assert S1[t, j] == S0[t, j]
+                    assert S1[t, c] == S0[t, c]
     assert charged > 0  # random window vectors lose similarity somewhere
 
 
@@ -150,6 +172,53 @@ def test_a_left_out_sentence_absorbed_by_summed_vectors_stands_alone_after_the_c
     assert sorted(enc.calls[2]) == sorted([src[4] + " " + src[5], src[8] + " " + src[9]])
 
 
+def test_the_second_search_reuses_band_model_and_evidence_and_runs_only_when_a_chosen_bead_pays(monkeypatch):
+    import align._aligner as al
+
+    calls = []
+    real_search = al.search
+
+    def spy(*args, **kw):
+        found = real_search(*args, **kw)
+        calls.append((kw, found))
+        return found
+
+    monkeypatch.setattr(al, "search", spy)
+    src, tgt, fixed = _absorbing_pair()
+    align_segments(src, tgt, _FixedEncoder(fixed, dim=512, lexicon=_lexicon()))
+    assert len(calls) == 2
+    (kw1, first), (kw2, _) = calls
+    assert kw2["band"] is first.band and kw2["model"] is first.model and len(kw2["windows"]) > 0
+    assert {k: v for k, v in kw2.items() if k not in ("band", "model", "windows")} == {
+        k: v for k, v in kw1.items() if k != "band"}
+    calls.clear()
+    # the same pair whose window "A B" embeds as its members' sum: nothing pays, one search
+    align_segments(src, tgt, _FixedEncoder({}, dim=512, lexicon=_lexicon()))
+    assert len(calls) == 1
+
+
+def test_windows_are_centred_with_the_mean_the_segments_lost(monkeypatch):
+    import align._aligner as al
+
+    means = []
+    real_embed = al.embed_windows
+
+    def spy(encoder, texts, windows, mean, into):
+        means.append((list(texts), mean))
+        return real_embed(encoder, texts, windows, mean, into)
+
+    monkeypatch.setattr(al, "embed_windows", spy)
+    src, tgt, fixed = _absorbing_pair()
+    enc = _FixedEncoder(fixed, dim=512, lexicon=_lexicon())
+    align_segments(src, tgt, enc)
+    assert [t for t, _ in means[:2]] == [src, tgt]
+    for texts, mean in means[:2]:
+        assert np.allclose(mean, normalise_rows(enc.encode(texts)).mean(axis=0))
+    means.clear()
+    align_segments(src, tgt, _FixedEncoder(fixed, dim=512, lexicon=_lexicon()), params=AlignParams(centre=False))
+    assert all(mean is None for _, mean in means)
+
+
 def test_nothing_is_embedded_beyond_the_segments_when_nothing_is_merged():
     body = _sentences(8, seed=4)
     enc = _FixedEncoder({}, dim=512, lexicon=_lexicon())
@@ -158,12 +227,15 @@ def test_nothing_is_embedded_beyond_the_segments_when_nothing_is_merged():
     assert [len(c) for c in enc.calls] == [8, 8]
 
 
-def test_vectors_without_an_encoder_align_as_before():
+def test_vectors_passed_in_are_not_checked_against_windows_of_another_model():
     src, tgt, fixed = _absorbing_pair()
     enc = _FixedEncoder(fixed, dim=512, lexicon=_lexicon())
     sv, tv = enc.encode(src), enc.encode(tgt)
     beads = align_segments(src, tgt, None, src_vecs=sv, tgt_vecs=tv)  # no encoder: windows cannot be embedded
     assert ((4, 5), (4,)) in _pairs(beads)
+    calls = len(enc.calls)
+    beads = align_segments(src, tgt, enc, src_vecs=sv, tgt_vecs=tv)  # the vectors may come from another model
+    assert ((4, 5), (4,)) in _pairs(beads) and len(enc.calls) == calls
 
 
 # A short news story, written for this test (Vietnamese and its Indonesian translation).
