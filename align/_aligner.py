@@ -475,8 +475,9 @@ def _check_members(
     if not need_s and not need_t:
         return found
     wins = WindowVectors()
-    embed_windows(encoder, src, need_s, _side_mean(raw[0], params), wins.src)
-    embed_windows(encoder, tgt, need_t, _side_mean(raw[1], params), wins.tgt)
+    embed_windows(
+        encoder, [(src, need_s, _side_mean(raw[0], params), wins.src), (tgt, need_t, _side_mean(raw[1], params), wins.tgt)]
+    )
     if not _pays_member_cost(spans, wins, x, y, found.model, params):
         return found
     return search(x, y, ls, lt, params, band=found.band, model=found.model, windows=wins, **evidence)

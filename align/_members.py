@@ -61,23 +61,28 @@ def merge_windows(spans: Iterable[tuple[range, range]]) -> tuple[set[Window], se
 
 
 def embed_windows(
-    encoder, texts: Sequence[str], windows: Iterable[Window], mean: np.ndarray | None, into: dict[Window, np.ndarray]
+    encoder,
+    sides: Sequence[tuple[Sequence[str], Iterable[Window], np.ndarray | None, dict[Window, np.ndarray]]],
 ) -> int:
-    """Embed the ``windows`` not yet in ``into`` (members joined by a space); returns how many were embedded.
+    """Embed, in one call, each side's windows not yet in its dict (members joined by a space).
 
-    ``mean`` is the mean unit vector of the side's segments, removed as the
-    segments' own vectors were (``_scores.centre``); None when they were not centred.
+    ``sides`` holds ``(texts, windows, mean, into)`` per side: ``mean`` is the
+    mean unit vector of that side's segments, removed as the segments' own
+    vectors were (``_scores.centre``; None when they were not centred), and the
+    centred unit vectors land in ``into``. Returns how many windows were embedded.
     """
-    todo = sorted(w for w in windows if w not in into)
+    todo = [(k, w) for k, (_, windows, _, into) in enumerate(sides) for w in sorted(windows) if w not in into]
     if not todo:
         return 0
-    vecs = np.asarray(encoder.encode([" ".join(texts[s : s + k]) for s, k in todo]), dtype=np.float64)
+    vecs = encoder.encode([" ".join(sides[k][0][w[0] : w[0] + w[1]]) for k, w in todo])
+    vecs = np.asarray(vecs, dtype=np.float64)
     vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
-    if mean is not None:
-        vecs = vecs - mean[None, :]
-        vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
-    for w, v in zip(todo, vecs):
-        into[w] = v.astype(np.float32)
+    for (k, w), v in zip(todo, vecs):
+        mean = sides[k][2]
+        if mean is not None:
+            v = v - mean
+            v /= max(float(np.linalg.norm(v)), 1e-12)
+        sides[k][3][w] = v.astype(np.float32)
     return len(todo)
 
 

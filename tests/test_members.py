@@ -41,18 +41,26 @@ def test_embed_windows_embeds_each_new_window_once_joined_and_centred_like_the_s
     mean = normalise_rows(raw).mean(axis=0)
     into: dict = {}
     before = len(enc.calls)
-    assert embed_windows(enc, texts, {(1, 2), (0, 3)}, mean, into) == 2
+    assert embed_windows(enc, [(texts, {(1, 2), (0, 3)}, mean, into)]) == 2
     sent = sorted(t for call in enc.calls[before:] for t in call)
     assert sent == sorted([" ".join(texts[0:3]), " ".join(texts[1:3])])  # members joined by a space
     expect = normalise_rows(enc.encode([" ".join(texts[1:3])]))[0] - mean
     assert np.allclose(into[(1, 2)], expect / np.linalg.norm(expect), atol=1e-6)
     # a window holding one segment's text lands where centre() puts that segment
     one: dict = {}
-    embed_windows(enc, texts, {(2, 1)}, mean, one)
+    embed_windows(enc, [(texts, {(2, 1)}, mean, one)])
     assert np.allclose(one[(2, 1)], centre(normalise_rows(raw))[2], atol=1e-6)
     calls = len(enc.calls)
-    assert embed_windows(enc, texts, {(1, 2), (0, 3)}, mean, into) == 0
+    assert embed_windows(enc, [(texts, {(1, 2), (0, 3)}, mean, into)]) == 0
     assert len(enc.calls) == calls  # nothing new, no call
+    # both sides in one call, each centred with its own mean (None: left as embedded)
+    other = _sentences(3, seed=9)
+    a: dict = {}
+    b: dict = {}
+    assert embed_windows(enc, [(texts, {(3, 2)}, mean, a), (other, {(0, 2)}, None, b)]) == 2
+    assert len(enc.calls) == calls + 1
+    assert np.allclose(b[(0, 2)], normalise_rows(enc.encode([" ".join(other[:2])]))[0], atol=1e-6)
+    assert not np.allclose(a[(3, 2)], normalise_rows(enc.encode([" ".join(texts[3:5])]))[0], atol=1e-3)
 
 
 def test_member_gain_takes_the_better_of_the_two_edges():
@@ -203,9 +211,9 @@ def test_windows_are_centred_with_the_mean_the_segments_lost(monkeypatch):
     means = []
     real_embed = al.embed_windows
 
-    def spy(encoder, texts, windows, mean, into):
-        means.append((list(texts), mean))
-        return real_embed(encoder, texts, windows, mean, into)
+    def spy(encoder, sides):
+        means.extend((list(texts), mean) for texts, _, mean, _ in sides)
+        return real_embed(encoder, sides)
 
     monkeypatch.setattr(al, "embed_windows", spy)
     src, tgt, fixed = _absorbing_pair()
