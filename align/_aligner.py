@@ -46,13 +46,7 @@ from . import _scores as sc
 from ._errors import UsageError
 from ._langid import detect_language
 from ._lexical import Anchors, candidates, find_anchors, orphans
-from ._members import (
-    WindowVectors,
-    embed_windows,
-    member_cost,
-    member_gain,
-    merge_windows,
-)
+from ._members import WindowVectors, bead_member_cost, embed_windows, merge_windows
 from ._model import Alignment, Bead, Document
 from ._scores import DocModel, WindowScorer, score_matrix
 from ._search import (
@@ -251,7 +245,13 @@ def _lengths(texts: Sequence[str]) -> np.ndarray:
 
 def _prepare(vecs: np.ndarray, params: AlignParams) -> np.ndarray:
     v = sc.normalise_rows(np.asarray(vecs, dtype=np.float32))
-    return sc.centre(v) if params.centre and len(v) >= 2 else v
+    mean = _side_mean(v, params)
+    return v if mean is None else sc.centre(v, mean)
+
+
+def _side_mean(unit: np.ndarray, params: AlignParams) -> np.ndarray | None:
+    """The mean ``_prepare`` removes from a side's unit vectors (None: it removes nothing)."""
+    return unit.mean(axis=0) if params.centre and len(unit) >= 2 else None
 
 
 def align_segments(
@@ -442,13 +442,6 @@ def _align(
     return beads, para_beads_from(beads, src_paras, tgt_paras, ls, lt)
 
 
-def _side_mean(raw: np.ndarray, params: AlignParams) -> np.ndarray | None:
-    """The mean that ``_prepare`` removes from a side's unit vectors (None when it removes nothing)."""
-    if not params.centre or len(raw) < 2:
-        return None
-    return sc.normalise_rows(np.asarray(raw, dtype=np.float32)).mean(axis=0)
-
-
 def _check_members(
     found: Found,
     texts: tuple[Sequence[str], Sequence[str]],
@@ -475,36 +468,12 @@ def _check_members(
     if not need_s and not need_t:
         return found
     wins = WindowVectors()
-    embed_windows(
-        encoder, [(src, need_s, _side_mean(raw[0], params), wins.src), (tgt, need_t, _side_mean(raw[1], params), wins.tgt)]
-    )
-    if not _pays_member_cost(spans, wins, x, y, found.model, params):
-        return found
+    mean_s, mean_t = (_side_mean(sc.normalise_rows(np.asarray(r, dtype=np.float32)), params) for r in raw)
+    embed_windows(encoder, [(src, need_s, mean_s, wins.src), (tgt, need_t, mean_t, wins.tgt)])
+    scale = found.model.sim.mu1 - found.model.sim.mu0 if found.model is not None else 0.0
+    if found.model is None or not any(bead_member_cost(s, t, wins, x, y, scale, params) > 0 for s, t in spans):
+        return found  # no chosen bead pays: the costs only lower other paths, so the path would stay
     return search(x, y, ls, lt, params, band=found.band, model=found.model, windows=wins, **evidence)
-
-
-def _pays_member_cost(
-    spans: Sequence[tuple[range, range]],
-    wins: WindowVectors,
-    x: np.ndarray,
-    y: np.ndarray,
-    model: DocModel | None,
-    params: AlignParams,
-) -> bool:
-    """Whether any one-to-many bead of ``spans`` has a member cost (so a search with the windows may differ)."""
-    if model is None:
-        return False
-    scale = model.sim.mu1 - model.sim.mu0
-    for s, t in spans:
-        if len(s) > 1 and len(t) == 1:
-            gain = member_gain((s.start, len(s)), wins.src, x, y[t.start : t.start + 1])
-        elif len(t) > 1 and len(s) == 1:
-            gain = member_gain((t.start, len(t)), wins.tgt, y, x[s.start : s.start + 1])
-        else:
-            continue
-        if gain is not None and float(member_cost(gain, scale, params)[0]) > 0:
-            return True
-    return False
 
 
 def _para_band(sruns, truns, para_spans, n: int, m: int) -> Band:

@@ -67,22 +67,20 @@ def embed_windows(
     """Embed, in one call, each side's windows not yet in its dict (members joined by a space).
 
     ``sides`` holds ``(texts, windows, mean, into)`` per side: ``mean`` is the
-    mean unit vector of that side's segments, removed as the segments' own
-    vectors were (``_scores.centre``; None when they were not centred), and the
+    mean unit vector of that side's segments, removed as from the segments'
+    own vectors (``_scores.centre``; None when they were not centred), and the
     centred unit vectors land in ``into``. Returns how many windows were embedded.
     """
+    # imported here, not at the top: _scores imports this module
+    from ._scores import centre, normalise_rows
+
     todo = [(k, w) for k, (_, windows, _, into) in enumerate(sides) for w in sorted(windows) if w not in into]
     if not todo:
         return 0
-    vecs = encoder.encode([" ".join(sides[k][0][w[0] : w[0] + w[1]]) for k, w in todo])
-    vecs = np.asarray(vecs, dtype=np.float64)
-    vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+    vecs = normalise_rows(encoder.encode([" ".join(sides[k][0][w[0] : w[0] + w[1]]) for k, w in todo]))
     for (k, w), v in zip(todo, vecs):
         mean = sides[k][2]
-        if mean is not None:
-            v = v - mean
-            v /= max(float(np.linalg.norm(v)), 1e-12)
-        sides[k][3][w] = v.astype(np.float32)
+        sides[k][3][w] = v if mean is None else centre(v[None, :], mean)[0]
     return len(todo)
 
 
@@ -105,6 +103,19 @@ def member_gain(
             return None
         subs.append(u)
     return others @ v - np.maximum(others @ subs[0], others @ subs[1])
+
+
+def bead_member_cost(
+    src: range, tgt: range, wins: WindowVectors, x: np.ndarray, y: np.ndarray, scale: float, params
+) -> float:
+    """The member cost of one bead (0 unless it is one-to-many over an embedded window)."""
+    if len(src) > 1 and len(tgt) == 1:
+        gain = member_gain((src.start, len(src)), wins.src, x, y[tgt.start : tgt.start + 1])
+    elif len(tgt) > 1 and len(src) == 1:
+        gain = member_gain((tgt.start, len(tgt)), wins.tgt, y, x[src.start : src.start + 1])
+    else:
+        return 0.0
+    return 0.0 if gain is None else float(member_cost(gain, scale, params)[0])
 
 
 def member_cost(gain: np.ndarray, scale: float, params) -> np.ndarray:

@@ -59,7 +59,7 @@ def normalise_rows(m: np.ndarray) -> np.ndarray:
     return m / n
 
 
-def centre(vecs: np.ndarray) -> np.ndarray:
+def centre(vecs: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
     """Remove the side's mean direction and renormalise.
 
     Most of what e5 vectors share is the model's and the language's common
@@ -67,10 +67,14 @@ def centre(vecs: np.ndarray) -> np.ndarray:
     (a sum of vectors) no longer drifts towards every other window. For two or
     more segments this equals subtracting the mean of the *other* segments, so
     no segment's own content is removed; a single segment is left as it is.
+    A given ``mean`` (the side's, from its segments) is removed instead: a
+    window embedded later is centred like the segments it is made of.
     """
-    if len(vecs) < 2:
-        return np.asarray(vecs, dtype=np.float32)
-    return normalise_rows(vecs - vecs.mean(axis=0, keepdims=True))
+    if mean is None:
+        if len(vecs) < 2:
+            return np.asarray(vecs, dtype=np.float32)
+        mean = vecs.mean(axis=0)
+    return normalise_rows(vecs - np.asarray(mean)[None, :])
 
 
 def block_vectors(vecs: np.ndarray, size: int) -> np.ndarray:
