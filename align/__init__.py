@@ -11,7 +11,7 @@ The public API is what a notebook user needs; everything else lives in private
     align.write_report(alignment, "out.report.html", "out.report.json")
 """
 
-__version__ = "0.5.0"  # the only place it is written (pyproject reads it); before the imports: modules read it
+__version__ = "0.6.0"  # the only place it is written (pyproject reads it); before the imports: modules read it
 
 from ._aligner import AlignParams, align_documents, align_segments
 from ._corpus import run_corpus

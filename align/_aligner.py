@@ -27,7 +27,12 @@ The search, in short:
    as text (a few per cent of the segments); where an edge member makes its
    window less similar to the other side than the window without it, the
    search runs again with that evidence (``_members``): a sentence the
-   translation left out is otherwise easily absorbed into its neighbour's bead.
+   translation left out is otherwise easily absorbed into its neighbour's bead;
+6. segments the path left out or merged are paired out of order where the
+   evidence is one-sided (``_reorder``: mutual best match nearby, as similar
+   as a translation, clearly better than where the path had them); the pairs
+   become beads marked ``moved`` and the rest is aligned again without them.
+   A translation that moved a sentence or caption a few places keeps it.
 
 Each bead's score is its posterior probability under the same scores
 (forward-backward over all paths in the band): the share of the probability
@@ -48,6 +53,7 @@ from ._langid import detect_language
 from ._lexical import Anchors, candidates, find_anchors, orphans
 from ._members import WindowVectors, bead_member_cost, embed_windows, merge_windows
 from ._model import Alignment, Bead, Document
+from ._reorder import crossing_pairs
 from ._scores import DocModel, WindowScorer, score_matrix
 from ._search import (
     Band,
@@ -91,6 +97,9 @@ class AlignParams:
     member_weight: float = 50.0  # cost per unit lowered beyond that (``_members``); 0 = never embed windows
     para_first: bool = True  # align paragraphs first when both sides have them
     para_bonus: float = 0.5  # bonus for beads whose paragraph boundaries coincide
+    reorder_window: int = 12  # pair moved segments up to this many segments away (``_reorder``); 0 = off
+    reorder_min: float = 0.8  # normalised similarity a moved pair needs (1 = the document's typical translation)
+    reorder_margin: float = 0.5  # how much better the pair must fit than the beads its segments leave
     refine: bool = True  # re-estimate the length model from a first pass
     refine_steps: int = 3  # at most this many re-estimates (fewer once the path stops changing)
     max_cells: int = 1_000_000  # exact DP up to this many cells, else coarse-to-fine
@@ -100,7 +109,8 @@ class AlignParams:
         if not 0.0 <= self.orphan_skip < self.skip:
             # at skip or above, leaving a segment out would be free or a gain
             raise UsageError(f"orphan_skip must be at least 0 and below skip ({self.skip}), got {self.orphan_skip}")
-        for name in ("merge", "merge_big", "count_bonus", "member_drop", "member_weight"):
+        for name in ("merge", "merge_big", "count_bonus", "member_drop", "member_weight", "reorder_window",
+                     "reorder_margin"):
             if getattr(self, name) < 0:
                 raise UsageError(f"{name} must not be negative, got {getattr(self, name)}")
 
@@ -307,7 +317,11 @@ def align_segments(
         counts(pick(src, keep_s), src_lang), counts(pick(tgt, keep_t), tgt_lang),
     )
     # a bead over kept segments k and k+1 also covers any blank between them (a merge across an empty line)
-    mapped = [Bead(_span([keep_s[k] for k in b.src]), _span([keep_t[k] for k in b.tgt]), b.score) for b in inner]
+    bs, bt = set(range(len(src))) - set(keep_s), set(range(len(tgt))) - set(keep_t)
+    mapped = [
+        Bead(_span([keep_s[k] for k in b.src], bs), _span([keep_t[k] for k in b.tgt], bt), b.score, moved=b.moved)
+        for b in inner
+    ]
     inside_s = {k for b in mapped for k in b.src}
     inside_t = {k for b in mapped for k in b.tgt}
     blank_s = [k for k in range(len(src)) if k not in inside_s]
@@ -315,8 +329,13 @@ def align_segments(
     return _with_blanks(mapped, blank_s, blank_t)
 
 
-def _span(ix: list[int]) -> tuple[int, ...]:
-    return tuple(range(ix[0], ix[-1] + 1)) if ix else ()
+def _span(ix: list[int], blank: set[int]) -> tuple[int, ...]:
+    """Indices ``ix`` and the blank indices between two of them (not a moved segment that sat there)."""
+    out: list[int] = []
+    for a, b in zip(ix, ix[1:]):
+        out.append(a)
+        out.extend(k for k in range(a + 1, b) if k in blank)
+    return tuple(out + ix[-1:])
 
 
 def _with_blanks(beads: list[Bead], blank_s: list[int], blank_t: list[int]) -> list[Bead]:
@@ -324,6 +343,9 @@ def _with_blanks(beads: list[Bead], blank_s: list[int], blank_t: list[int]) -> l
     out: list[Bead] = []
     si = ti = 0
     for b in beads:
+        if b.moved:  # out of order: it says nothing about where a blank reads
+            out.append(b)
+            continue
         while si < len(blank_s) and b.src and blank_s[si] < b.src[0]:
             out.append(Bead((blank_s[si],), (), 1.0))
             si += 1
@@ -405,11 +427,77 @@ def _align(
 
     ``src_counts``/``tgt_counts`` are the sentences of each segment (None: not
     used). A pre-split line or a paragraph may hold several, a sentence holds
-    one; the paragraph pass sums them per paragraph.
+    one; the paragraph pass sums them per paragraph. With pairs out of order
+    (``_reorder``), the paired segments are taken out and the rest is aligned
+    again, from the same vectors; the pairs are put in by source position.
     """
     raw_x, raw_y = _encode(encoder, src, src_vecs), _encode(encoder, tgt, tgt_vecs)
     if len(raw_x) != len(src) or len(raw_y) != len(tgt):
         raise ValueError("one vector per segment is needed")
+    # windows must come from the model that made the segments' vectors: not checked when vectors are given
+    windows_from = encoder if src_vecs is None and tgt_vecs is None else None
+    ls, lt = _lengths(src), _lengths(tgt)
+    sides = (src_paras, tgt_paras, src_counts, tgt_counts)
+    beads, found, x, y = _align_vectors(src, tgt, raw_x, raw_y, windows_from, params, *sides)
+    if params.reorder_window > 0 and found.model is not None:
+        pairs = crossing_pairs(
+            path_to_spans(found.path), x, y, found.model.sim,
+            window=params.reorder_window, min_sim=params.reorder_min, margin=params.reorder_margin,
+        )
+        if pairs:
+            keep_s = sorted(set(range(len(src))) - {i for i, _, _ in pairs})
+            keep_t = sorted(set(range(len(tgt))) - {j for _, j, _ in pairs})
+
+            def pick(seq, keep):
+                return None if seq is None else [seq[k] for k in keep]
+
+            rest, _, _, _ = _align_vectors(
+                pick(src, keep_s), pick(tgt, keep_t), raw_x[keep_s], raw_y[keep_t], windows_from, params,
+                pick(src_paras, keep_s), pick(tgt_paras, keep_t),
+                None if src_counts is None else np.asarray(src_counts)[keep_s],
+                None if tgt_counts is None else np.asarray(tgt_counts)[keep_t],
+            )
+            mapped = [Bead(tuple(keep_s[k] for k in b.src), tuple(keep_t[k] for k in b.tgt), b.score) for b in rest]
+            beads = _with_moved(mapped, [Bead((i,), (j,), score, moved=True) for i, j, score in pairs])
+    return beads, para_beads_from(beads, src_paras, tgt_paras, ls, lt)
+
+
+def _with_moved(beads: list[Bead], pairs: list[Bead]) -> list[Bead]:
+    """``beads`` (in order) with each pair put before the first bead holding a later source segment.
+
+    A pair that stands in order there on the target side too is an ordinary
+    bead (the path had just refused it); only one that does not is ``moved``.
+    """
+    out: list[Bead] = []
+    k = 0
+    for b in beads:
+        while k < len(pairs) and b.src and pairs[k].src[0] < b.src[0]:
+            out.append(pairs[k])
+            k += 1
+        out.append(b)
+    out += pairs[k:]
+    later = [0] * (len(out) + 1)  # smallest target index in the beads after each position, pairs not counted
+    later[-1] = 1 << 62
+    for p in range(len(out) - 1, -1, -1):
+        b = out[p]
+        later[p] = later[p + 1] if b.moved or not b.tgt else min(later[p + 1], b.tgt[0])
+    top = -1
+    for p, b in enumerate(out):
+        if b.moved and top < b.tgt[0] < later[p + 1]:
+            out[p] = b = Bead(b.src, b.tgt, b.score)
+        if not b.moved and b.tgt:
+            top = b.tgt[-1]
+    return out
+
+
+def _align_vectors(
+    src, tgt, raw_x, raw_y, windows_from, params, src_paras, tgt_paras, src_counts, tgt_counts
+) -> tuple[list[Bead], Found, np.ndarray, np.ndarray]:
+    """The monotone alignment from the segments' vectors: beads, the search result and the prepared vectors.
+
+    ``windows_from`` is the encoder that embeds merged windows for the member
+    check (None: no check).
+    """
     x, y = _prepare(raw_x, params), _prepare(raw_y, params)
     ls, lt = _lengths(src), _lengths(tgt)
     sruns, truns = _runs(src_paras, len(src)), _runs(tgt_paras, len(tgt))
@@ -435,11 +523,9 @@ def _align(
         "tgt_orphans": orph[1] if orph else None,
     }
     found = search(x, y, ls, lt, params, band=band, **evidence)
-    if params.member_weight > 0 and encoder is not None and src_vecs is None and tgt_vecs is None:
-        # windows must come from the model that made the segments' vectors: not checked when vectors are given
-        found = _check_members(found, (src, tgt), (raw_x, raw_y), (x, y), (ls, lt), params, encoder, evidence)
-    beads = _beads_from_spans(path_to_spans(found.path), found.probs)
-    return beads, para_beads_from(beads, src_paras, tgt_paras, ls, lt)
+    if params.member_weight > 0 and windows_from is not None:
+        found = _check_members(found, (src, tgt), (raw_x, raw_y), (x, y), (ls, lt), params, windows_from, evidence)
+    return _beads_from_spans(path_to_spans(found.path), found.probs), found, x, y
 
 
 def _check_members(
@@ -554,11 +640,14 @@ def para_beads_from(beads: Sequence[Bead], src_paras, tgt_paras, ls=None, lt=Non
     out: list[Bead] = []
     cur: list[Bead] = []
     i = j = 0
+    top_s = top_t = -1
     for b in beads:
         cur.append(b)
         i += len(b.src)
         j += len(b.tgt)
-        if sb[i] and tb[j]:
+        top_s, top_t = max([top_s, *b.src]), max([top_t, *b.tgt])
+        # a cut needs segments 0..i-1 and 0..j-1 seen, none missing (a moved pair may come later)
+        if sb[i] and tb[j] and top_s == i - 1 and top_t == j - 1:
             out.append(_merge_group(cur, src_paras, tgt_paras, ls, lt))
             cur = []
     if cur:

@@ -345,7 +345,7 @@ def format_result(result: EvalResult, per_doc: bool = False) -> str:
         cells = "  ".join(f">={t:.1f}: {_div(c, n):.4f} ({c}/{n})" for t, (n, c) in sorted(thr.items()))
         lines.append(f"  {name[:26]:<26} {cells}")
     lines.append("")
-    lines.append("monotone ceiling (best strict F1 of any monotone alignment with these bead types):")
+    lines.append("monotone ceiling (best strict F1 of any monotone alignment with these bead types; moved pairs can pass it):")
     for name in result.sets:
         c = result.ceiling(name)
         if c is not None:

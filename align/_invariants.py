@@ -5,7 +5,8 @@ sentence. This module checks the promises the data model makes, cheaply (linear
 in the text), so the pipeline can assert them on every run:
 
 * the beads cover every index of ``Alignment.src`` and ``Alignment.tgt``
-  exactly once, in document order (monotone), and no bead is empty on both sides;
+  exactly once, those not ``moved`` in document order (monotone), a moved one
+  pairs one segment with one, and no bead is empty on both sides;
 * every segment of each ``Document`` (noise included) is either in a two-sided
   bead or listed in ``Alignment.unaligned``, never both, never twice;
 * every segment's text is the ``Document.text`` span it claims, up to the
@@ -74,20 +75,28 @@ def _check_gap(doc: Document, start: int, end: int) -> None:
 
 
 def _check_cover(beads: Sequence[Bead], side: str, n: int) -> None:
-    expected = 0
+    last = -1
+    seen: set[int] = set()
     for k, b in enumerate(beads):
         if not b.src and not b.tgt:
             raise InvariantError(f"bead {k} is empty on both sides")
+        if b.moved and (len(b.src) != 1 or len(b.tgt) != 1):
+            raise InvariantError(f"bead {k} {b.notation()}: a moved bead pairs one segment with one")
         for i in getattr(b, side):
-            if i != expected:
-                what = "repeats or goes back to" if i < expected else "skips to"
-                raise InvariantError(
-                    f"bead {k} {b.notation()}: {side} index {i} {what} (expected {expected}); "
-                    "beads must cover every segment once, in order"
-                )
-            expected += 1
-    if expected != n:
-        raise InvariantError(f"beads cover {side} segments 0-{expected - 1} of {n}; the rest is lost")
+            if i in seen or not 0 <= i < n:
+                what = "repeats" if i in seen else f"is outside 0-{n - 1}"
+                raise InvariantError(f"bead {k} {b.notation()}: {side} index {i} {what}; beads must cover every segment once")
+            seen.add(i)
+            if not b.moved:
+                if i < last:
+                    raise InvariantError(
+                        f"bead {k} {b.notation()}: {side} index {i} goes back to before {last}; "
+                        "beads that are not moved must be in document order"
+                    )
+                last = i
+    if len(seen) != n:
+        lost = min(set(range(n)) - seen)
+        raise InvariantError(f"beads cover {len(seen)} of {n} {side} segments; {side} segment {lost} is lost")
 
 
 def _check_accounted(doc: Document, in_beads: list[Segment], unaligned: list[Segment], side: str) -> None:

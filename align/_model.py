@@ -68,12 +68,20 @@ class Bead:
     segments the aligner used). Either side may be empty: ``[i]:[]`` is an
     omission in the translation, ``[]:[j]`` an addition. ``score`` is in [0, 1];
     ``flags`` are quality warnings (see ``align._quality``).
+
+    Beads come in document order: the beads not ``moved`` are monotone on both
+    sides. A ``moved`` bead pairs two segments out of that order (a sentence or
+    caption the translation moved, ``align._reorder``); it stands before the
+    first bead holding a later source segment. Indices of one side of a bead
+    are increasing but need not be contiguous (a moved segment may have sat
+    between them).
     """
 
     src: tuple[int, ...]
     tgt: tuple[int, ...]
     score: float
     flags: tuple[str, ...] = ()
+    moved: bool = False
 
     @property
     def kind(self) -> str:

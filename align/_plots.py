@@ -347,6 +347,10 @@ def dot_plot(
     xs, ys, fx, fy, om, ad = [], [], [], [], [], []
     last_t, last_s = -0.5, -0.5
     for b in beads:
+        if "reordered" in b["flags"]:  # a pair out of document order: a mark off the path, not a detour of it
+            fx.append(float(np.mean(b["tgt"])))
+            fy.append(float(np.mean(b["src"])))
+            continue
         if b["src"] and b["tgt"]:
             y, x = float(np.mean(b["src"])), float(np.mean(b["tgt"]))
             xs.append(x)

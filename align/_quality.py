@@ -19,6 +19,8 @@ Flags (``Bead.flags`` holds the codes, in the order of ``FLAGS``):
 * ``name-mismatch``: a proper name or acronym present on one side only.
 * ``moved``: the segment of a null bead closely matches a segment elsewhere
   (vectors given): probably moved or merged, not really dropped.
+* ``reordered``: the aligner paired these two segments out of document order
+  (``Bead.moved``, ``align._reorder``): the translation moved one of them.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ FLAGS: dict[str, Flag] = {
         Flag("number-mismatch", "Number mismatch", "A number, date or amount appears on one side only."),
         Flag("name-mismatch", "Name mismatch", "A proper name or acronym appears on one side only."),
         Flag("moved", "Moved?", "This unaligned segment closely matches a segment elsewhere: moved or merged, not dropped?"),
+        Flag("reordered", "Reordered", "Paired out of document order: the translation moved this sentence (caption, swap)."),
     )
 }
 
@@ -234,6 +237,8 @@ def check_beads(
                 d["name-mismatch"] = issue
         if k in moved:
             d["moved"] = moved[k]
+        if b.moved:
+            d["reordered"] = "paired out of document order (source and target stand in different places)"
         out[k] = {c: d[c] for c in FLAGS if c in d}
     return out
 

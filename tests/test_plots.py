@@ -97,6 +97,21 @@ def test_dot_plot_marks_flags_omissions_and_additions_only_when_there_are_some()
         assert near(marked, colour, 30) > 3, colour
 
 
+def test_a_reordered_pair_is_a_flag_mark_off_the_path_not_a_detour_of_it():
+    """The path joins the beads in order; a pair out of order (Bead.moved) would drag it across the plot."""
+    n = 12
+    beads = diagonal_beads(n)
+    beads[9] = {"src": [9], "tgt": [3], "flags": ["reordered"]}  # source 9 paired with target 3, out of order
+    beads[3] = {"src": [3], "tgt": [9], "flags": ["reordered"]}
+    img = picture(dot_plot(beads, n, n, None))
+    r, c = cell_centre(9, 3, n, n)
+    assert near(img[r - 6:r + 7, c - 6:c + 7], "#c0143c", 30) > 3  # the flag mark at the pair
+    (r8, c8), (r9, c9) = cell_centre(8, 8, n, n), cell_centre(9, 3, n, n)
+    mid_r, mid_c = (r8 + r9) // 2, (c8 + c9) // 2  # halfway from bead 8 to the pair: where a detour would pass
+    assert near(img[mid_r - 6:mid_r + 7, mid_c - 6:mid_c + 7], "#f28e2b", 60) == 0
+    assert near(img, "#f28e2b") > 300  # the path along the in-order beads
+
+
 def test_histogram_bars_take_the_table_colours():
     img = picture(score_histogram([0.93] * 4 + [0.12], 0.5))
     x0, _, x1, y1 = HIST_BOX
