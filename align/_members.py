@@ -24,6 +24,7 @@ search runs once more only if a chosen bead pays that cost.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -60,11 +61,37 @@ def merge_windows(spans: Iterable[tuple[range, range]]) -> tuple[set[Window], se
     return out
 
 
+def _wide(ch: str) -> bool:
+    """A character of a script written without spaces (Han, kana, CJK punctuation); Korean uses spaces."""
+    return unicodedata.east_asian_width(ch) in ("W", "F") and not unicodedata.name(ch, "").startswith("HANGUL")
+
+
+def join_window(parts: Sequence[str]) -> str:
+    """A window's text: members joined by a space, or by nothing between two wide (CJK) characters.
+
+    Chinese and Japanese write sentences without a space between them, so a
+    space there would be a character the text never has; everywhere else
+    (Korean and Thai included, which separate sentences by a space) a space is
+    what stands between two sentences.
+    """
+    out = ""
+    for k, part in enumerate(parts):
+        if k == 0:
+            out = part
+            continue
+        left, right = out.rstrip(), part.lstrip()
+        if left and right and _wide(left[-1]) and _wide(right[0]):
+            out = left + right
+        else:
+            out += " " + part
+    return out
+
+
 def embed_windows(
     encoder,
     sides: Sequence[tuple[Sequence[str], Iterable[Window], np.ndarray | None, dict[Window, np.ndarray]]],
 ) -> int:
-    """Embed, in one call, each side's windows not yet in its dict (members joined by a space).
+    """Embed, in one call, each side's windows not yet in its dict (members joined by ``join_window``).
 
     ``sides`` holds ``(texts, windows, mean, into)`` per side: ``mean`` is the
     mean unit vector of that side's segments, removed as from the segments'
@@ -77,7 +104,7 @@ def embed_windows(
     todo = [(k, w) for k, (_, windows, _, into) in enumerate(sides) for w in sorted(windows) if w not in into]
     if not todo:
         return 0
-    vecs = normalise_rows(encoder.encode([" ".join(sides[k][0][w[0] : w[0] + w[1]]) for k, w in todo]))
+    vecs = normalise_rows(encoder.encode([join_window(sides[k][0][w[0] : w[0] + w[1]]) for k, w in todo]))
     for (k, w), v in zip(todo, vecs):
         mean = sides[k][2]
         sides[k][3][w] = v if mean is None else centre(v[None, :], mean)[0]

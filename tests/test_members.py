@@ -284,3 +284,16 @@ def test_the_bundled_model_leaves_a_dropped_sentence_out_instead_of_merging_it()
     on = _pairs(align_segments(_VI, tgt, enc))
     assert ((2,), ()) in on
     assert on == [((k,), (k,)) for k in range(2)] + [((2,), ())] + [((k,), (k - 1,)) for k in range(3, 9)]
+
+
+def test_window_members_are_joined_by_a_space_except_between_cjk_characters():
+    from align._members import join_window
+
+    assert join_window(["Chợ rất đông.", "Mưa to."]) == "Chợ rất đông. Mưa to."
+    assert join_window(["今天下雨。", "市场很挤。"]) == "今天下雨。市场很挤。"  # no space a Chinese text never has
+    assert join_window(["今日は雨です。 ", " 市場は混んでいる。"]) == "今日は雨です。市場は混んでいる。"
+    assert join_window(["ฝนตกหนัก", "ตลาดคนเยอะ"]) == "ฝนตกหนัก ตลาดคนเยอะ"  # Thai separates sentences by a space
+    assert join_window(["비가 온다", "시장이 붐빈다"]) == "비가 온다 시장이 붐빈다"  # so does Korean
+    assert join_window(["He said 你好。", "Then left."]) == "He said 你好。 Then left."
+    assert join_window(["one"]) == "one"
+    assert join_window(["a ", "b"]) == "a  b"  # as " ".join otherwise: the same texts, the same cache keys
