@@ -42,6 +42,7 @@ had no close alternative, and it is what a user filters a TMX on.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
@@ -332,7 +333,7 @@ def align_segments(
 def _span(ix: list[int], blank: set[int]) -> tuple[int, ...]:
     """Indices ``ix`` and the blank indices between two of them (not a moved segment that sat there)."""
     out: list[int] = []
-    for a, b in zip(ix, ix[1:]):
+    for a, b in itertools.pairwise(ix):
         out.append(a)
         out.extend(k for k in range(a + 1, b) if k in blank)
     return tuple(out + ix[-1:])
@@ -343,7 +344,10 @@ def _with_blanks(beads: list[Bead], blank_s: list[int], blank_t: list[int]) -> l
     out: list[Bead] = []
     si = ti = 0
     for b in beads:
-        if b.moved:  # out of order: it says nothing about where a blank reads
+        if b.moved:  # in source order only: a blank target line does not read before it
+            while si < len(blank_s) and blank_s[si] < b.src[0]:
+                out.append(Bead((blank_s[si],), (), 1.0))
+                si += 1
             out.append(b)
             continue
         while si < len(blank_s) and b.src and blank_s[si] < b.src[0]:
@@ -476,17 +480,21 @@ def _with_moved(beads: list[Bead], pairs: list[Bead]) -> list[Bead]:
             k += 1
         out.append(b)
     out += pairs[k:]
-    later = [0] * (len(out) + 1)  # smallest target index in the beads after each position, pairs not counted
-    later[-1] = 1 << 62
+    # a pair stays moved unless it stands in order on both sides: after every earlier bead that is not moved
+    # and before every later one (a re-aligned bead may hold segments on both sides of it)
+    big = 1 << 62
+    later_s, later_t = [big] * (len(out) + 1), [big] * (len(out) + 1)
     for p in range(len(out) - 1, -1, -1):
         b = out[p]
-        later[p] = later[p + 1] if b.moved or not b.tgt else min(later[p + 1], b.tgt[0])
-    top = -1
+        fixed = not b.moved
+        later_s[p] = min(later_s[p + 1], b.src[0]) if fixed and b.src else later_s[p + 1]
+        later_t[p] = min(later_t[p + 1], b.tgt[0]) if fixed and b.tgt else later_t[p + 1]
+    top_s = top_t = -1
     for p, b in enumerate(out):
-        if b.moved and top < b.tgt[0] < later[p + 1]:
+        if b.moved and top_s < b.src[0] < later_s[p + 1] and top_t < b.tgt[0] < later_t[p + 1]:
             out[p] = b = Bead(b.src, b.tgt, b.score)
-        if not b.moved and b.tgt:
-            top = b.tgt[-1]
+        if not b.moved:
+            top_s, top_t = max([top_s, *b.src]), max([top_t, *b.tgt])
     return out
 
 
@@ -656,8 +664,9 @@ def para_beads_from(beads: Sequence[Bead], src_paras, tgt_paras, ls=None, lt=Non
 
 
 def _merge_group(beads: Sequence[Bead], src_paras, tgt_paras, ls, lt) -> Bead:
-    sp = tuple(dict.fromkeys(src_paras[k] for b in beads for k in b.src))
-    tp = tuple(dict.fromkeys(tgt_paras[k] for b in beads for k in b.tgt))
+    # paragraphs in document order (a moved pair may come first in the group)
+    sp = tuple(dict.fromkeys(src_paras[k] for k in sorted(k for b in beads for k in b.src)))
+    tp = tuple(dict.fromkeys(tgt_paras[k] for k in sorted(k for b in beads for k in b.tgt)))
     w = np.array([
         (sum(ls[k] for k in b.src) if ls is not None else len(b.src)) + (sum(lt[k] for k in b.tgt) if lt is not None else len(b.tgt))
         for b in beads

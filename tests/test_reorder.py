@@ -6,9 +6,16 @@ import dataclasses
 
 import numpy as np
 import pytest
+from documents import make_doc
 from test_aligner import _encoder, _pairs, _sentences, _tr
 
-from align._aligner import AlignParams, _with_moved, align_documents, align_segments, para_beads_from
+from align._aligner import (
+    AlignParams,
+    _with_moved,
+    align_documents,
+    align_segments,
+    para_beads_from,
+)
 from align._errors import UsageError
 from align._invariants import check_alignment
 from align._model import Bead
@@ -16,7 +23,6 @@ from align._quality import flag_beads
 from align._reorder import crossing_pairs
 from align._scores import SimStats
 from align._tmx import read_tmx, write_tmx
-from documents import make_doc
 
 SIM = SimStats(mu0=0.0, sd0=0.1, mu1=1.0)  # normalised similarity = cosine
 KW = {"window": 12, "min_sim": 0.8, "margin": 0.5}
@@ -172,7 +178,7 @@ def test_a_pair_the_path_could_have_made_in_order_is_an_ordinary_bead():
 
 
 def test_moved_pairs_keep_blank_lines_in_place():
-    src, tgt, order = _moved_story()
+    src, tgt, _ = _moved_story()
     src_b = src[:5] + ["  "] + src[5:]
     tgt_b = tgt[:6] + [""] + tgt[6:]
     beads = align_segments(src_b, tgt_b, _encoder())
@@ -190,11 +196,11 @@ def test_paragraph_beads_are_cut_only_where_everything_before_is_seen():
     late = [Bead((0,), (1,), 1.0, moved=True), Bead((1,), (0,), 1.0, moved=True), Bead((2,), (2,), 1.0),
             Bead((3,), (3,), 1.0)]
     out = para_beads_from(late, [0, 1, 2, 3], [0, 1, 2, 3])
-    assert [(b.src, b.tgt) for b in out] == [((0, 1), (1, 0)), ((2,), (2,)), ((3,), (3,))]
+    assert [(b.src, b.tgt) for b in out] == [((0, 1), (0, 1)), ((2,), (2,)), ((3,), (3,))]
 
 
 def test_documents_with_a_moved_sentence_pass_the_invariants_and_reach_the_tmx(tmp_path):
-    src, tgt, order = _moved_story()
+    src, tgt, _ = _moved_story()
     s = make_doc("s.txt", "vi", [src[:7], src[7:]])
     t = make_doc("t.txt", "id", [tgt[:7], tgt[7:]])
     al = align_documents(s, t, _encoder())
@@ -255,3 +261,150 @@ def test_the_bundled_model_pairs_a_sentence_the_translation_moved(frm, to):
     beads = align_segments(_VI, tgt, load_encoder("e5-small"))
     assert set(_pairs(beads)) == {((k,), (order.index(k),)) for k in range(len(_VI))}
     assert _pairs([b for b in beads if b.moved]) == [((frm,), (to,))]
+
+
+def test_a_pair_inside_a_re_aligned_bead_on_the_source_side_stays_moved():
+    """Target side in order is not enough: the bead (0, 2) holds source segments on both sides of the pair's."""
+    out = _with_moved([Bead((0, 2), (0,), 0.9), Bead((3,), (2,), 1.0)], [Bead((1,), (1,), 0.8, moved=True)])
+    assert [(b.src, b.tgt, b.moved) for b in out] == [
+        ((0, 2), (0,), False), ((1,), (1,), True), ((3,), (2,), False)
+    ]
+    _cover_ok(out, 4, 3)
+
+
+def test_a_blank_line_before_a_moved_pair_stays_before_it():
+    from align._aligner import _with_blanks
+
+    beads = [Bead((0,), (0,), 1.0), Bead((1,), (1,), 1.0), Bead((3,), (4,), 1.0, moved=True),
+             Bead((4,), (2,), 1.0), Bead((5,), (3,), 1.0)]
+    out = _with_blanks(beads, [2], [])
+    assert [(b.src, b.tgt) for b in out] == [
+        ((0,), (0,)), ((1,), (1,)), ((2,), ()), ((3,), (4,)), ((4,), (2,)), ((5,), (3,))
+    ]
+
+
+def test_paragraph_beads_list_their_paragraphs_in_document_order(tmp_path):
+    """A moved pair first in its paragraph group must not put paragraph 1 before paragraph 0 in the TMX."""
+    src = _sentences(14, seed=5)
+    order = list(range(14))
+    order.remove(0)
+    order.insert(9, 0)  # the first source sentence moved into the second target paragraph
+    tgt = [_tr(src[k]) for k in order]
+    al = align_documents(make_doc("s.txt", "vi", [src[:7], src[7:]]), make_doc("t.txt", "id", [tgt[:7], tgt[7:]]),
+                         _encoder())
+    check_alignment(al)
+    assert _pairs([b for b in al.beads if b.moved]) == [((0,), (9,))]
+    assert all(list(b.src) == sorted(b.src) and list(b.tgt) == sorted(b.tgt) for b in al.para_beads)
+    path = tmp_path / "p.tmx"
+    write_tmx(al, str(path), level="paragraph")
+    units = read_tmx(str(path)).tus
+    assert units[0].tgt.startswith(tgt[0])
+
+
+def test_two_dropped_sentences_around_a_kept_one_pass_the_invariants():
+    src = _sentences(4, seed=10_520)
+    tgt = [_tr(src[0]), _tr(src[2])]
+    _cover_ok(align_segments(src, tgt, _encoder()), 4, 2)
+    al = align_documents(make_doc("s.txt", "vi", [src[:2], src[2:]]), make_doc("t.txt", "id", [tgt[:1], tgt[1:]]),
+                         _encoder())
+    check_alignment(al)
+
+
+def test_a_pair_score_is_capped_at_one():
+    e = np.eye(16, dtype=np.float32)
+    x, y = e[:6], e[[0, 1, 3, 4, 2, 5]]
+    path = [(1, 1), (1, 1), (1, 0), (1, 1), (1, 1), (0, 1), (1, 1)]
+    strong = SimStats(mu0=0.0, sd0=0.1, mu1=0.5)  # the pair is twice as similar as a typical translation
+    assert crossing_pairs(_spans(path), x, y, strong, **KW) == [(2, 4, 1.0)]
+
+
+def test_two_segments_of_one_bead_are_not_paired_out_of_it():
+    e = np.eye(16, dtype=np.float32)
+    x, y = e[:4], e[[0, 2, 1, 3]]
+    path = [(1, 1), (2, 2), (1, 1)]  # [1, 2]:[1, 2] already holds both translations, crossed
+    assert crossing_pairs(_spans(path), x, y, SIM, **{**KW, "margin": 0.2}) == []
+
+
+def test_the_window_counts_from_where_the_merge_starts():
+    e = np.eye(40, dtype=np.float32)
+    order = list(range(30))
+    order.remove(20)
+    order.insert(8, 20)  # source 20 moved 12 places earlier, to target 8
+    x, y = e[:30], e[order]
+    path = [(1, 1)] * 8 + [(0, 1)] + [(1, 1)] * 11 + [(2, 1)] + [(1, 1)] * 9  # [19, 20]:[20], target 8 left out
+    assert crossing_pairs(_spans(path), x, y, SIM, **KW) == [(20, 8, 1.0)]  # exactly the window away
+
+
+def test_a_blank_line_after_a_sentence_moved_later_stays_in_target_order():
+    src, tgt, _ = _moved_story(frm=3, to=9)
+    tgt_b = tgt[:6] + [""] + tgt[6:]
+    beads = align_segments(src, tgt_b, _encoder())
+    _cover_ok(beads, len(src), len(tgt_b))
+    assert [(b.src, b.tgt) for b in beads if b.moved] == [((3,), (10,))]
+
+
+def _without(seq, drop):
+    return [s for k, s in enumerate(seq) if k not in drop]
+
+
+def test_the_rest_is_aligned_as_if_the_pairs_were_never_there():
+    """The beads not moved are exactly the alignment of the remaining segments alone (paragraphs, counts, scores),
+    mapped back to the full indices."""
+    src, tgt, _ = _moved_story(n=16, frm=11, to=2, seed=3)
+    src = [s + "." for s in src]
+    src[5] = src[5] + " " + src[6]  # a two-sentence line: the counts matter
+    del src[6]
+    tgt = [t + "." for t in tgt]
+    tgt[8] = tgt[8] + " " + tgt[9]  # a merge and a drop, so that paragraphs and counts change the scores
+    del tgt[9]
+    del tgt[13]
+    sp = [k // 4 for k in range(len(src))]
+    tp = [k // 4 for k in range(len(tgt))]
+    beads = align_segments(src, tgt, _encoder(), src_paras=sp, tgt_paras=tp)
+    moved = [b for b in beads if b.moved]
+    assert len(moved) == 1
+    ds, dt = {moved[0].src[0]}, {moved[0].tgt[0]}
+    ks = [k for k in range(len(src)) if k not in ds]
+    kt = [k for k in range(len(tgt)) if k not in dt]
+    alone = align_segments(_without(src, ds), _without(tgt, dt), _encoder(),
+                           src_paras=_without(sp, ds), tgt_paras=_without(tp, dt))
+    want = [(tuple(ks[k] for k in b.src), tuple(kt[k] for k in b.tgt), b.score) for b in alone]
+    assert [(b.src, b.tgt, b.score) for b in beads if not b.moved] == want
+
+
+def test_the_rest_gets_the_member_check_too():
+    """A left-out sentence that summed vectors absorb (test_members._absorbing_pair) stays out after a move."""
+    from test_aligner import _FixedEncoder, _lexicon
+    from test_members import _absorbing_pair
+
+    src, tgt, fixed = _absorbing_pair()
+    tgt.insert(1, tgt.pop(8))  # the last target line (source 10) moved to second place
+    beads = align_segments(src, tgt, _FixedEncoder(fixed, dim=512, lexicon=_lexicon()))
+    pairs = [(x.src, x.tgt) for x in beads]
+    assert [(x.src, x.tgt) for x in beads if x.moved] == [((10,), (1,))]
+    assert ((4,), (5,)) in pairs and ((5,), ()) in pairs
+
+
+def test_paragraph_cuts_wait_for_a_source_hole_inside_a_bead():
+    """(1, 3):(1,) leaves source 2 (a moved pair's) unseen: no cut before it, whatever the target side says."""
+    from align._aligner import para_beads_from
+
+    beads = [Bead((0,), (0,), 1.0), Bead((1, 3), (1,), 1.0), Bead((2,), (3,), 1.0, moved=True), Bead((4,), (2,), 1.0)]
+    out = para_beads_from(beads, [0, 0, 0, 1, 1], [0, 0, 1, 1])
+    for side in ("src", "tgt"):
+        ids = [p for b in out for p in getattr(b, side)]
+        assert sorted(ids) == [0, 1] and len(ids) == len(set(ids))
+
+
+def test_mutual_means_no_source_near_the_target_fits_it_better():
+    e = np.eye(40, dtype=np.float32)
+    order = list(range(30))
+    order.remove(3)
+    order.insert(20, 3)
+    x, y = e[:30].copy(), e[order]
+    x[3] = (e[3] + 0.3 * e[35]) / np.linalg.norm(e[3] + 0.3 * e[35])
+    x[27] = (e[3] + 0.1 * e[27]) / np.linalg.norm(e[3] + 0.1 * e[27])  # near target 20, closer to it than source 3
+    path = [(1, 1)] * 3 + [(1, 0)] + [(1, 1)] * 17 + [(0, 1)] + [(1, 1)] * 9
+    assert crossing_pairs(_spans(path), x, y, SIM, **{**KW, "window": 20}) == []
+    x[27] = e[27]
+    assert [(i, j) for i, j, _ in crossing_pairs(_spans(path), x, y, SIM, **{**KW, "window": 20})] == [(3, 20)]
