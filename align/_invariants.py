@@ -21,6 +21,7 @@ internal error.
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -82,7 +83,10 @@ def _check_cover(beads: Sequence[Bead], side: str, n: int) -> None:
             raise InvariantError(f"bead {k} is empty on both sides")
         if b.moved and (len(b.src) != 1 or len(b.tgt) != 1):
             raise InvariantError(f"bead {k} {b.notation()}: a moved bead pairs one segment with one")
-        for i in getattr(b, side):
+        idx = getattr(b, side)
+        if any(a >= c for a, c in itertools.pairwise(idx)):
+            raise InvariantError(f"bead {k} {b.notation()}: {side} indices of one bead must increase")
+        for i in idx:
             if i in seen or not 0 <= i < n:
                 what = "repeats" if i in seen else f"is outside 0-{n - 1}"
                 raise InvariantError(f"bead {k} {b.notation()}: {side} index {i} {what}; beads must cover every segment once")

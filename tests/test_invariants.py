@@ -107,6 +107,15 @@ def test_a_moved_pair_may_stand_out_of_order_but_only_one_to_one(alignment):
         check_alignment(_with_beads(alignment, wide))
 
 
+def test_indices_of_one_bead_must_increase(alignment):
+    b = list(alignment.beads)
+    k = next(k for k, x in enumerate(b) if len(x.src) == 1 and k + 1 < len(b) and len(b[k + 1].src) == 1)
+    merged = [*b[:k], dataclasses.replace(b[k], src=(b[k + 1].src[0], b[k].src[0]), tgt=b[k].tgt + b[k + 1].tgt),
+              *b[k + 2:]]
+    with pytest.raises(InvariantError, match="must increase"):
+        check_alignment(_with_beads(alignment, merged))
+
+
 def test_empty_bead_is_caught(alignment):
     with pytest.raises(InvariantError, match="empty on both sides"):
         check_alignment(_with_beads(alignment, [*alignment.beads, Bead((), (), 0.0)]))
