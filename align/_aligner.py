@@ -306,16 +306,13 @@ def align_segments(
         beads, _ = _align(src, tgt, encoder, params, src_paras, tgt_paras, src_vecs, tgt_vecs, cs, ct)
         return beads
 
-    def pick(seq, keep):
-        return None if seq is None else [seq[k] for k in keep]
-
     def rows(vecs, keep):
         return None if vecs is None else np.asarray(vecs)[keep]
 
     inner, _ = _align(
-        pick(src, keep_s), pick(tgt, keep_t), encoder, params, pick(src_paras, keep_s), pick(tgt_paras, keep_t),
+        _pick(src, keep_s), _pick(tgt, keep_t), encoder, params, _pick(src_paras, keep_s), _pick(tgt_paras, keep_t),
         rows(src_vecs, keep_s), rows(tgt_vecs, keep_t),
-        counts(pick(src, keep_s), src_lang), counts(pick(tgt, keep_t), tgt_lang),
+        counts(_pick(src, keep_s), src_lang), counts(_pick(tgt, keep_t), tgt_lang),
     )
     # a bead over kept segments k and k+1 also covers any blank between them (a merge across an empty line)
     bs, bt = set(range(len(src))) - set(keep_s), set(range(len(tgt))) - set(keep_t)
@@ -328,6 +325,11 @@ def align_segments(
     blank_s = [k for k in range(len(src)) if k not in inside_s]
     blank_t = [k for k in range(len(tgt)) if k not in inside_t]
     return _with_blanks(mapped, blank_s, blank_t)
+
+
+def _pick(seq, keep: list[int]):
+    """The items of ``seq`` at ``keep`` (None stays None)."""
+    return None if seq is None else [seq[k] for k in keep]
 
 
 def _span(ix: list[int], blank: set[int]) -> tuple[int, ...]:
@@ -451,13 +453,9 @@ def _align(
         if pairs:
             keep_s = sorted(set(range(len(src))) - {i for i, _, _ in pairs})
             keep_t = sorted(set(range(len(tgt))) - {j for _, j, _ in pairs})
-
-            def pick(seq, keep):
-                return None if seq is None else [seq[k] for k in keep]
-
             rest, _, _, _ = _align_vectors(
-                pick(src, keep_s), pick(tgt, keep_t), raw_x[keep_s], raw_y[keep_t], windows_from, params,
-                pick(src_paras, keep_s), pick(tgt_paras, keep_t),
+                _pick(src, keep_s), _pick(tgt, keep_t), raw_x[keep_s], raw_y[keep_t], windows_from, params,
+                _pick(src_paras, keep_s), _pick(tgt_paras, keep_t),
                 None if src_counts is None else np.asarray(src_counts)[keep_s],
                 None if tgt_counts is None else np.asarray(tgt_counts)[keep_t],
             )
@@ -469,8 +467,8 @@ def _align(
 def _with_moved(beads: list[Bead], pairs: list[Bead]) -> list[Bead]:
     """``beads`` (in order) with each pair put before the first bead holding a later source segment.
 
-    A pair that stands in order there on the target side too is an ordinary
-    bead (the path had just refused it); only one that does not is ``moved``.
+    A pair that stands in order there on both sides is an ordinary bead (the
+    path had just refused it); only one that does not is ``moved``.
     """
     out: list[Bead] = []
     k = 0
