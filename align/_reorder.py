@@ -34,14 +34,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._scores import SimStats
+from ._scores import SimStats, normalise_rows
 
 __all__ = ["crossing_pairs"]
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    n = float(np.linalg.norm(v))
-    return v / n if n > 0 else v
 
 
 def _positions(spans: Sequence[tuple[range, range]], side: int) -> np.ndarray:
@@ -80,8 +75,8 @@ def crossing_pairs(
 
     ``spans`` is the monotone path; ``x``/``y`` the prepared (unit, centred)
     segment vectors the search used; ``sim`` its similarity statistics. Each
-    segment is in at most one pair. Greedy by similarity, so the result does
-    not depend on the order segments are visited in.
+    segment is in at most one pair without any bookkeeping: a source segment
+    has one best match, and a target segment accepts only its own best one.
     """
     n, m = len(x), len(y)
     if window <= 0 or n == 0 or m == 0:
@@ -97,9 +92,9 @@ def crossing_pairs(
         if not len(other):
             return 0.0
         rows = (y if side == 0 else x)[other.start:other.stop]
-        return float(sim.normalise(np.asarray(vec @ _unit(rows.sum(axis=0)))))
+        return float(sim.normalise(np.asarray(vec @ normalise_rows(rows.sum(axis=0, keepdims=True))[0])))
 
-    found: list[tuple[float, int, int, float]] = []
+    found: list[tuple[int, int, float]] = []
     for i, ki in sus_s.items():
         lo, hi = max(0, int(pos_s[i]) - window), min(m, int(pos_s[i]) + window + 1)
         z = sim.normalise(y[lo:hi] @ x[i])
@@ -114,14 +109,5 @@ def crossing_pairs(
         gap = best - max(fit(x[i], ki, 0), fit(y[j], kj, 1), 0.0)
         if gap < margin:
             continue
-        found.append((best, i, j, min(1.0, gap)))
-    used_s: set[int] = set()
-    used_t: set[int] = set()
-    out = []
-    for _, i, j, score in sorted(found, key=lambda f: (-f[0], f[1], f[2])):
-        if i in used_s or j in used_t:
-            continue
-        used_s.add(i)
-        used_t.add(j)
-        out.append((i, j, round(score, 4)))
-    return sorted(out)
+        found.append((i, j, round(min(1.0, gap), 4)))
+    return found
