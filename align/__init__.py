@@ -13,16 +13,16 @@ The public API is what a notebook user needs; everything else lives in private
 
 __version__ = "0.6.0"  # the only place it is written (pyproject reads it); before the imports: modules read it
 
-from ._aligner import AlignParams, align_documents, align_segments
-from ._corpus import run_corpus
-from ._encoders import EmbeddingCache, Encoder, HashEncoder, load_encoder
-from ._errors import AlignError, InputError, ModelError, OutputError, UsageError
-from ._evaluate import evaluate_dirs as evaluate
-from ._model import Alignment, Bead, Document, Segment, Unaligned
-from ._quality import flag_beads
-from ._read import read_document
-from ._report import write_report
-from ._tmx import read_tmx, write_tmx
+from align.core.aligner import AlignParams, align_documents, align_segments
+from align.corpus.run import run_corpus
+from align.embedding.encoders import EmbeddingCache, Encoder, HashEncoder, load_encoder
+from align.common.errors import AlignError, InputError, ModelError, OutputError, UsageError
+from align.tools.evaluate import evaluate_dirs as evaluate
+from align.common.model import Alignment, Bead, Document, Segment, Unaligned
+from align.quality.flags import flag_beads
+from align.reading.read import read_document
+from align.formats.report.payload import write_report
+from align.formats.tmx import read_tmx, write_tmx
 
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from align._model import Document, Segment
+from align.common.model import Document, Segment
 
 
 def make_doc(path: str, lang: str, paras: list[list[str]], *, para_sep: str = "\n\n") -> Document:

@@ -22,7 +22,7 @@ from fuzz_readers import fuzz_read_text as check_read_text_contract  # noqa: E40
 from fuzz_readers import fuzz_split as check_split_contract  # noqa: E402
 from fuzz_readers import run_one as check_any_target  # noqa: E402
 
-from align._read import document_from_text, read_document  # noqa: E402
+from align.reading.read import document_from_text, read_document  # noqa: E402
 
 # Characters that matter to the readers: markup, line ends, quotes, sentence ends,
 # Vietnamese letters and combining marks, controls, BOM, wide punctuation.
@@ -104,7 +104,7 @@ def test_long_paragraph_is_not_cut_short_by_nltks_regex_timeout(monkeypatch):
     a long paragraph on a busy machine raised TimeoutError. A tiny limit makes that certain."""
     import nltk.redos
 
-    from align._segment import split_sentences
+    from align.reading.segment import split_sentences
 
     monkeypatch.setattr(nltk.redos, "DEFAULT_TIMEOUT", 0.05)
     text = "Câu một hai ba. " * 20000

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from align._encoders import load_encoder
-from align._pipeline import RunOptions, align_pair
-from align._tmx import read_tmx
+from align.embedding.encoders import load_encoder
+from align.pipeline.pair import RunOptions, align_pair
+from align.formats.tmx import read_tmx
 
 PAIR = Path(__file__).resolve().parent.parent / "parallel" / "buoc-tien-moi-hop-tac-viet-nam-lhq-phong-chong-toi-pham-mang"
 OMEGAT = Path(os.environ.get("OMEGAT_JAR", "/usr/share/omegat/OmegaT.jar"))
@@ -105,7 +105,7 @@ def test_converted_default_and_c_engine_give_the_same_alignment(runs, tmp_path):
 
 
 def test_model_info_command_reports_the_converted_model(capsys):
-    from align._cli import main
+    from align.cli.main import main
 
     main(["model", "info", "--json"])
     info = json.loads(capsys.readouterr().out)

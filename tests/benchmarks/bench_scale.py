@@ -54,7 +54,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from align._encoders import Encoder  # noqa: E402
+from align.embedding.encoders import Encoder  # noqa: E402
 
 VI_FILLER = ("của và các những được trong cho với người này đã là có không một tại về theo khi đến từ "
              "nhiều cũng như sẽ vào năm ngày phát triển hợp tác quốc tế chính phủ kinh tế xã hội "
@@ -130,9 +130,9 @@ def _maxrss_mb() -> float:
 
 def one_growth(n: int, trace: bool) -> dict:
     """End-to-end run of one synthetic pair of ``n`` sentences a side with the hash encoder."""
-    from align._encoders import load_encoder
-    from align._pipeline import RunOptions, align_pair
-    from align._read import read_document
+    from align.embedding.encoders import load_encoder
+    from align.pipeline.pair import RunOptions, align_pair
+    from align.reading.read import read_document
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     try:
@@ -231,7 +231,7 @@ class _TreeRss:
 
 def _content_texts(pairs: list[tuple[str, str, str]], force: bool) -> list[str]:
     """Every content segment of the pairs, as ``align`` reads and segments them (noise left out)."""
-    from align._read import read_document
+    from align.reading.read import read_document
 
     texts: list[str] = []
     for src, tgt, fmt in pairs:
@@ -242,8 +242,8 @@ def _content_texts(pairs: list[tuple[str, str, str]], force: bool) -> list[str]:
 
 def one_floor_embed(model: str, threads: int, pairs: list[tuple[str, str, str]], force: bool) -> dict:
     """The floor: ONE encode call over every distinct content segment, model loaded and warm, no cache."""
-    from align._encoders import load_encoder
-    from align._executors import set_thread_limits
+    from align.embedding.encoders import load_encoder
+    from align.corpus.executors import set_thread_limits
 
     set_thread_limits(threads)
     texts = _content_texts(pairs, force)
@@ -270,7 +270,7 @@ class TimedModel(Encoder):
     """
 
     def __init__(self, name: str, timing_dir: str) -> None:
-        from align._corpus import model_fingerprint
+        from align.corpus.run import model_fingerprint
 
         super().__init__()
         self.name, self.timing_dir, self._inner = name, timing_dir, None
@@ -287,7 +287,7 @@ class TimedModel(Encoder):
 
     def _load(self) -> Encoder:
         if self._inner is None:
-            from align._encoders import load_encoder
+            from align.embedding.encoders import load_encoder
 
             t0 = time.time()
             self._inner = load_encoder(self.name)
@@ -311,8 +311,8 @@ def one_corpus(model: str, corpus: str, fmt: str, force: bool, workers: int | No
     """``run_corpus`` over a folder of pairs as ``align corpus`` runs it: reports on, default cache
     (in a fresh OUTDIR, so it starts empty), ``workers`` (None: one per core, the default for a
     model name). Also: when the first and the last worker had the model loaded."""
-    from align._corpus import run_corpus
-    from align._pipeline import RunOptions
+    from align.corpus.run import run_corpus
+    from align.pipeline.pair import RunOptions
 
     out = Path(tempfile.mkdtemp(prefix="bench-corpus-out-"))
     timing = out / "timing"
@@ -352,12 +352,12 @@ def _vm(field: str) -> float:
 
 def one_stages(n: int) -> dict:
     """Time and peak RSS after each stage of one pair (hash encoder): where a size limit comes from."""
-    from align._aligner import align_documents
-    from align._encoders import load_encoder
-    from align._quality import flag_beads
-    from align._read import read_document
-    from align._report import write_report
-    from align._tmx import write_tmx
+    from align.core.aligner import align_documents
+    from align.embedding.encoders import load_encoder
+    from align.quality.flags import flag_beads
+    from align.reading.read import read_document
+    from align.formats.report.payload import write_report
+    from align.formats.tmx import write_tmx
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-stages-"))
     rows = []
@@ -530,8 +530,8 @@ def bench_floor(model: str, limit: int, data: Path | None, repeat: int, workers:
 
 
 def bench_rerun(n_pairs: int, sentences: int) -> None:
-    from align._corpus import run_corpus
-    from align._pipeline import RunOptions
+    from align.corpus.run import run_corpus
+    from align.pipeline.pair import RunOptions
 
     print(f"\n## Re-run over an unchanged corpus ({n_pairs} pairs of {sentences} sentences, hash encoder, 1 process)")
     tmp = Path(tempfile.mkdtemp(prefix="bench-rerun-"))

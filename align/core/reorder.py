@@ -1,0 +1,113 @@
+"""Pairs the monotone search cannot make: a sentence or caption the translation moved.
+
+The search (``_search``) is monotone: bead k+1 starts where bead k ends, on both
+sides. A translation that moves a sentence a few places (two sentences
+swapped, a photo caption put after its paragraph instead of before, a line of
+a scanned page read in another order) leaves it two bad choices: leave the
+moved sentence and its translation out (two null beads), or absorb them into a
+neighbour's merge (a 1-3 bead holding a stranger). Either way a translation
+unit is lost and a neighbour is spoiled.
+
+After the search, ``crossing_pairs`` looks for such pairs among the segments the
+path treated as suspect, those in null beads and those on the many side of a
+merge, and pairs two of them only when the evidence is one-sided:
+
+* each is the other's most similar segment within ``reorder_window`` segments of
+  where the path puts it (mutual best, over *all* segments there, not only the
+  suspects);
+* they are about as similar as a translation in this document: normalised
+  similarity (``SimStats.normalise``: 0 = unrelated text, 1 = the document's
+  typical translation) at least ``reorder_min``;
+* they are clearly more similar to each other than to the beads they leave:
+  by at least ``reorder_margin`` on the same scale, for both of them (a
+  segment in a null bead leaves nothing: 0).
+
+The aligner then takes the paired segments out, aligns the rest again (the
+neighbours' merges shrink back) and adds each pair as a bead marked
+``moved``. The pair's score is its margin, capped at 1: how much better the two
+fit each other than where the path had them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from align.core.scores import SimStats, normalise_rows
+
+__all__ = ["crossing_pairs"]
+
+
+def _positions(spans: Sequence[tuple[range, range]], side: int) -> np.ndarray:
+    """For each segment of ``side`` (0 source, 1 target): where the path is on the other side."""
+    other = 1 - side
+    n = sum(len(sp[side]) for sp in spans)
+    out = np.zeros(n, dtype=np.int64)
+    for sp in spans:
+        for k in sp[side]:
+            out[k] = sp[other].start  # a null bead's other side is empty, starting where the path is
+    return out
+
+
+def _suspects(spans: Sequence[tuple[range, range]], side: int) -> dict[int, int]:
+    """Segments in a null bead, or on the many side of a merge -> their bead's index."""
+    out: dict[int, int] = {}
+    for k, sp in enumerate(spans):
+        mine, theirs = sp[side], sp[1 - side]
+        if not len(theirs) or len(mine) >= 2:
+            for i in mine:
+                out[i] = k
+    return out
+
+
+def crossing_pairs(
+    spans: Sequence[tuple[range, range]],
+    x: np.ndarray,
+    y: np.ndarray,
+    sim: SimStats,
+    *,
+    window: int,
+    min_sim: float,
+    margin: float,
+) -> list[tuple[int, int, float]]:
+    """Out-of-path pairs ``(source index, target index, score)``, in source order.
+
+    ``spans`` is the monotone path; ``x``/``y`` the prepared (unit, centred)
+    segment vectors the search used; ``sim`` its similarity statistics. Each
+    segment is in at most one pair without any bookkeeping: a source segment
+    has one best match, and a target segment accepts only its own best one.
+    """
+    n, m = len(x), len(y)
+    if window <= 0 or n == 0 or m == 0:
+        return []
+    pos_s, pos_t = _positions(spans, 0), _positions(spans, 1)
+    sus_s, sus_t = _suspects(spans, 0), _suspects(spans, 1)
+    if not sus_s or not sus_t:
+        return []
+
+    def fit(vec: np.ndarray, k: int, side: int) -> float:
+        """Normalised similarity of a segment to the other side of bead ``k`` (0 for a null bead)."""
+        other = spans[k][1 - side]
+        if not len(other):
+            return 0.0
+        rows = (y if side == 0 else x)[other.start:other.stop]
+        return float(sim.normalise(np.asarray(vec @ normalise_rows(rows.sum(axis=0, keepdims=True))[0])))
+
+    found: list[tuple[int, int, float]] = []
+    for i, ki in sus_s.items():
+        lo, hi = max(0, int(pos_s[i]) - window), min(m, int(pos_s[i]) + window + 1)
+        z = sim.normalise(y[lo:hi] @ x[i])
+        j = lo + int(np.argmax(z))
+        best = float(z[j - lo])
+        kj = sus_t.get(j)
+        if kj is None or kj == ki or best < min_sim:
+            continue
+        lo2, hi2 = max(0, int(pos_t[j]) - window), min(n, int(pos_t[j]) + window + 1)
+        if lo2 + int(np.argmax(x[lo2:hi2] @ y[j])) != i:
+            continue  # not mutual
+        gap = best - max(fit(x[i], ki, 0), fit(y[j], kj, 1), 0.0)
+        if gap < margin:
+            continue
+        found.append((i, j, round(min(1.0, gap), 4)))
+    return found

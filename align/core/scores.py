@@ -1,0 +1,525 @@
+"""How well a window of source segments matches a window of target segments.
+
+Everything is derived from one vector per segment (embedded once): a window of
+several segments is the normalised sum of its members' vectors, so its cosine
+with another window is a block sum of segment-level dot products divided by the
+two window norms. The raw cosine is then put on a scale that does not depend on
+the model (e5 puts almost everything between 0.75 and 0.95):
+
+* vectors are centred per side (the mean vector of a document is mostly the
+  model's and the language's common direction; removing it stops windows,
+  which are sums, from drifting towards everything);
+* ``s = (cos - mu0) / (mu1 - mu0)``, where ``mu0`` is the typical cosine of
+  unrelated pairs of this document pair (random pairs) and ``mu1`` that of
+  matching ones (the median over source segments of their best cosine), so
+  ``s`` is about 0 for unrelated text and about 1 for a typical translation.
+
+The length model is Gale and Church's: target length is about ``c`` times the
+source length, with a variance proportional to length; ``c`` and the variance
+are estimated from the document pair itself. Its tails are Student-t rather
+than Gaussian: real segments carry the odd untranslated caption or a free
+rendering, and one such bead must not drag its neighbours out of place.
+
+``WindowScorer`` turns all this into the scores of every bead type for the
+cells of the search band, a block of rows at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from align.core.lexical import Anchors, match_band
+from align.core.members import WindowVectors, member_cost, member_gain
+from align.core.search import NEG, Band, BeadType, segment_columns
+
+# Variance factor of the length model before any evidence (Gale-Church's s^2,
+# per character, measured about 3.5-4 on news and magazine text), and how many
+# confident pairs that prior is worth when the document offers few of its own.
+_S2_PRIOR = 4.0
+_S2_PRIOR_WEIGHT = 10.0
+
+
+def score_matrix(src_vecs: np.ndarray, tgt_vecs: np.ndarray) -> np.ndarray:
+    """Plain cosine matrix (n, m) of L2-normalised vectors, for plots of small documents."""
+    a = np.asarray(src_vecs, dtype=np.float32)
+    b = np.asarray(tgt_vecs, dtype=np.float32)
+    if a.size == 0 or b.size == 0:
+        return np.zeros((len(a), len(b)), dtype=np.float32)
+    return a @ b.T
+
+
+def normalise_rows(m: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero)."""
+    m = np.asarray(m, dtype=np.float32)
+    n = np.linalg.norm(m, axis=1, keepdims=True)
+    n[n == 0] = 1.0
+    return m / n
+
+
+def centre(vecs: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
+    """Remove the side's mean direction and renormalise.
+
+    Most of what e5 vectors share is the model's and the language's common
+    direction; without it, unrelated pairs have cosines near 0 and a window
+    (a sum of vectors) no longer drifts towards every other window. For two or
+    more segments this equals subtracting the mean of the *other* segments, so
+    no segment's own content is removed; a single segment is left as it is.
+    A given ``mean`` (the side's, from its segments) is removed instead: a
+    window embedded later is centred like the segments it is made of.
+    """
+    if mean is None:
+        if len(vecs) < 2:
+            return np.asarray(vecs, dtype=np.float32)
+        mean = vecs.mean(axis=0)
+    return normalise_rows(vecs - np.asarray(mean)[None, :])
+
+
+def block_vectors(vecs: np.ndarray, size: int) -> np.ndarray:
+    """Consecutive blocks of ``size`` rows summed and renormalised (for the coarse pass)."""
+    n = len(vecs)
+    k = -(-n // size)
+    pad = k * size - n
+    v = np.concatenate([vecs, np.zeros((pad, vecs.shape[1]), dtype=vecs.dtype)]) if pad else vecs
+    return normalise_rows(v.reshape(k, size, -1).sum(axis=1))
+
+
+def block_sums(x: np.ndarray, size: int) -> np.ndarray:
+    """Consecutive blocks of ``size`` values summed."""
+    n = len(x)
+    k = -(-n // size)
+    pad = k * size - n
+    v = np.concatenate([x, np.zeros(pad, dtype=x.dtype)]) if pad else x
+    return v.reshape(k, size).sum(axis=1)
+
+
+def window_sq_norms(vecs: np.ndarray, max_k: int) -> np.ndarray:
+    """``out[k, i]`` = squared norm of ``vecs[i-k:i].sum()`` for window sizes 1..max_k.
+
+    Only dot products of segments at most ``max_k - 1`` apart are needed, so
+    this is linear in the number of segments. Invalid windows (i < k) are 1.
+    """
+    n = len(vecs)
+    out = np.ones((max_k + 1, n + 1), dtype=np.float64)
+    if n == 0:
+        return out
+    near = [np.einsum("ij,ij->i", vecs[: n - d], vecs[d:]).astype(np.float64) for d in range(max_k)]
+    for k in range(1, max_k + 1):
+        # sum over pairs inside the window ending at i: diag terms + 2 * off-diagonal terms
+        tot = np.zeros(n + 1, dtype=np.float64)
+        for d in range(k):
+            # pairs (p, p+d) with i-k <= p and p+d < i
+            c = np.concatenate([[0.0], np.cumsum(near[d])])  # c[q] = sum near[d][:q]
+            ends = np.arange(k, n + 1)
+            hi = ends - d
+            lo = ends - k
+            tot[k:] += (1.0 if d == 0 else 2.0) * (c[hi] - c[lo])
+        out[k, k:] = np.maximum(tot[k:], 1e-12)
+    return out
+
+
+@dataclass(frozen=True)
+class SimStats:
+    """Where unrelated (``mu0``, spread ``sd0``) and matching (``mu1``) cosines lie."""
+
+    mu0: float
+    sd0: float
+    mu1: float
+
+    def normalise(self, cos: np.ndarray) -> np.ndarray:
+        return (cos - self.mu0) / max(self.mu1 - self.mu0, 1e-3)
+
+    @property
+    def separation(self) -> float:
+        """``(mu1 - mu0) / sd0``: how many spreads apart a translation and unrelated text are."""
+        return (self.mu1 - self.mu0) / max(self.sd0, 1e-3)
+
+
+def background_stats(x: np.ndarray, y: np.ndarray, samples: int = 4096) -> tuple[float, float]:
+    """Median and robust spread of the cosines of random pairs (deterministic sample).
+
+    Translations are at most one pair in ``min(n, m)``, so the median of random
+    pairs is the cosine of unrelated text.
+    """
+    n, m = len(x), len(y)
+    if n * m <= samples:
+        c = (x @ y.T).ravel()
+    else:
+        rng = np.random.default_rng(12345)
+        i = rng.integers(0, n, samples)
+        j = rng.integers(0, m, samples)
+        c = np.einsum("ij,ij->i", x[i], y[j])
+    c = c.astype(np.float64)
+    med = float(np.median(c))
+    mad = float(np.median(np.abs(c - med))) * 1.4826
+    return med, max(mad, 1e-3)
+
+
+@dataclass(frozen=True)
+class LengthModel:
+    """Gale-Church: ``lt ~ c * ls`` with variance ``s2 * (ls + lt / c) / 2`` (characters).
+
+    ``tail`` is the Student-t degrees of freedom of the deviation (1 = Cauchy),
+    0 for a Gaussian.
+    """
+
+    c: float
+    s2: float
+    tail: float = 1.0
+
+    def delta(self, ls: np.ndarray, lt: np.ndarray) -> np.ndarray:
+        mean_len = (ls + lt / self.c) / 2.0
+        return (lt - self.c * ls) / np.sqrt(self.s2 * np.maximum(mean_len, 1.0))
+
+    def loglik(self, ls: np.ndarray, lt: np.ndarray) -> np.ndarray:
+        """Log-likelihood of a bead's lengths, 0 for a perfect ratio."""
+        d = self.delta(ls, lt)
+        if self.tail <= 0:
+            return -0.5 * d * d
+        return -0.5 * (self.tail + 1.0) * np.log1p(d * d / self.tail)
+
+
+def length_ratio(src_lens: np.ndarray, tgt_lens: np.ndarray) -> float:
+    """Target characters per source character over the whole document pair."""
+    ts, tt = float(np.sum(src_lens)), float(np.sum(tgt_lens))
+    if ts <= 0 or tt <= 0:
+        return 1.0
+    return tt / ts
+
+
+class BandMatrix:
+    """Segment-level values (cosines, anchor matches) inside a band, one row per source segment.
+
+    Row ``r`` holds columns ``start[r] .. end[r] - 1``; memory is ``n * width``,
+    never ``n * m`` unless the band is the full matrix.
+    """
+
+    def __init__(self, values: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
+        self.values = values
+        self.start = start
+        self.end = end
+
+    @classmethod
+    def cosines(cls, x: np.ndarray, y: np.ndarray, start: np.ndarray, end: np.ndarray, block: int = 512) -> BandMatrix:
+        """Dot products of ``x[r]`` with ``y[start[r]:end[r]]``, computed block by block."""
+        n = len(x)
+        width = int(np.max(end - start)) if n else 0
+        vals = np.zeros((n, max(width, 1)), dtype=np.float32)
+        for r0 in range(0, n, block):
+            r1 = min(n, r0 + block)
+            cmin, cmax = int(start[r0:r1].min()), int(end[r0:r1].max())
+            if cmax <= cmin:
+                continue
+            prod = x[r0:r1] @ y[cmin:cmax].T
+            for r in range(r0, r1):
+                s, e = int(start[r]), int(end[r])
+                vals[r, : e - s] = prod[r - r0, s - cmin : e - cmin]
+        return cls(vals, start, end)
+
+    def masked(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(values with -inf outside the band, the inside mask)``, both in band layout."""
+        inside = np.arange(self.values.shape[1])[None, :] < (self.end - self.start)[:, None]
+        return np.where(inside, self.values, -np.inf), inside
+
+    def row_max(self) -> np.ndarray:
+        """Per source segment, its best value in the band (-inf where the row is empty)."""
+        if len(self.start) == 0:
+            return np.zeros(0)
+        return self.masked()[0].max(axis=1)
+
+    def integral(self, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
+        """Integral image (float64) of the values of segment rows [r0, r1) and columns [c0, c1).
+
+        ``I[p, q]`` is the sum over rows ``< r0 + p`` and columns ``< c0 + q``, so the sum
+        of any window is four lookups.
+        """
+        out = np.zeros((r1 - r0 + 1, c1 - c0 + 1), dtype=np.float64)
+        for r in range(r0, r1):
+            s, e = max(int(self.start[r]), c0), min(int(self.end[r]), c1)
+            if s < e:
+                out[r - r0 + 1, s - c0 + 1 : e - c0 + 1] = self.values[r, s - int(self.start[r]) : e - int(self.start[r])]
+        return out.cumsum(axis=0).cumsum(axis=1)
+
+
+# ------------------------------------------------------------------ document model
+
+
+@dataclass(frozen=True)
+class DocModel:
+    """What the bead scores need to know about a document pair, estimated from it."""
+
+    sim: SimStats
+    length: LengthModel
+
+
+def estimate_model(
+    x: np.ndarray, y: np.ndarray, ls: np.ndarray, lt: np.ndarray, cos: BandMatrix, tail: float = 1.0
+) -> DocModel:
+    """Similarity statistics from the cosines inside the search band; a first length ratio.
+
+    ``mu1`` is the median over source segments of their best cosine in the band
+    (most segments have their translation there); the length ratio comes from
+    mutual best matches (``mutual_length_ratio``) and is refined after a first
+    pass (``refine_model``), which also measures the variance.
+    """
+    mu0, sd0 = background_stats(x, y)
+    best = cos.row_max()
+    ok = np.isfinite(best)
+    mu1 = float(np.median(best[ok])) if ok.any() else mu0 + 4 * sd0
+    mu1 = max(mu1, mu0 + sd0)
+    c = mutual_length_ratio(cos, ls, lt, mu0 + 0.5 * (mu1 - mu0), default=length_ratio(ls, lt))
+    return DocModel(SimStats(mu0, sd0, mu1), LengthModel(c, _S2_PRIOR, tail))
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The value at which half of the total weight lies below."""
+    order = np.argsort(values, kind="stable")
+    v = np.asarray(values, dtype=np.float64)[order]
+    cw = np.cumsum(np.asarray(weights, dtype=np.float64)[order])
+    return float(v[min(int(np.searchsorted(cw, 0.5 * cw[-1])), len(v) - 1)])
+
+
+def mutual_length_ratio(
+    cos: BandMatrix, ls: np.ndarray, lt: np.ndarray, threshold: float, default: float, min_pairs: int = 3
+) -> float:
+    """Length ratio of segment pairs that are each other's best match, before any search.
+
+    The ratio of the whole texts is biased by whatever one side leaves out (in a
+    twenty-sentence story, one dropped sentence shifts it by 5%, and a biased
+    ratio then makes the search absorb the dropped sentence into its
+    neighbour's bead, which the first-pass re-estimate cannot undo). Mutual best
+    matches above ``threshold`` are almost all true 1-1 pairs; a merge among
+    them is an outlier that the length-weighted median ignores.
+    """
+    n, m = len(cos.start), len(lt)
+    if n == 0 or m == 0:
+        return default
+    vals, inside = cos.masked()
+    cols = np.minimum(cos.start[:, None] + np.arange(cos.values.shape[1])[None, :], m - 1)
+    best = np.argmax(vals, axis=1)
+    bval = vals[np.arange(n), best]
+    bcol = cols[np.arange(n), best]
+    colmax = np.full(m, -np.inf)
+    np.maximum.at(colmax, cols[inside], vals[inside])
+    mutual = np.isfinite(bval) & (bval >= threshold) & (bval >= colmax[bcol])
+    if int(mutual.sum()) < min_pairs:
+        return default
+    a, b = ls[mutual], lt[bcol[mutual]]
+    return weighted_median(b / np.maximum(a, 1.0), a + b)
+
+
+def refine_model(model: DocModel, spans: Sequence[tuple[range, range]], ls: np.ndarray, lt: np.ndarray) -> DocModel:
+    """Length ratio and variance re-estimated from the two-sided beads of a first pass.
+
+    One step of Viterbi training: the ratio of the whole texts is biased when
+    the translation leaves something out (in a five-sentence story one missing
+    sentence is a fifth of the text), the ratio over aligned beads is not. The
+    variance (median of ``delta^2``; 0.455 for a standard normal) is shrunk
+    towards the prior when the beads are few.
+    """
+    pairs = [(s, t) for s, t in spans if len(s) and len(t)]
+    if len(pairs) < 3:
+        return model
+    bs = np.array([ls[s.start : s.stop].sum() for s, _ in pairs])
+    bt = np.array([lt[t.start : t.stop].sum() for _, t in pairs])
+    c = float(bt.sum() / max(bs.sum(), 1.0))
+    d = LengthModel(c, 1.0).delta(bs, bt)
+    own = float(np.median(d * d)) / 0.455
+    k = len(pairs)
+    s2 = (k * own + _S2_PRIOR_WEIGHT * _S2_PRIOR) / (k + _S2_PRIOR_WEIGHT)
+    return DocModel(model.sim, LengthModel(c, max(s2, 0.1), model.length.tail))
+
+
+# ------------------------------------------------------------------ bead scores
+
+
+class WindowScorer:
+    """Bead scores for the DP (a ``RowSource``), computed for blocks of rows at once.
+
+    A bead ``(a, b)`` ending at ``(i, j)`` scores::
+
+        sim_weight * (s - sim_offset) + len_weight * loglik(lengths)
+          - merge * (a + b - 2) - merge_big * max(a + b - 3, 0)
+          + lex_weight * dice(anchors) * clip(s, 0, 1) + para_bonus / 2 * (boundaries shared)
+          + count_bonus * (one side a single segment, the other several, same number of sentences)
+          - member cost (one-to-many beads over an embedded window, ``_members``)
+
+    where ``s`` is the normalised cosine of the two windows; one-sided steps
+    cost ``skip``, or ``skip - orphan_skip`` for a segment holding a number or
+    URL that the other text lacks. A window cosine is a block sum of the banded
+    segment cosines (an integral image per block of rows) over the two window
+    norms, so the search embeds no window. ``params`` is an ``AlignParams``.
+    The sentence counts (``src_counts``/``tgt_counts``, per segment) matter
+    where a segment may hold several (pre-split lines, paragraphs): a line
+    holding two sentences paired with two lines is what a split or merge looks like.
+    With ``windows`` (real embeddings of windows a first pass merged), a
+    one-to-many bead over such a window also pays the member cost of ``_members``.
+    """
+
+    block_rows = 64
+
+    def __init__(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        ls: np.ndarray,
+        lt: np.ndarray,
+        band: Band,
+        params,
+        types: Sequence[BeadType],
+        anchors: Anchors | None = None,
+        model: DocModel | None = None,
+        src_starts: np.ndarray | None = None,
+        tgt_starts: np.ndarray | None = None,
+        src_counts: np.ndarray | None = None,
+        tgt_counts: np.ndarray | None = None,
+        src_orphans: np.ndarray | None = None,
+        tgt_orphans: np.ndarray | None = None,
+        windows: WindowVectors | None = None,
+    ) -> None:
+        self.n, self.m = len(x), len(y)
+        self.x, self.y = x, y
+        self.band = band
+        self.params = params
+        self.types = list(types)
+        self.max_a = max(a for a, _ in self.types)
+        self.max_b = max(b for _, b in self.types)
+        start, end = segment_columns(band, self.m, self.max_a, self.max_b)
+        self.cos = BandMatrix.cosines(x, y, start, end)
+        self._model = model or estimate_model(x, y, ls, lt, self.cos, params.len_tail)
+        self.nx = window_sq_norms(x, self.max_a)
+        self.ny = window_sq_norms(y, self.max_b)
+        self.cls = np.concatenate([[0.0], np.cumsum(ls, dtype=np.float64)])
+        self.clt = np.concatenate([[0.0], np.cumsum(lt, dtype=np.float64)])
+        self.lex: BandMatrix | None = None
+        if anchors is not None and params.lex_weight > 0 and not anchors.empty:
+            self.lex = BandMatrix(match_band(anchors, start, end, self.cos.values.shape[1]), start, end)
+            tx, ty = anchors.totals()
+            self.cax = np.concatenate([[0.0], np.cumsum(tx)])
+            self.cay = np.concatenate([[0.0], np.cumsum(ty)])
+        self.sb = self.tb = None
+        if src_starts is not None and tgt_starts is not None and params.para_bonus > 0:
+            self.sb = np.asarray(src_starts, dtype=bool)  # (n + 1,): a paragraph starts before segment k
+            self.tb = np.asarray(tgt_starts, dtype=bool)
+        self.ccs = self.cct = None
+        if src_counts is not None and tgt_counts is not None and params.count_bonus > 0:
+            self.ccs = np.concatenate([[0], np.cumsum(src_counts)])  # sentences before segment k
+            self.cct = np.concatenate([[0], np.cumsum(tgt_counts)])
+        # one-sided step scores when they differ per segment: a deletion ending in DP row i leaves out
+        # source segment i-1, an insertion ending in column j target segment j-1 (index 0: never used)
+        self.dele = self.ins = None
+        if src_orphans is not None and tgt_orphans is not None and params.orphan_skip > 0:
+            cost_s = params.skip - params.orphan_skip * np.asarray(src_orphans, dtype=np.float64)
+            cost_t = params.skip - params.orphan_skip * np.asarray(tgt_orphans, dtype=np.float64)
+            self.dele = -np.concatenate([[params.skip], cost_s])
+            self.ins = -np.concatenate([[params.skip], cost_t])
+        self.windows = windows if windows and params.member_weight > 0 else None
+        # target windows by size, sorted by the column they end at (a block looks up its columns' range)
+        self._tgt_windows: dict[int, tuple[np.ndarray, list[tuple[int, int]]]] = {}
+        if self.windows is not None:
+            for size in {k for _, k in self.windows.tgt}:
+                keys = sorted((w for w in self.windows.tgt if w[1] == size), key=lambda w: w[0])
+                self._tgt_windows[size] = (np.array([st + size for st, _ in keys]), keys)
+        self._cache: dict[int, np.ndarray] = {}
+
+    @property
+    def model(self) -> DocModel:
+        return self._model
+
+    @model.setter
+    def model(self, value: DocModel) -> None:
+        self._model = value
+        self._cache.clear()
+
+    def row(self, i: int) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """``(scores[T, width of row i], deletions, insertions)``; ``None`` for the constant skip."""
+        blk = i // self.block_rows
+        if blk not in self._cache:
+            if len(self._cache) >= 3:  # forward and backward passes only look a few rows away
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[blk] = self._block(blk * self.block_rows, min(self.n + 1, (blk + 1) * self.block_rows))
+        L = int(self.band.hi[i] - self.band.lo[i])
+        S = self._cache[blk][:, i - blk * self.block_rows, :L]
+        if self.dele is None:
+            return S, None, None
+        lo = int(self.band.lo[i])
+        return S, np.broadcast_to(self.dele[i], (L,)), self.ins[lo : lo + L]  # read-only views, no copies
+
+    def bead_score(self, i: int, j: int, a: int, b: int) -> float:
+        """The score of the bead of type (a, b) ending at DP cell (i, j)."""
+        S, _, _ = self.row(i)
+        return float(S[self.types.index((a, b)), j - int(self.band.lo[i])])
+
+    def _block(self, r0: int, r1: int) -> np.ndarray:
+        """Scores of all bead types for DP rows [r0, r1): array (T, r1 - r0, width), NEG where impossible."""
+        p = self.params
+        band = self.band
+        width = band.width
+        out = np.full((len(self.types), r1 - r0, width), NEG)
+        rows = np.arange(max(r0, 1), r1)
+        if len(rows) == 0:
+            return out
+        lo, hi = band.lo[rows], band.hi[rows]
+        seg0 = max(0, int(rows[0]) - self.max_a)  # first segment row any window uses
+        seg1 = int(rows[-1])  # windows use segments < i
+        c0 = max(0, int(lo.min()) - self.max_b)
+        c1 = min(self.m, int(hi.max()))
+        I = self.cos.integral(seg0, seg1, c0, c1)
+        IL = self.lex.integral(seg0, seg1, c0, c1) if self.lex is not None else None
+        ii = rows[:, None]
+        jj = lo[:, None] + np.arange(width)[None, :]
+        inside = jj < hi[:, None]
+        jj = np.minimum(jj, self.m)
+        sim, length = self._model.sim, self._model.length
+        for t, (a, b) in enumerate(self.types):
+            valid = inside & (ii >= a) & (jj >= b)
+            rh, rl = np.clip(ii - seg0, 0, I.shape[0] - 1), np.clip(ii - a - seg0, 0, I.shape[0] - 1)
+            ch, cl = np.clip(jj - c0, 0, I.shape[1] - 1), np.clip(jj - b - c0, 0, I.shape[1] - 1)
+            dot = I[rh, ch] - I[rl, ch] - I[rh, cl] + I[rl, cl]
+            ia, jb = np.maximum(ii - a, 0), np.maximum(jj - b, 0)
+            s = sim.normalise(dot / np.sqrt(self.nx[a, ii] * self.ny[b, jj]))
+            ls = self.cls[ii] - self.cls[ia]
+            lt = self.clt[jj] - self.clt[jb]
+            cost = p.merge * (a + b - 2) + p.merge_big * max(a + b - 3, 0)
+            score = p.sim_weight * (s - p.sim_offset) + p.len_weight * length.loglik(ls, lt) - cost
+            if IL is not None:
+                matched = IL[rh, ch] - IL[rl, ch] - IL[rh, cl] + IL[rl, cl]
+                tot = (self.cax[ii] - self.cax[ia]) + (self.cay[jj] - self.cay[jb])
+                dice = np.minimum(2.0 * matched / np.maximum(tot, 1e-9), 1.0)
+                score = score + p.lex_weight * dice * np.clip(s, 0.0, 1.0)
+            if self.sb is not None:
+                shared = (self.sb[ia] & self.tb[jb]).astype(np.float64) + (self.sb[ii] & self.tb[jj])
+                score = score + 0.5 * p.para_bonus * shared
+            if self.ccs is not None and (a == 1) != (b == 1):
+                agree = (self.ccs[ii] - self.ccs[ia]) == (self.cct[jj] - self.cct[jb])
+                score = score + p.count_bonus * agree
+            if self.windows is not None and (a == 1) != (b == 1):
+                score = score - self._member_costs(a, b, rows, lo, hi, width)
+            out[t, rows - r0] = np.where(valid, score, NEG)
+        return out
+
+    def _member_costs(self, a: int, b: int, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray, width: int) -> np.ndarray:
+        """Cost of one-to-many beads whose embedded window loses similarity by keeping an edge member (``_members``)."""
+        out = np.zeros((len(rows), width))
+        scale = self._model.sim.mu1 - self._model.sim.mu0
+        if a > 1:  # a source window ending at row i, one target segment j - 1
+            for k, i in enumerate(rows):
+                if (int(i) - a, a) not in self.windows.src:
+                    continue
+                js = np.arange(lo[k], hi[k])
+                gain = member_gain((int(i) - a, a), self.windows.src, self.x, self.y[np.maximum(js - 1, 0)])
+                if gain is not None:
+                    out[k, : len(js)] = member_cost(gain, scale, self.params)
+            return out
+        ends, keys = self._tgt_windows.get(b, (np.zeros(0, dtype=np.int64), []))
+        first, last = np.searchsorted(ends, [int(lo.min()), int(hi.max())])
+        for (start, size), j in zip(keys[first:last], ends[first:last]):  # window ending at column j, source i - 1
+            sel = np.nonzero((lo <= j) & (j < hi))[0]
+            if len(sel) == 0:
+                continue
+            gain = member_gain((start, size), self.windows.tgt, self.y, self.x[rows[sel] - 1])
+            if gain is not None:
+                out[sel, j - lo[sel]] = member_cost(gain, scale, self.params)
+        return out

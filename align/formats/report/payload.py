@@ -1,0 +1,259 @@
+"""Quality reports: one JSON and one self-contained HTML file per aligned pair, and a corpus index.
+
+The JSON holds everything the HTML shows (summary, every bead with its text,
+scores and flags, the unaligned segments with their reasons, a reduced
+similarity matrix), so the HTML can be rebuilt from it later without the
+documents or the model (``align report ALIGNMENT.json``). ``write_report``
+itself renders the HTML from that same JSON payload, so a rebuilt page is the
+same page.
+
+Every file is written through a temporary file and a rename: an interrupted
+run leaves the old report or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from align.common.atomic import atomic_write
+from align.common.errors import InputError
+from align.common.model import Alignment
+from align.formats.report.plots import MAX_CELLS, downsample, encode_matrix
+from align.quality.flags import FLAGS, flag_beads, flag_details, summary
+
+FORMAT = "align-report"
+FORMAT_VERSION = 1
+INDEX_FORMAT = "align-corpus-index"
+
+QUALITY_DEFINITION = (
+    "quality = share of the text (source and target characters together) that lies in translation "
+    "units carrying no quality flag; 1.0 means everything is aligned and nothing looked suspicious"
+)
+
+
+def _jsonable(obj):
+    """Strict JSON: NaN and infinities (say, in the aligner's settings) become null, unknown types text."""
+    if isinstance(obj, float):
+        return obj if np.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, (str, int, bool)) or obj is None:
+        return obj
+    if isinstance(obj, np.generic):
+        return _jsonable(obj.item())
+    return str(obj)
+
+
+def _json_text(obj: dict) -> str:
+    return json.dumps(_jsonable(obj), ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+
+
+def report_payload(alignment: Alignment, *, sim_matrix: np.ndarray | None = None, max_cells: int = MAX_CELLS,
+                   tmx: dict | None = None) -> dict:
+    """The report as JSON-ready data: what the JSON file holds and the HTML is rendered from.
+
+    An alignment that has not been through ``flag_beads`` (no ``params["quality"]``)
+    is flagged here first, with ``sim_matrix`` standing in for the vectors.
+    """
+    sim = None
+    if sim_matrix is not None:
+        sim = np.asarray(sim_matrix)  # no copy: an array or a memory map stays what it is
+        if sim.shape != (len(alignment.src), len(alignment.tgt)):
+            raise ValueError(
+                f"similarity matrix is {sim.shape[0]}×{sim.shape[1]} but the alignment has "
+                f"{len(alignment.src)} source and {len(alignment.tgt)} target segments"
+                "; pass the cosines of the aligned segments' vectors, source rows by target columns"
+            )
+    small_sim = sim if sim is not None and sim.size <= 4_000_000 else None
+    flagged_here = "quality" not in alignment.params
+    if flagged_here:
+        alignment = flag_beads(alignment, sim=small_sim)
+    details = flag_details(alignment, sim=small_sim)
+    summ = summary(alignment)
+    summ["flagged_by_report"] = flagged_here
+    if tmx is not None:
+        # What the TMX writer did with the beads (dedupe, --min-score): the report's TU
+        # count is then the file's, and the difference is explained.
+        summ["tmx"] = dict(tmx)
+    unaligned = summ.pop("unaligned")
+    beads = []
+    for k, (b, d) in enumerate(zip(alignment.beads, details, strict=True)):
+        beads.append({
+            "n": k,
+            "src": list(b.src),
+            "tgt": list(b.tgt),
+            "type": b.kind,
+            "score": b.score,
+            "flags": list(b.flags),
+            "issues": d,
+            "src_text": "\n".join(alignment.src[i].text for i in b.src),
+            "tgt_text": "\n".join(alignment.tgt[j].text for j in b.tgt),
+            "src_para": sorted({alignment.src[i].para for i in b.src}),
+            "tgt_para": sorted({alignment.tgt[j].para for j in b.tgt}),
+        })
+    matrix = None
+    if sim is not None and sim.size:
+        reduced, block = downsample(sim, max_cells)
+        matrix = encode_matrix(reduced, sim.shape, block)
+    return _jsonable({  # what the JSON file will hold, exactly: the HTML is rendered from this
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "signature": alignment.signature,
+        "quality_definition": QUALITY_DEFINITION,
+        "summary": summ,
+        "flag_legend": {c: {"title": f.title, "explanation": f.explanation} for c, f in FLAGS.items()},
+        "beads": beads,
+        "unaligned": unaligned,
+        "para_beads": [{"src": list(b.src), "tgt": list(b.tgt), "score": b.score} for b in alignment.para_beads],
+        "matrix": matrix,
+    })
+
+
+def write_report(
+    alignment: Alignment,
+    html_path: str | os.PathLike | None = None,
+    json_path: str | os.PathLike | None = None,
+    *,
+    sim_matrix: np.ndarray | None = None,
+    max_cells: int = MAX_CELLS,
+    tmx: dict | None = None,
+) -> dict:
+    """Write the HTML and/or JSON report of one alignment; return its summary.
+
+    ``tmx`` (``{"path", "tus_written", "duplicates", "skipped_below_min", ...}``)
+    records what the TMX writer did, so the report agrees with the file.
+
+    ``sim_matrix`` (source × target cosines of the segment vectors, any size:
+    it is reduced to at most ``max_cells`` per side in chunks) draws the dot
+    plot's heat map; without it the plot shows the path alone. The returned
+    summary (``_quality.summary`` plus the unaligned list) is what
+    ``write_corpus_index`` ranks.
+    """
+    payload = report_payload(alignment, sim_matrix=sim_matrix, max_cells=max_cells, tmx=tmx)
+    if json_path is not None:
+        atomic_write(json_path, _json_text(payload))
+    if html_path is not None:
+        from align.formats.report.html import render_report
+
+        atomic_write(html_path, render_report(payload))
+    return {**payload["summary"], "unaligned": payload["unaligned"]}
+
+
+def load_report(json_path: str | os.PathLike) -> dict:
+    """Read a JSON report written by ``write_report``, checking that it is one."""
+    try:
+        payload = json.loads(Path(json_path).read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise InputError("no such file", path=str(json_path)) from e
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise InputError(f"not a readable JSON report: {e}", path=str(json_path),
+                         hint="give the .json written next to the report by `align run`") from e
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise InputError("not an alignment report (no \"format\": \"align-report\")", path=str(json_path),
+                         hint="give the .json written next to the report by `align run`")
+    if payload.get("format_version", 0) > FORMAT_VERSION:
+        raise InputError(f"report format version {payload.get('format_version')} is newer than this tool reads",
+                         path=str(json_path), hint="upgrade align")
+    for key in ("summary", "beads", "unaligned", "flag_legend"):
+        if key not in payload:
+            raise InputError(f"report lacks {key!r}", path=str(json_path), hint="was it written by align?")
+    return payload
+
+
+def rebuild_report(json_path: str | os.PathLike, html_path: str | os.PathLike) -> dict:
+    """Rebuild the HTML report from a saved JSON report, without documents or model; return its summary."""
+    from align.formats.report.html import render_report
+
+    payload = load_report(json_path)
+    atomic_write(html_path, render_report(payload))
+    return payload["summary"]
+
+
+# --------------------------------------------------------------------------- corpus index
+
+
+def _link(target: str | os.PathLike | None, index_path: str | os.PathLike | None) -> str | None:
+    """``target`` relative to the folder of ``index_path``, with forward slashes (for href and JSON)."""
+    if not target:
+        return None
+    start = Path(index_path).resolve().parent if index_path else Path.cwd()
+    return Path(os.path.relpath(Path(target).resolve(), start)).as_posix()
+
+
+def _rank_key(row: dict) -> tuple:
+    """Worst first: failed pairs, then lowest quality, lowest mean score, then by name."""
+    q = row.get("quality")
+    m = row.get("mean_score")
+    return (row.get("error") is None, q if q is not None else -1.0, m if m is not None else -1.0, row["name"])
+
+
+def corpus_rows(entries: Sequence[dict], html_path=None, json_path=None) -> list[dict]:
+    """One flat, ranked row per document, for the index page and its JSON.
+
+    An entry is ``{"name": ..., "summary": <write_report's result>, "html": path,
+    "json": path}``, or ``{"name": ..., "error": "why it failed"}``.
+    """
+    rows = []
+    for e in entries:
+        s = e.get("summary") or {}
+        score = s.get("score") or {}
+        rows.append({
+            "name": str(e.get("name") or s.get("source", {}).get("path") or "?"),
+            "error": e.get("error"),
+            "quality": s.get("quality"),
+            "mean_score": score.get("mean"),
+            "min_score": score.get("min"),
+            "tus": s.get("tus"),
+            "segments": s.get("segments"),
+            "coverage": s.get("coverage"),
+            "flagged_beads": s.get("flagged_beads"),
+            "flagged_share": s.get("flagged_share"),
+            "flags": s.get("flags") or {},
+            "omissions": (s.get("flags") or {}).get("omission", 0),
+            "additions": (s.get("flags") or {}).get("addition", 0),
+            "model_id": s.get("model_id"),
+            "signature": s.get("signature"),
+            "html": _link(e.get("html"), html_path),
+            "html_from_json": _link(e.get("html"), json_path),
+            "json": _link(e.get("json"), json_path),
+        })
+    rows.sort(key=_rank_key)
+    for rank, r in enumerate(rows, 1):
+        r["rank"] = rank
+    return rows
+
+
+def write_corpus_index(
+    entries: Sequence[dict],
+    html_path: str | os.PathLike | None,
+    json_path: str | os.PathLike | None,
+) -> list[dict]:
+    """Write the corpus index (HTML and/or JSON): documents ranked worst to best by ``quality``.
+
+    Links to each report are relative to the index file, so the folder can be
+    moved or shared as a whole. Returns the ranked rows.
+    """
+    rows = corpus_rows(entries, html_path, json_path)
+    if json_path is not None:
+        doc = {
+            "format": INDEX_FORMAT,
+            "format_version": FORMAT_VERSION,
+            "quality_definition": QUALITY_DEFINITION,
+            "documents": [
+                {k: v for k, v in r.items() if k not in ("html", "html_from_json")} | {"html": r["html_from_json"]}
+                for r in rows
+            ],
+        }
+        atomic_write(json_path, _json_text(doc))
+    if html_path is not None:
+        from align.formats.report.html import render_index
+
+        atomic_write(html_path, render_index(rows, QUALITY_DEFINITION))
+    return rows

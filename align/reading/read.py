@@ -1,0 +1,457 @@
+"""Reading documents: a file (text, HTML or pre-split lines) into a segmented Document.
+
+The stages are ``read_bytes`` and ``read_text`` (:mod:`align.reading.decode`: bytes to
+NFC text), then blocks (paragraphs) by format, then noise verdicts
+(:mod:`align.reading.noise`), a language check (:mod:`align.reading.langid`) and sentences
+(:func:`align.reading.segment.split_sentences`). Every segment carries its span in
+``Document.text``, so nothing is lost or rewritten on the way.
+
+Plain-text paragraphs. Text comes in two shapes: one paragraph per line
+(scraped pages, exports, the usual news dump, where blank lines may separate
+lines but an image name and its caption sit on adjacent lines), or paragraphs
+hard-wrapped over several lines and separated by blank lines (e-mails, Project
+Gutenberg). The document counts as *wrapped* when (1) at least half of its
+non-empty lines sit in groups of two or more adjacent lines, and (2) at least
+60% of the line breaks inside those groups look like wraps: the line does not
+end a sentence (``. ! ? … : ;``) and the next line starts in lower case, or the
+line ends in ``,`` or a hyphen, or the line is long (40+ characters). Then each
+blank-line group is a paragraph (split again before list bullets and around
+single-token lines such as file names); otherwise every non-empty line is one.
+
+HTML. Parsed with lxml (no network, no entity expansion beyond HTML's own, no
+huge trees); scripts, navigation, headers and footers outside the article,
+forms, and elements whose class, id or role says menu, comments, sharing,
+related articles or cookies are dropped; the ``<article>`` (the largest one) or
+``<main>`` is used when there is one, with the ``<h1>`` title kept if it sits
+outside. Block-level elements in document order become paragraphs
+(whitespace-normalised; ``<br>`` is a space, two or more in a row a paragraph
+break), and ``Document.text`` is those paragraphs joined by blank lines.
+
+Segments. Each block gets ``para`` = its index among *all* blocks, noise
+included (so the paragraph indices of ``Document.content`` may skip numbers),
+and its sentences ``index`` 0, 1, ... A noise block is one ``noise`` segment
+with its reason; with ``split=False`` a content block is one ``paragraph``.
+``Segment.text`` is ``Document.text[span]`` with line breaks made spaces.
+
+Pre-split. One segment per non-empty line, used as it is (no noise check, no
+sentence splitting); blank lines are skipped, and ``para`` counts non-empty
+lines, so line *k* of a file without blank lines is segment *k*.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from align.reading.decode import normalise_text, read_bytes, read_text
+from align.common.errors import InputError, UsageError
+from align.reading.langid import language_mismatch
+from align.common.model import Document, Segment
+from align.reading.noise import find_noise
+from align.reading.segment import split_sentences
+
+__all__ = ["FORMATS", "document_from_text", "read_document", "read_text", "text_blocks"]
+
+FORMATS = ("auto", "text", "html", "presplit")
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+_HTML_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.IGNORECASE | re.DOTALL)
+# A translation memory or bilingual exchange file given where a document is expected.
+_BILINGUAL_START = re.compile(
+    r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+)?(tmx|xliff)\b", re.IGNORECASE | re.DOTALL
+)
+_BULLET = re.compile(r"^(?:[-*•·–—]|\d{1,3}[.)])\s")
+_LINE_END_BREAKS = re.compile(r"[ \t]*\n\s*")
+_WRAP_GROUP_SHARE = 0.5
+_WRAP_BREAK_SHARE = 0.6
+_WRAP_LONG_LINE = 40
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph: its span in the document text, and whether the source marks it a caption."""
+
+    start: int
+    end: int
+    caption: bool = False
+
+
+def read_document(
+    path: str | os.PathLike,
+    lang: str,
+    *,
+    fmt: str = "auto",
+    force: bool = False,
+    split: bool = True,
+    encoding: str | None = None,
+) -> Document:
+    """Read and segment one document.
+
+    ``fmt`` is ``"auto"`` (HTML by extension or content, else text), ``"text"``,
+    ``"html"`` or ``"presplit"`` (one segment per line). ``split=False`` keeps
+    paragraphs whole (paragraph-level alignment). ``force`` skips the check that
+    the text is in ``lang``. ``encoding`` forces a codec instead of detection.
+    Raises InputError (missing, unreadable, binary, empty, undecodable, wrong
+    language) with the path and a hint.
+    """
+    _check_format(fmt)
+    name = os.fspath(path)
+    data = read_bytes(name)
+    text, used, warnings = read_text(data, name, lang=lang, encoding=encoding)
+    return document_from_text(text, name, lang, fmt, force=force, split=split, encoding=used, warnings=warnings)
+
+
+def document_from_text(
+    text: str,
+    path: str,
+    lang: str,
+    fmt: str = "auto",
+    *,
+    force: bool = False,
+    split: bool = True,
+    encoding: str = "utf-8",
+    warnings: tuple[str, ...] = (),
+) -> Document:
+    """Segment already-decoded text (see :func:`read_document`); for callers and tests without files."""
+    _check_format(fmt)
+    text, changed = normalise_text(text)
+    if changed:
+        warnings = (*warnings, changed)
+    if not text.strip():
+        raise InputError("is empty" if not text else "contains only whitespace", path=path, hint="check that you gave the right file")
+    fmt = resolve_format(fmt, path, text)
+    if fmt == "presplit":
+        doc_text, segments = text, _presplit_segments(text, split)
+    else:
+        if fmt == "html":
+            doc_text, blocks, in_article = html_blocks(text, path)
+        else:
+            doc_text, blocks, in_article = text, text_blocks(text), False
+        segments = _segments(doc_text, blocks, lang, split, edges=not in_article)
+    if not force:
+        _check_language(segments, path, lang)
+    return Document(path=path, lang=lang, text=doc_text, segments=tuple(segments), encoding=encoding, warnings=tuple(warnings), fmt=fmt)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown input format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def resolve_format(fmt: str, path: str, text: str) -> str:
+    """``auto`` becomes ``html`` for .html/.htm/.xhtml files or text that starts like HTML, else ``text``.
+
+    A TMX or XLIFF file (a translation memory given by mistake) is refused with an InputError.
+    """
+    if fmt != "auto":
+        return fmt
+    bilingual = _BILINGUAL_START.match(text[:4096])
+    if bilingual:
+        raise InputError(
+            f"is a {bilingual.group(1).upper()} file (already aligned translation units), not a document to align",
+            path=path,
+            hint="give the original and the translation as plain text or HTML, or --format text to align it as text",
+        )
+    if path.lower().endswith(_HTML_SUFFIXES) or _HTML_START.match(text[:4096]):
+        return "html"
+    return "text"
+
+
+# --- plain text -----------------------------------------------------------------
+
+
+def _lines(text: str) -> list[tuple[int, int] | None]:
+    """Each line's stripped span, or None for a blank line."""
+    out: list[tuple[int, int] | None] = []
+    pos = 0
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        if stripped:
+            start = pos + (len(raw) - len(raw.lstrip()))
+            out.append((start, start + len(stripped)))
+        else:
+            out.append(None)
+        pos += len(raw) + 1
+    return out
+
+
+def _groups(lines: list[tuple[int, int] | None]) -> list[list[tuple[int, int]]]:
+    groups: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    for span in lines:
+        if span is None:
+            if current:
+                groups.append(current)
+            current = []
+        else:
+            current.append(span)
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _is_wrap(prev: str, nxt: str) -> bool:
+    """Whether a line break inside a group looks like a hard wrap inside a paragraph."""
+    end = prev.rstrip("\"'”’»)]")
+    if end[-1:] in ".!?…:;":
+        return False
+    return nxt[:1].islower() or prev[-1:] in ",-‐(" or len(prev) >= _WRAP_LONG_LINE
+
+
+def looks_wrapped(text: str, groups: list[list[tuple[int, int]]]) -> bool:
+    """The wrapped-paragraph test of the module docstring."""
+    n_lines = sum(len(g) for g in groups)
+    multi = [g for g in groups if len(g) > 1]
+    if not multi or sum(len(g) for g in multi) < _WRAP_GROUP_SHARE * n_lines:
+        return False
+    breaks = [(text[a[0]:a[1]], text[b[0]:b[1]]) for g in multi for a, b in zip(g, g[1:])]
+    return sum(_is_wrap(a, b) for a, b in breaks) >= _WRAP_BREAK_SHARE * len(breaks)
+
+
+def text_blocks(text: str) -> list[Block]:
+    """The paragraphs of plain text (see the module docstring for the rule)."""
+    groups = _groups(_lines(text))
+    if not looks_wrapped(text, groups):
+        return [Block(s, e) for g in groups for s, e in g]
+    blocks: list[Block] = []
+    for group in groups:
+        start = group[0]
+        for prev, line in zip(group, group[1:]):
+            prev_text, line_text = text[prev[0]:prev[1]], text[line[0]:line[1]]
+            if _BULLET.match(line_text) or " " not in prev_text or " " not in line_text:
+                blocks.append(Block(start[0], prev[1]))
+                start = line
+        blocks.append(Block(start[0], group[-1][1]))
+    return blocks
+
+
+# --- HTML -------------------------------------------------------------------------
+
+_DROP_TAGS = ("head", "script", "style", "noscript", "template", "nav", "form", "iframe", "svg", "button", "select",
+              "textarea", "input", "object", "embed", "canvas", "video", "audio", "map", "dialog", "menu")
+_PAGE_FURNITURE = ("header", "footer", "aside")
+_BLOCK_TAGS = frozenset(
+    "p h1 h2 h3 h4 h5 h6 li blockquote figcaption td th dd dt pre div section article main ul ol dl table thead tbody "
+    "tfoot tr caption figure address center details summary fieldset legend body html hgroup header footer aside".split()
+)
+_NOISE_TOKENS = frozenset(
+    "nav navbar navigation menu menubar breadcrumb breadcrumbs comment comments share sharing social related "
+    "footer cookie cookies consent sidebar advert advertisement ads newsletter subscribe popup modal pagination "
+    "sharebar socials recommend recommended".split()
+)
+_NOISE_ROLES = frozenset("navigation banner contentinfo complementary search dialog menu menubar".split())
+_ARTICLE_SHARE = 1 / 3
+_TOKEN_SPLIT = re.compile(r"[\s_\-]+")
+# The XML declaration (lxml refuses str input that declares an encoding) and a
+# DOCTYPE with an internal subset (entity definitions are never expanded, and
+# their text must not leak into the page).
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_PROLOG = re.compile(
+    r"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*(?:<!DOCTYPE[^\[>]*(?:\[.*?\]\s*)?>)?", re.IGNORECASE | re.DOTALL
+)
+
+
+def html_blocks(html: str, path: str) -> tuple[str, list[Block], bool]:
+    """The visible paragraphs of an HTML page.
+
+    Returns the document text they make, their blocks, and whether they come
+    from an ``<article>``/``<main>`` (then the page's edges are already cut off).
+    """
+    paragraphs, in_article = html_paragraphs(html, path)
+    if not paragraphs:
+        raise InputError("the HTML has no visible text", path=path, hint="check the page was saved with its content, or export it as plain text")
+    parts, blocks, pos = [], [], 0
+    for text, caption in paragraphs:
+        parts.append(text)
+        blocks.append(Block(pos, pos + len(text), caption))
+        pos += len(text) + 2
+    return "\n\n".join(parts), blocks, in_article
+
+
+def html_paragraphs(html: str, path: str) -> tuple[list[tuple[str, bool]], bool]:
+    """(text, is_caption) for each block-level element with text, in document order.
+
+    The flag says whether they come from an ``<article>`` or ``<main>``.
+    """
+    import lxml.etree
+    import lxml.html
+
+    parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False, recover=True)
+    try:
+        # lxml parses C0 controls but refuses them in text it is handed back; they are invisible anyway
+        root = lxml.html.document_fromstring(_XML_ILLEGAL.sub(" ", _PROLOG.sub("", html, count=1)), parser=parser)
+    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError) as e:
+        if "empty" in str(e).lower():
+            return [], False
+        raise InputError(f"cannot parse the HTML: {e}", path=path, hint="export the page as plain text") from None
+    for err in parser.error_log:
+        if err.level_name == "FATAL":
+            raise InputError(f"cannot parse the HTML: {err.message} (line {err.line})", path=path, hint="export the page as plain text")
+    _drop_noise_elements(root)
+    content = _content_root(root)
+    out: list[tuple[str, bool]] = []
+    title = _outside_title(root, content)
+    if title is not None:
+        _collect(title, out)
+    _collect(content, out)
+    return out, content.tag in ("article", "main")
+
+
+def _drop_noise_elements(root) -> None:
+    inside_article = set()
+    for container in root.iter("article", "main"):
+        inside_article.update(container.iter())
+    doomed = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        tag = el.tag.lower()
+        if tag in ("html", "body", "article", "main"):
+            continue
+        if tag in _DROP_TAGS or _hidden(el):
+            doomed.append(el)
+        elif tag in _PAGE_FURNITURE and el not in inside_article:
+            doomed.append(el)
+        elif _noisy_attributes(el) and not _holds_content(el):
+            doomed.append(el)
+    for el in doomed:
+        _remove_keep_tail(el)
+
+
+def _hidden(el) -> bool:
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return el.get("hidden") is not None or el.get("aria-hidden") == "true" or "display:none" in style
+
+
+def _noisy_attributes(el) -> bool:
+    if (el.get("role") or "").lower() in _NOISE_ROLES:
+        return True
+    tokens = _TOKEN_SPLIT.split(f"{el.get('class') or ''} {el.get('id') or ''}".lower())
+    return any(t in _NOISE_TOKENS for t in tokens)
+
+
+def _holds_content(el) -> bool:
+    """Never drop a wrapper that holds the article itself (``<div class="has-sidebar">``)."""
+    return any(True for _ in el.iter("article", "main", "h1"))
+
+
+def _remove_keep_tail(el) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _content_root(root):
+    """The largest <article>, else <main>, else <body>, else the whole document.
+
+    An article or main element is used only if it holds a fair share (a third)
+    of the page's remaining text: some sites use <article> for teaser cards only.
+    """
+    body = next(root.iter("body"), None)
+    whole = body if body is not None else root
+    total = len(whole.text_content().split())
+    articles = [a for a in root.iter("article") if not any(p.tag == "article" for p in a.iterancestors())]
+    candidates = sorted(articles, key=lambda a: -len(a.text_content().split())) + list(root.iter("main"))
+    for el in candidates:
+        if len(el.text_content().split()) >= _ARTICLE_SHARE * total:
+            return el
+    return whole
+
+
+def _outside_title(root, content):
+    """The page's first <h1>, when the chosen content element has none of its own."""
+    if content.tag in ("body", "html") or next(content.iter("h1"), None) is not None:
+        return None
+    inside = set(content.iter())
+    for h1 in root.iter("h1"):
+        if h1 not in inside and h1.text_content().strip():
+            return h1
+    return None
+
+
+def _collect(el, out: list[tuple[str, bool]], caption: bool = False) -> None:
+    """Walk ``el`` in document order: inline text gathers into its block, block elements flush it.
+
+    Inline elements are walked in place, so a block nested in one (``<a><div>``,
+    or what a parser makes of unclosed tags) still breaks the text around it.
+    """
+    buffer: list[str] = []
+    caption = caption or el.tag == "figcaption"
+
+    def flush() -> None:
+        text = unicodedata.normalize("NFC", " ".join("".join(buffer).split()))
+        if text:
+            out.append((text, caption))
+        buffer.clear()
+
+    def walk(node) -> None:
+        if node.text:
+            buffer.append(node.text)
+        brs = 0
+        for child in node:
+            tag = child.tag.lower() if isinstance(child.tag, str) else ""
+            if tag == "br":
+                brs += 1
+                if brs >= 2:
+                    flush()
+                else:
+                    buffer.append(" ")
+            elif tag in _BLOCK_TAGS:
+                brs = 0
+                flush()
+                _collect(child, out, caption)
+            elif tag:
+                brs = 0
+                walk(child)
+            if child.tail:
+                if child.tail.strip():
+                    brs = 0
+                buffer.append(child.tail)
+
+    walk(el)
+    flush()
+
+
+# --- segments ---------------------------------------------------------------------
+
+
+def _segment_text(text: str) -> str:
+    """A segment as a translation-memory string: line breaks inside it become one space."""
+    return _LINE_END_BREAKS.sub(" ", text).strip()
+
+
+def _segments(doc_text: str, blocks: list[Block], lang: str, split: bool, *, edges: bool = True) -> list[Segment]:
+    texts = [_segment_text(doc_text[b.start:b.end]) for b in blocks]
+    reasons = find_noise(texts, lang, captions={i for i, b in enumerate(blocks) if b.caption}, edges=edges)
+    segments: list[Segment] = []
+    for para, (block, reason) in enumerate(zip(blocks, reasons)):
+        raw = doc_text[block.start:block.end]
+        if reason is not None or not split:
+            kind = "noise" if reason is not None else "paragraph"
+            segments.append(Segment(_segment_text(raw), kind, para, 0, (block.start, block.end), reason))
+            continue
+        spans = split_sentences(raw.replace("\n", " "), lang) or [(0, len(raw))]
+        for index, (s, e) in enumerate(spans):
+            segments.append(Segment(_segment_text(raw[s:e]), "sentence", para, index, (block.start + s, block.start + e)))
+    return segments
+
+
+def _presplit_segments(text: str, split: bool) -> list[Segment]:
+    kind = "sentence" if split else "paragraph"
+    spans = [span for span in _lines(text) if span is not None]
+    return [Segment(text[s:e], kind, i, 0, (s, e)) for i, (s, e) in enumerate(spans)]
+
+
+def _check_language(segments: list[Segment], path: str, lang: str) -> None:
+    sample = " ".join(s.text for s in segments if s.kind != "noise")
+    problem = language_mismatch(sample, lang)
+    if problem:
+        raise InputError(problem, path=path, hint="use --force to proceed")

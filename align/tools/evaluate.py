@@ -1,0 +1,381 @@
+"""Score predicted beads against gold beads, as Bertalign and Vecalign score.
+
+The rules (see the eval README) are kept exactly, so that our numbers can be
+set beside published ones:
+
+* beads become a *set* of ``(source tuple, target tuple)``; beads empty on both
+  sides are dropped;
+* strict: a predicted bead equals a gold bead; lax: not strict, but a source
+  sentence of the predicted bead is linked in the gold to a target sentence of
+  it (a one-sided bead can only match strictly);
+* precision is over all predicted beads (null beads included), recall over gold
+  beads non-empty on both sides against predicted beads non-empty on both sides;
+* counts are summed over documents (micro average) before dividing; 0/0 is 0.
+
+The gold need not be monotone or cover every line; the scorer never assumes so.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from align.reading.decode import read_utf8
+from align.common.errors import InputError, OutputError
+
+BeadPair = tuple[tuple[int, ...], tuple[int, ...]]
+
+_BEAD = re.compile(r"^\s*\[([0-9,\s]*)\]\s*:\s*\[([0-9,\s]*)\]\s*$")
+THRESHOLDS = (0.5, 0.7, 0.9)
+
+
+def _indices(text: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in text.replace(" ", "").split(",") if x != "")
+
+
+def read_beads(path_or_lines: str | os.PathLike | Iterable[str]) -> list[BeadPair]:
+    """Beads from a file (or lines) in the notation ``[1,2]:[3]``, one per line.
+
+    Blank lines are skipped; anything else that is not a bead is an
+    ``InputError`` naming the file and line, because a silently skipped gold
+    bead would change every score.
+    """
+    name: str | None = None
+    if isinstance(path_or_lines, (str, os.PathLike)):
+        name = str(path_or_lines)
+        lines: Iterable[str] = read_utf8(name, "beads file").splitlines()
+    else:
+        lines = path_or_lines
+    out: list[BeadPair] = []
+    for k, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        m = _BEAD.match(line)
+        if not m:
+            where = f"{name}:{k}" if name else f"line {k}"
+            raise InputError(f"not a bead: {line.strip()[:60]!r}", path=where, hint="expected e.g. [1,2]:[3]")
+        out.append((_indices(m.group(1)), _indices(m.group(2))))
+    return out
+
+
+def format_beads(beads: Iterable[BeadPair]) -> str:
+    """The notation ``[1,2]:[3]``, one bead a line (the inverse of ``read_beads``)."""
+    return "".join("[" + ",".join(map(str, s)) + "]:[" + ",".join(map(str, t)) + "]\n" for s, t in beads)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Raw counts of one document or one set; scores are derived so sums stay exact."""
+
+    pred: int = 0  # predicted beads (non-empty), the precision denominator
+    strict_tp_p: int = 0  # predicted beads that equal a gold bead
+    lax_tp_p: int = 0  # predicted beads that match strictly or laxly
+    gold: int = 0  # gold beads non-empty on both sides, the recall denominator
+    strict_tp_r: int = 0
+    lax_tp_r: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(*(a + b for a, b in zip(self._tuple(), other._tuple())))
+
+    def _tuple(self) -> tuple[int, ...]:
+        return (self.pred, self.strict_tp_p, self.lax_tp_p, self.gold, self.strict_tp_r, self.lax_tp_r)
+
+
+def _div(a: float, b: float) -> float:
+    return a / b if b else 0.0
+
+
+def _f1(p: float, r: float) -> float:
+    return _div(2 * p * r, p + r)
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Strict and lax precision, recall and F1 from summed counts."""
+
+    counts: Counts
+
+    @property
+    def strict_p(self) -> float:
+        return _div(self.counts.strict_tp_p, self.counts.pred)
+
+    @property
+    def strict_r(self) -> float:
+        return _div(self.counts.strict_tp_r, self.counts.gold)
+
+    @property
+    def strict_f1(self) -> float:
+        return _f1(self.strict_p, self.strict_r)
+
+    @property
+    def lax_p(self) -> float:
+        return _div(self.counts.lax_tp_p, self.counts.pred)
+
+    @property
+    def lax_r(self) -> float:
+        return _div(self.counts.lax_tp_r, self.counts.gold)
+
+    @property
+    def lax_f1(self) -> float:
+        return _f1(self.lax_p, self.lax_r)
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            k: round(getattr(self, k), 6)
+            for k in ("strict_p", "strict_r", "strict_f1", "lax_p", "lax_r", "lax_f1")
+        }
+
+
+def _as_set(beads: Iterable[Sequence[Sequence[int]]]) -> set[BeadPair]:
+    return {(tuple(s), tuple(t)) for s, t in beads if len(s) or len(t)}
+
+
+def _links(beads: Iterable[BeadPair]) -> dict[int, set[int]]:
+    """Source index -> the target indices it is linked to by some bead."""
+    out: dict[int, set[int]] = defaultdict(set)
+    for s, t in beads:
+        for i in s:
+            out[i].update(t)
+    return out
+
+
+def _matches(reference: set[BeadPair], candidates: set[BeadPair]) -> tuple[int, int]:
+    """(strict, strict + lax) matches of ``candidates`` against ``reference``."""
+    links = _links(reference)
+    strict = lax = 0
+    for s, t in candidates:
+        if (s, t) in reference:
+            strict += 1
+            lax += 1
+        elif any(j in links.get(i, ()) for i in s for j in t):
+            lax += 1
+    return strict, lax
+
+
+def count_doc(pred: Iterable[Sequence[Sequence[int]]], gold: Iterable[Sequence[Sequence[int]]]) -> Counts:
+    """Counts for one document (see the module docstring for the rules)."""
+    p, g = _as_set(pred), _as_set(gold)
+    sp, lp = _matches(g, p)
+    p2 = {b for b in p if b[0] and b[1]}
+    g2 = {b for b in g if b[0] and b[1]}
+    sr, lr = _matches(p2, g2)
+    return Counts(pred=len(p), strict_tp_p=sp, lax_tp_p=lp, gold=len(g2), strict_tp_r=sr, lax_tp_r=lr)
+
+
+def score(pred_docs: Sequence[Iterable[Sequence[Sequence[int]]]], gold_docs: Sequence[Iterable[Sequence[Sequence[int]]]]) -> Scores:
+    """Micro-averaged strict/lax scores of predicted documents against gold ones (same order)."""
+    if len(pred_docs) != len(gold_docs):
+        raise ValueError(f"{len(pred_docs)} predicted documents but {len(gold_docs)} gold ones")
+    total = Counts()
+    for p, g in zip(pred_docs, gold_docs):
+        total = total + count_doc(p, g)
+    return Scores(total)
+
+
+# ---------------------------------------------------------------- evaluation runs
+
+
+@dataclass(frozen=True)
+class DocResult:
+    """One document of an evaluation run."""
+
+    name: str
+    n_src: int
+    n_tgt: int
+    counts: Counts
+    seconds: float
+    ceiling: Counts | None = None  # counts of the monotone path with the best strict F1 (``_ceiling``)
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    """An evaluation run: per-document counts, totals, and precision by bead score.
+
+    ``by_threshold`` maps a score threshold to ``(beads scoring >= it, of which
+    correct)``, correct meaning a strict match with a gold bead: it tells a user
+    what filtering a TMX on the score buys.
+    """
+
+    sets: dict[str, tuple[DocResult, ...]]
+    signature: str
+    seconds: float
+    by_threshold: dict[str, dict[float, tuple[int, int]]] = field(default_factory=dict)
+
+    def scores(self, name: str | None = None) -> Scores:
+        docs = self.all_docs() if name is None else self.sets[name]
+        total = Counts()
+        for d in docs:
+            total = total + d.counts
+        return Scores(total)
+
+    def all_docs(self) -> tuple[DocResult, ...]:
+        return tuple(d for docs in self.sets.values() for d in docs)
+
+    def ceiling(self, name: str | None = None) -> Scores | None:
+        """Scores of the monotone path with the best strict F1, same bead types (None if not measured)."""
+        docs = self.all_docs() if name is None else self.sets[name]
+        if not docs or any(d.ceiling is None for d in docs):
+            return None
+        total = Counts()
+        for d in docs:
+            total = total + d.ceiling  # type: ignore[operator]
+        return Scores(total)
+
+
+def find_doc_dirs(root: str | os.PathLike) -> list[Path]:
+    """Every folder under ``root`` (itself included) holding src.txt, tgt.txt and gold.txt, sorted."""
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError("not a folder", path=str(root))
+    found = [p.parent for p in root.rglob("gold.txt") if (p.parent / "src.txt").is_file() and (p.parent / "tgt.txt").is_file()]
+    return sorted(set(found))
+
+
+def _read_lines(path: Path) -> list[str]:
+    lines = read_utf8(path).split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [ln.rstrip("\r") for ln in lines]
+
+
+def _check_gold(gold: list[BeadPair], n_src: int, n_tgt: int, path: Path) -> None:
+    for s, t in gold:
+        if any(i >= n_src for i in s) or any(j >= n_tgt for j in t):
+            raise InputError(f"gold bead {list(s)}:{list(t)} points past the end of src.txt/tgt.txt", path=str(path))
+
+
+def evaluate_dirs(
+    dirs: Sequence[str | os.PathLike],
+    encoder,
+    params=None,
+    beads_dir: str | os.PathLike | None = None,
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
+) -> EvalResult:
+    """Align every document folder under ``dirs`` (one segment per line) and score it.
+
+    ``src_lang``/``tgt_lang`` pick the segmenter that counts the sentences of a
+    line (guessed per document when not given; see ``align_segments``).
+
+    Each DIR becomes one set in the result (named by its folder name); the
+    predicted beads are written to ``beads_dir/<set>/<doc>.txt`` when asked.
+    """
+    from align.core.aligner import AlignParams, align_segments, signature
+    from align.tools.ceiling import ceiling_path
+
+    params = params or AlignParams()
+    types = params.bead_types()  # the ceiling uses the aligner's own bead types
+    t_all = time.perf_counter()
+    sets: dict[str, tuple[DocResult, ...]] = {}
+    by_thr: dict[str, dict[float, list[int]]] = {}
+    for d in dirs:
+        root = Path(d)
+        docs = find_doc_dirs(root)
+        if not docs:
+            raise InputError("no folder with src.txt, tgt.txt and gold.txt", path=str(root))
+        set_name = root.resolve().name
+        if set_name in sets:
+            set_name = str(root)
+        results: list[DocResult] = []
+        thr = {t: [0, 0] for t in THRESHOLDS}
+        for doc in docs:
+            src = _read_lines(doc / "src.txt")
+            tgt = _read_lines(doc / "tgt.txt")
+            gold = read_beads(doc / "gold.txt")
+            _check_gold(gold, len(src), len(tgt), doc / "gold.txt")
+            t0 = time.perf_counter()
+            beads = align_segments(src, tgt, encoder, params=params, src_lang=src_lang, tgt_lang=tgt_lang)
+            secs = time.perf_counter() - t0
+            pred = [(b.src, b.tgt) for b in beads]
+            counts = count_doc(pred, gold)
+            gold_set = _as_set(gold)
+            for b in beads:
+                for t in THRESHOLDS:
+                    if b.score >= t:
+                        thr[t][0] += 1
+                        thr[t][1] += (b.src, b.tgt) in gold_set
+            rel = doc.relative_to(root).as_posix() if doc != root else doc.name
+            best = ceiling_path(gold, len(src), len(tgt), types)
+            results.append(DocResult(rel, len(src), len(tgt), counts, secs, count_doc(best, gold)))
+            if beads_dir is not None:
+                _write_beads(Path(beads_dir) / set_name / (rel.replace("/", "__") + ".txt"), pred)
+        sets[set_name] = tuple(results)
+        by_thr[set_name] = {t: (v[0], v[1]) for t, v in thr.items()}
+    sig = signature(getattr(encoder, "model_id", "unknown"), params)
+    return EvalResult(sets, sig, time.perf_counter() - t_all, by_thr)  # type: ignore[arg-type]
+
+
+def _write_beads(path: Path, beads: list[BeadPair]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(format_beads(beads), encoding="utf-8")
+    except OSError as e:
+        raise OutputError(f"cannot write beads: {e.strerror or e}", path=str(path)) from e
+
+
+def format_result(result: EvalResult, per_doc: bool = False) -> str:
+    """A plain-text table: one row per set (and per document when asked), then the signature."""
+    head = f"{'set':<28}{'docs':>6}{'segs':>8}  {'strict P':>8} {'R':>6} {'F1':>6}  {'lax P':>6} {'R':>6} {'F1':>6}{'sec':>8}"
+    lines = [head, "-" * len(head)]
+
+    def row(name: str, n_docs: int, n_seg: int, s: Scores, secs: float) -> str:
+        return (
+            f"{name[:27]:<28}{n_docs:>6}{n_seg:>8}  {s.strict_p:>8.4f} {s.strict_r:>6.4f} {s.strict_f1:>6.4f}"
+            f"  {s.lax_p:>6.4f} {s.lax_r:>6.4f} {s.lax_f1:>6.4f}{secs:>8.2f}"
+        )
+
+    for name, docs in result.sets.items():
+        if per_doc:
+            for d in docs:
+                lines.append(row("  " + d.name, 1, d.n_src + d.n_tgt, Scores(d.counts), d.seconds))
+        lines.append(
+            row(name, len(docs), sum(d.n_src + d.n_tgt for d in docs), result.scores(name), sum(d.seconds for d in docs))
+        )
+    if len(result.sets) > 1:
+        docs = result.all_docs()
+        lines.append(row("all", len(docs), sum(d.n_src + d.n_tgt for d in docs), result.scores(), sum(d.seconds for d in docs)))
+    lines.append("")
+    lines.append("precision of beads by score (strict matches / beads scoring >= t):")
+    for name, thr in result.by_threshold.items():
+        cells = "  ".join(f">={t:.1f}: {_div(c, n):.4f} ({c}/{n})" for t, (n, c) in sorted(thr.items()))
+        lines.append(f"  {name[:26]:<26} {cells}")
+    lines.append("")
+    lines.append("monotone ceiling (best strict F1 of any monotone alignment with these bead types; moved pairs can pass it):")
+    for name in result.sets:
+        c = result.ceiling(name)
+        if c is not None:
+            lines.append(f"  {name[:26]:<26} {c.strict_f1:.4f}")
+    lines.append("")
+    lines.append(f"signature: {result.signature}")
+    lines.append(f"wall time: {result.seconds:.2f} s")
+    return "\n".join(lines)
+
+
+def result_to_json(result: EvalResult) -> dict:
+    """The result as plain JSON-able data (counts kept, so totals can be recomputed)."""
+    out: dict = {"signature": result.signature, "seconds": round(result.seconds, 3), "sets": {}}
+    for name, docs in result.sets.items():
+        s = result.scores(name)
+        out["sets"][name] = {
+            "docs": len(docs),
+            "segments": sum(d.n_src + d.n_tgt for d in docs),
+            "seconds": round(sum(d.seconds for d in docs), 3),
+            "scores": s.as_dict(),
+            "counts": vars(s.counts).copy(),
+            "ceiling_strict_f1": (round(c.strict_f1, 6) if (c := result.ceiling(name)) is not None else None),
+            "precision_by_score": {
+                f"{t:.1f}": {"beads": n, "correct": c, "precision": round(_div(c, n), 6)}
+                for t, (n, c) in sorted(result.by_threshold.get(name, {}).items())
+            },
+            "per_doc": [
+                {"doc": d.name, "n_src": d.n_src, "n_tgt": d.n_tgt, "seconds": round(d.seconds, 3), **Scores(d.counts).as_dict()}
+                for d in docs
+            ],
+        }
+    out["total"] = result.scores().as_dict()
+    return out

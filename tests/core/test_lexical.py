@@ -1,0 +1,80 @@
+"""Anchor tokens (numbers, names, acronyms, URLs) and their banded match counts."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from align.core.lexical import candidate_tokens, find_anchors, fold, match_band, orphans
+
+
+def test_fold_removes_diacritics_and_case():
+    assert fold("Lương Tam Quang") == "luong tam quang"
+    assert fold("Đà Nẵng") == "da nang"
+    assert fold("Straße") == "strasse"
+
+
+def test_candidates_survive_translation():
+    vi = candidate_tokens("Ông Lương Tam Quang nói UNODC năm 1992 có 1.000 người, xem www.unodc.org.")
+    id_ = candidate_tokens("Menurut Luong Tam Quang, UNODC pada 1992 ada 1,000 orang, lihat www.unodc.org.")
+    shared = vi & id_
+    assert {"w:luong", "w:tam", "w:quang", "w:unodc", "n:1992", "n:1000", "u:www.unodc.org"} <= shared
+
+
+def test_sentence_initial_capitals_are_not_names():
+    toks = candidate_tokens("Yesterday it rained. Then Berlin froze.")
+    assert "w:yesterday" not in toks and "w:then" not in toks
+    assert "w:berlin" in toks
+
+
+def test_acronyms_count_even_at_sentence_start():
+    assert "w:nato" in candidate_tokens("NATO met today.")
+
+
+def test_anchors_are_only_tokens_found_on_both_sides_weighted_by_rarity():
+    a = find_anchors(["Chapter 1 in Bern", "Then 1988"], ["Capitolo 1 a Berna", "Poi 1988"])
+    # "Bern" has no counterpart token on the target side ("Berna"): not an anchor
+    assert a.src[0] == {"n:1": 1.0} and a.tgt[0] == {"n:1": 1.0}
+    assert a.src[1] == {"n:1988": 1.0}
+    # a token in two source segments and one target segment weighs 1/2
+    a2 = find_anchors(["We saw Bern.", "We left Bern."], ["Wir sahen Bern."])
+    assert a2.src == ({"w:bern": 0.5}, {"w:bern": 0.5})
+    assert a2.tgt == ({"w:bern": 0.5},)
+    assert not a2.empty
+    assert find_anchors(["no names here"], ["keine namen"]).empty
+
+
+def test_match_band_equals_brute_force():
+    src = ["Anna 1990", "Bob", "Anna and Carl 2001", "x"]
+    tgt = ["Anna 1990", "Carl 2001", "Bob", "Anna"]
+    anchors = find_anchors(src, tgt)
+    start = np.array([0, 0, 1, 2])
+    end = np.array([3, 4, 4, 4])
+    band = match_band(anchors, start, end, 4)
+    for r in range(4):
+        for j in range(start[r], end[r]):
+            expected = sum(w for t, w in anchors.src[r].items() if t in anchors.tgt[j])
+            assert band[r, j - start[r]] == np.float32(expected)
+    assert band[0, 0] > 0 and band[2, 0] > 0  # Anna/1990; Carl/2001
+
+
+def test_orphans_are_numbers_and_urls_the_other_text_lacks():
+    src = [
+        "Doanh thu giảm 1,8% trong tháng 7.",  # 1,8 and 7: the translation has 1.8 and 7
+        "Năm 1992 ông đến Hà Nội.",  # 1992 is nowhere in the translation
+        "Xem www.example.org để biết thêm.",  # the URL is missing
+        "Ông Nguyễn Văn A phát biểu.",  # a name the translation lacks is not used
+    ]
+    tgt = ["Pendapatan turun 1.8% pada bulan 7.", "Dia datang ke Hanoi.", "Lihat situsnya.", "Pak A berbicara."]
+    s, t = orphans(src, tgt)
+    assert s.tolist() == [False, True, True, False]
+    assert t.tolist() == [False, False, False, False]
+    s, t = orphans(["Một câu."], ["Satu kalimat, 2024."])
+    assert s.tolist() == [False] and t.tolist() == [True]
+
+
+def test_numbers_in_any_script_match():
+    assert "n:2019" in candidate_tokens("في عام ٢٠١٩ ذهب")  # Arabic-Indic digits
+    assert "n:2019" in candidate_tokens("वर्ष २०१९ में")  # Devanagari
+    assert "n:2019" in candidate_tokens("２０１９年に")  # full-width
+    s, t = orphans(["Năm 2019 ông đến."], ["في عام ٢٠١٩ ذهب"])
+    assert not s[0] and not t[0]

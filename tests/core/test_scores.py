@@ -1,0 +1,196 @@
+"""Window cosines, statistics and the length model against direct computation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from align.core.aligner import AlignParams
+from align.core.scores import (
+    BandMatrix,
+    LengthModel,
+    SimStats,
+    WindowScorer,
+    background_stats,
+    centre,
+    estimate_model,
+    length_ratio,
+    mutual_length_ratio,
+    normalise_rows,
+    refine_model,
+    weighted_median,
+    window_sq_norms,
+)
+from align.core.search import NEG, band_around, full_band, segment_columns
+
+
+def _vecs(n, d=16, seed=0):
+    return normalise_rows(np.random.default_rng(seed).normal(size=(n, d)).astype(np.float32))
+
+
+def test_window_sq_norms_match_direct_sums():
+    v = _vecs(9)
+    out = window_sq_norms(v, 4)
+    for k in range(1, 5):
+        for i in range(k, 10):
+            assert out[k, i] == pytest.approx(float(np.sum(v[i - k : i].sum(axis=0) ** 2)), rel=1e-5)
+
+
+def test_centre_removes_the_mean_but_leaves_a_single_segment_alone():
+    v = _vecs(6) + 3.0  # a strong common direction
+    c = centre(normalise_rows(v))
+    assert np.allclose(np.linalg.norm(c, axis=1), 1.0, atol=1e-5)
+    assert abs(float((c @ c.T)[np.triu_indices(6, 1)].mean())) < 0.3
+    one = _vecs(1)
+    assert np.allclose(centre(one), one)
+
+
+def test_background_stats_are_the_median_of_random_pairs_and_deterministic():
+    x, y = _vecs(300, seed=1), _vecs(300, seed=2)
+    a, b = background_stats(x, y), background_stats(x, y)
+    assert a == b
+    assert abs(a[0] - float(np.median(x @ y.T))) < 0.02
+
+
+def test_sim_stats_put_noise_at_zero_and_a_typical_match_at_one():
+    s = SimStats(mu0=0.8, sd0=0.03, mu1=0.9)
+    assert s.normalise(np.array([0.8, 0.9]))[0] == pytest.approx(0.0)
+    assert s.normalise(np.array([0.8, 0.9]))[1] == pytest.approx(1.0)
+
+
+def test_length_model_prefers_the_expected_ratio_and_forgives_outliers_with_tails():
+    lm = LengthModel(c=1.2, s2=4.0, tail=1.0)
+    assert lm.loglik(np.array([100.0]), np.array([120.0]))[0] == pytest.approx(0.0)
+    near, far = lm.loglik(np.array([100.0, 100.0]), np.array([130.0, 300.0]))
+    assert far < near < 0
+    gauss = LengthModel(c=1.2, s2=4.0, tail=0.0)
+    assert gauss.loglik(np.array([100.0]), np.array([300.0]))[0] < far  # Gaussian tails are harsher
+
+
+def test_refine_model_uses_aligned_beads_not_the_whole_text():
+    # target is 1.5x the source wherever aligned; one long source segment has no translation
+    ls = np.array([100.0, 100.0, 1000.0, 100.0])
+    lt = np.array([150.0, 150.0, 150.0])
+    base = estimate_model(_vecs(4), _vecs(3, seed=3), ls, lt, BandMatrix.cosines(_vecs(4), _vecs(3, seed=3), *segment_columns(full_band(4, 3), 3, 1, 1)), 1.0)
+    assert base.length.c == pytest.approx(450 / 1300)
+    spans = [(range(1), range(1)), (range(1, 2), range(1, 2)), (range(2, 3), range(2, 2)), (range(3, 4), range(2, 3))]
+    assert refine_model(base, spans, ls, lt).length.c == pytest.approx(1.5)
+
+
+def test_weighted_median_follows_the_weight_not_the_count():
+    assert weighted_median(np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 1.0])) == 2.0
+    assert weighted_median(np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 10.0])) == 3.0
+    assert weighted_median(np.array([5.0]), np.array([2.0])) == 5.0
+
+
+def _translated(n, omit, merge, ratio=1.5, seed=7):
+    """Source vectors, target vectors and lengths: target k translates source k (ratio 1.5),
+    except that source ``omit`` has no translation and target ``merge`` also carries the next source."""
+    rng = np.random.default_rng(seed)
+    x = _vecs(n, d=64, seed=seed)
+    ls = rng.integers(40, 200, n).astype(float)
+    ys, lt = [], []
+    k = 0
+    while k < n:
+        if k == omit:
+            k += 1
+            continue
+        if k == merge:
+            ys.append(x[k] + x[k + 1])
+            lt.append(ratio * (ls[k] + ls[k + 1]))
+            k += 2
+            continue
+        ys.append(x[k] + 0.3 * rng.normal(size=64) / 8)
+        lt.append(ratio * ls[k])
+        k += 1
+    return x, normalise_rows(np.array(ys, dtype=np.float32)), ls, np.array(lt)
+
+
+def test_mutual_length_ratio_ignores_an_omission_that_biases_the_whole_text_ratio():
+    x, y, ls, lt = _translated(12, omit=4, merge=8)
+    ls[4] = 900.0  # a long paragraph left untranslated
+    band = BandMatrix.cosines(x, y, *segment_columns(full_band(len(x), len(y)), len(y), 1, 1))
+    assert length_ratio(ls, lt) < 1.2  # the whole-text ratio is far off
+    assert mutual_length_ratio(band, ls, lt, threshold=0.5, default=-1.0) == pytest.approx(1.5)
+    model = estimate_model(x, y, ls, lt, band, 1.0)
+    assert model.length.c == pytest.approx(1.5)
+
+
+def test_mutual_length_ratio_falls_back_without_enough_sure_pairs():
+    x, y = _vecs(5, seed=1), _vecs(5, seed=2)  # unrelated texts
+    band = BandMatrix.cosines(x, y, *segment_columns(full_band(5, 5), 5, 1, 1))
+    assert mutual_length_ratio(band, np.full(5, 100.0), np.full(5, 90.0), threshold=0.9, default=0.9) == 0.9
+
+
+def test_band_matrix_integral_image_matches_dense_sums():
+    x, y = _vecs(7, seed=4), _vecs(9, seed=5)
+    start = np.array([0, 0, 1, 2, 3, 4, 5])
+    end = np.array([3, 4, 5, 6, 7, 8, 9])
+    bm = BandMatrix.cosines(x, y, start, end)
+    dense = np.zeros((7, 9))
+    for r in range(7):
+        dense[r, start[r] : end[r]] = x[r] @ y[start[r] : end[r]].T
+    integral = bm.integral(1, 6, 2, 8)
+    sub = dense[1:6, 2:8]
+    assert integral[-1, -1] == pytest.approx(sub.sum(), abs=1e-5)
+    assert integral[3, 4] == pytest.approx(sub[:3, :4].sum(), abs=1e-5)
+
+
+@pytest.mark.parametrize("counted", [False, True])
+def test_window_scorer_scores_equal_the_formula(counted):
+    x, y = centre(_vecs(6, seed=6)), centre(_vecs(5, seed=7))
+    ls = np.array([30.0, 40.0, 50.0, 20.0, 35.0, 45.0])
+    lt = np.array([35.0, 45.0, 60.0, 30.0, 50.0])
+    ns, nt = np.array([1, 1, 2, 1, 1, 3]), np.array([2, 1, 1, 3, 1])  # sentences per segment
+    p = AlignParams(lex_weight=0.0)
+    types = p.bead_types()
+    band = full_band(6, 5)
+    counts = (ns, nt) if counted else (None, None)
+    sc = WindowScorer(x, y, ls, lt, band, p, types, None, None, None, None, *counts)
+    m = sc.model
+    bonuses = 0
+    for i in range(1, 7):
+        S, dele, ins = sc.row(i)
+        assert dele is None and ins is None
+        for t, (a, b) in enumerate(types):
+            for j in range(6):
+                if a > i or b > j:
+                    assert S[t, j] == NEG
+                    continue
+                u, v = x[i - a : i].sum(axis=0), y[j - b : j].sum(axis=0)
+                s = m.sim.normalise(u @ v / np.linalg.norm(u) / np.linalg.norm(v))
+                want = (
+                    p.sim_weight * (s - p.sim_offset)
+                    + p.len_weight * m.length.loglik(np.array([ls[i - a : i].sum()]), np.array([lt[j - b : j].sum()]))[0]
+                    - p.merge * (a + b - 2)
+                    - p.merge_big * max(a + b - 3, 0)
+                )
+                lone = (a == 1) != (b == 1)  # one side a single segment, the other several
+                if counted and lone and ns[i - a : i].sum() == nt[j - b : j].sum():
+                    want += p.count_bonus
+                    bonuses += 1
+                assert S[t, j] == pytest.approx(want, abs=1e-4)  # float32 dot products
+    assert (bonuses > 0) == counted
+
+
+def test_window_scorer_leaves_out_a_segment_with_an_orphan_number_for_less():
+    """Per-cell one-sided steps: a deletion ending at (i, j) leaves out source i-1, an insertion target j-1."""
+    n, m = 9, 8
+    x, y = centre(_vecs(n, seed=1)), centre(_vecs(m, seed=2))
+    ls, lt = np.full(n, 40.0), np.full(m, 40.0)
+    os_ = np.array([0, 1, 0, 0, 1, 0, 0, 0, 1], dtype=bool)
+    ot = np.array([1, 0, 0, 1, 0, 0, 0, 1], dtype=bool)
+    p = AlignParams(lex_weight=0.0)
+    band = band_around([(0, 0), (3, 3), (6, 5), (9, 8)], n, m, 1)
+    assert band.lo[5] > 0  # rows that do not start at column 0
+    sc = WindowScorer(x, y, ls, lt, band, p, p.bead_types(), None, None, None, None, None, None, os_, ot)
+    for i in range(n + 1):
+        _, dele, ins = sc.row(i)
+        lo, hi = int(band.lo[i]), int(band.hi[i])
+        if i > 0:
+            assert dele.tolist() == [-(p.skip - p.orphan_skip * os_[i - 1])] * (hi - lo)
+        for k, j in enumerate(range(lo, hi)):
+            if j > 0 and k > 0:  # ins[0] is never used: no insertion step ends at a row's first column
+                assert ins[k] == -(p.skip - p.orphan_skip * ot[j - 1])
+    plain = WindowScorer(x, y, ls, lt, band, p, p.bead_types())
+    assert plain.row(4)[1] is None and plain.row(4)[2] is None  # without the flags: the constant skip

@@ -1,0 +1,142 @@
+"""The HTML report as a person sees it, in headless Chromium driven by Playwright.
+
+Skipped where /usr/bin/chromium or the playwright package is missing (the
+browser is the system one; ``playwright install`` is never needed). The
+screenshot lands in tests/artifacts/ (git-ignored) for a human look.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} not installed"),
+]
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    from align.formats.report.payload import write_report
+    try:
+        from test_report import faulty_alignment
+    except ImportError:  # pragma: no cover - tests/ imported as a package
+        from tests.test_report import faulty_alignment
+
+    out = tmp_path_factory.mktemp("browser")
+    al, sim = faulty_alignment()
+    write_report(al, out / "report.html", out / "report.json", sim_matrix=sim)
+    data = json.loads((out / "report.json").read_text("utf-8"))
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            pg = browser.new_page(viewport={"width": 1440, "height": 1100})
+            console: list[str] = []
+            requests: list[str] = []
+            pg.on("console", lambda m: console.append(m.text))
+            pg.on("request", lambda r: requests.append(r.url))
+            pg.goto((out / "report.html").as_uri())
+            pg.wait_for_load_state("load")
+            yield pg, data, console, requests
+        finally:
+            browser.close()
+
+
+def visible_rows(pg) -> int:
+    return pg.locator("#beads tbody tr:visible").count()
+
+
+def test_summary_numbers_are_shown(page):
+    pg, data, _, _ = page
+    s = data["summary"]
+    assert pg.inner_text("#card-tus").strip() == str(s["tus"])
+    assert pg.inner_text("#card-flagged").strip() == str(s["flagged_beads"])
+    assert pg.inner_text("#card-quality").strip() == f"{100 * s['quality']:.1f}%"
+    assert pg.inner_text("#card-score").strip() == f"{s['score']['mean']:.2f}"
+    assert data["signature"] in pg.inner_text("#signature")
+
+
+def test_all_rows_then_flagged_only(page):
+    pg, data, _, _ = page
+    total = len(data["beads"])
+    flagged = sum(1 for b in data["beads"] if b["flags"])
+    assert 0 < flagged < total
+    assert pg.locator("#beads tbody tr").count() == total
+    assert visible_rows(pg) == total
+    pg.check("#f-flagged")
+    assert visible_rows(pg) == flagged
+    assert pg.inner_text("#f-count") == f"{flagged} of {total} rows shown"
+    pg.uncheck("#f-flagged")
+    assert visible_rows(pg) == total
+
+
+def test_flag_select_and_score_slider(page):
+    pg, data, _, _ = page
+    pg.select_option("#f-flag", "number-mismatch")
+    assert visible_rows(pg) == sum(1 for b in data["beads"] if "number-mismatch" in b["flags"]) >= 1
+    pg.select_option("#f-flag", "")
+    pg.eval_on_selector("#f-below", "(el) => { el.value = '0.5'; el.dispatchEvent(new Event('input')); }")
+    below = sum(1 for b in data["beads"] if (b["score"] or 0) < 0.5)
+    assert visible_rows(pg) == below and pg.inner_text("#f-below-value") == "0.50"
+    pg.eval_on_selector("#f-below", "(el) => { el.value = '1'; el.dispatchEvent(new Event('input')); }")
+    assert visible_rows(pg) == len(data["beads"])
+
+
+def test_plots_loaded(page):
+    pg, _, _, _ = page
+    for sel in ("#plot-dotplot", "#plot-histogram"):
+        assert pg.eval_on_selector(sel, "(img) => img.complete && img.naturalWidth") > 300
+
+
+def test_injected_markup_did_not_run_and_nothing_was_fetched(page):
+    pg, _, console, requests = page
+    assert pg.evaluate("typeof window.__pwned") == "undefined"
+    assert "<script>window.__pwned = 1</script>" in pg.inner_text("#beads")
+    assert not [m for m in console if "Content Security Policy" in m or "Refused" in m], console
+    assert all(u.startswith(("file:", "data:")) for u in requests), requests
+
+
+def test_screenshot(page):
+    pg, _, _, _ = page
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / "report_screenshot.png"
+    pg.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 50_000
+    print(f"screenshot: {path}")
+
+
+@pytest.mark.model
+def test_sample_pair_report_in_the_browser(page, tmp_path):
+    """The report of the sample pair (real model), as a reviewer opens it; screenshot kept as an artefact."""
+    from align.embedding.encoders import load_encoder
+    from align.pipeline.pair import RunOptions, align_pair
+
+    pair = Path(__file__).resolve().parents[2] / "parallel" / "buoc-tien-moi-hop-tac-viet-nam-lhq-phong-chong-toi-pham-mang"
+    res = align_pair(str(pair / "vi.txt"), str(pair / "id.txt"), load_encoder("e5-small"), RunOptions(),
+                     tmx_path=str(tmp_path / "s.tmx"), report_html=str(tmp_path / "s.html"), report_json=str(tmp_path / "s.json"))
+    two_sided = sum(1 for b in res.alignment.beads if not b.is_null)
+    pg = page[0].context.browser.new_page(viewport={"width": 1440, "height": 1100})  # one Playwright per process
+    try:
+        pg.goto((tmp_path / "s.html").as_uri())
+        pg.wait_for_load_state("load")
+        assert pg.locator("#card-tus").inner_text().strip() == str(two_sided)
+        assert "written to the TMX" in pg.locator("#card-tmx").inner_text()
+        assert visible_rows(pg) == len(res.alignment.beads)
+        assert pg.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / "sample_report.png"
+        pg.screenshot(path=str(path), full_page=True)
+        print(f"screenshot: {path}")
+    finally:
+        pg.close()
+    assert path.stat().st_size > 50_000
