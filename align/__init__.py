@@ -1,7 +1,10 @@
 """align: sentence and paragraph alignment of translated documents into TMX.
 
-The public API is what a notebook user needs; everything else lives in private
-``_module.py`` files and may change::
+The public API is what a notebook user needs; it is the names below and
+nothing else. The stage packages behind it (``reading``, ``embedding``,
+``core``, ``quality``, ``formats``, ``pipeline``, ``corpus``, ``tools``,
+``cli``) each have a small surface of their own in their ``__init__``, but
+they are the implementation and may change::
 
     import align
     src = align.read_document("vi.txt", "vi")
@@ -9,21 +12,32 @@ The public API is what a notebook user needs; everything else lives in private
     alignment = align.align_documents(src, tgt, align.load_encoder())
     align.write_tmx(alignment, "out.tmx")
     align.write_report(alignment, "out.report.html", "out.report.json")
+
+Importing ``align`` loads no model and no torch: encoders load their model on
+the first text they embed.
 """
 
-__version__ = "0.6.0"  # the only place it is written (pyproject reads it); before the imports: modules read it
-
-from align.core.aligner import AlignParams, align_documents, align_segments
-from align.corpus.run import run_corpus
-from align.embedding.encoders import EmbeddingCache, Encoder, HashEncoder, load_encoder
-from align.common.errors import AlignError, InputError, ModelError, OutputError, UsageError
-from align.tools.evaluate import evaluate_dirs as evaluate
-from align.common.model import Alignment, Bead, Document, Segment, Unaligned
-from align.quality.flags import flag_beads
-from align.reading.read import read_document
+from align.common import (
+    AlignError,
+    Alignment,
+    Bead,
+    Document,
+    InputError,
+    ModelError,
+    OutputError,
+    Segment,
+    Unaligned,
+    UsageError,
+    __version__,
+)
+from align.core import AlignParams, align_documents, align_segments
+from align.corpus import run_corpus
+from align.embedding import EmbeddingCache, Encoder, HashEncoder, load_encoder
 from align.formats.report.payload import write_report
 from align.formats.tmx import read_tmx, write_tmx
-
+from align.quality import flag_beads
+from align.reading import read_document
+from align.tools.evaluate import evaluate_dirs as evaluate
 
 __all__ = [
     "AlignError",

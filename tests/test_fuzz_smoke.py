@@ -73,7 +73,7 @@ def test_control_character_in_a_dropped_elements_tail_is_not_a_crash():
 
 def test_control_characters_in_an_html_file(tmp_path):
     f = tmp_path / "page.html"
-    f.write_bytes("<html><body><nav>Menu</nav>\x01\x1fChào.<p>Một\x07 hai.</p></body></html>".encode("utf-8"))
+    f.write_bytes("<html><body><nav>Menu</nav>\x01\x1fChào.<p>Một\x07 hai.</p></body></html>".encode())
     doc = read_document(f, "vi", force=True)
     assert [s.text for s in doc.segments] == ["Chào.", "Một hai."]
 

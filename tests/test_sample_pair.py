@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from align.embedding.encoders import load_encoder
-from align.pipeline.pair import RunOptions, align_pair
+from align.embedding import load_encoder
 from align.formats.tmx import read_tmx
+from align.pipeline.pair import RunOptions, align_pair
 
 PAIR = Path(__file__).resolve().parent.parent / "parallel" / "buoc-tien-moi-hop-tac-viet-nam-lhq-phong-chong-toi-pham-mang"
 OMEGAT = Path(os.environ.get("OMEGAT_JAR", "/usr/share/omegat/OmegaT.jar"))
@@ -40,7 +40,8 @@ def runs(encoder, tmp_path_factory):
     for level in ("sentence", "paragraph", "both"):
         tmx = out / f"{level}.tmx"
         res[level] = (align_pair(str(PAIR / "vi.txt"), str(PAIR / "id.txt"), encoder, RunOptions(level=level),
-                                 tmx_path=str(tmx), report_json=str(out / f"{level}.json")), tmx, out / f"{level}.json")
+                                 outputs={"tmx": str(tmx), "report_json": str(out / f"{level}.json")}),
+                       tmx, out / f"{level}.json")
     return res
 
 
@@ -65,7 +66,7 @@ def test_every_segment_is_in_a_tu_or_listed_unaligned(runs):
 
 
 def test_no_site_noise_reaches_the_tmx(runs):
-    for level, (result, tmx, _) in runs.items():
+    for level, (_result, tmx, _) in runs.items():
         texts = [t for tu in read_tmx(tmx).tus for t in (tu.src, tu.tgt)]
         for marker in NOISE_MARKERS:
             assert not any(marker in t for t in texts), (level, marker)

@@ -17,8 +17,8 @@ import pytest
 
 from align.cli.main import main
 from align.common.errors import InputError
-from align.reading.read import document_from_text, read_document
 from align.formats.tmx import read_tmx
+from align.reading.read import document_from_text, read_document
 
 SECRET = Path("/etc/passwd")
 SECRET_TEXT = SECRET.read_text(errors="replace") if SECRET.exists() else "root:x:0:0"
@@ -166,7 +166,7 @@ def test_tmx_xinclude_is_not_processed(tmp_path, secret_file):
 
 def test_appending_to_an_evil_tmx_is_refused_and_leaves_it(tmp_path, secret_file):
     from align.core.aligner import align_documents
-    from align.embedding.encoders import HashEncoder
+    from align.embedding import HashEncoder
     from align.formats.tmx import write_tmx
 
     f = tmp_path / "evil.tmx"

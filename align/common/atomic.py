@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import stat
 
 from align.common.errors import OutputError
 
@@ -24,7 +25,7 @@ def error_hint(e: OSError) -> str:
         errno.EACCES: "permission denied; choose another output folder",
         errno.EPERM: "permission denied; choose another output folder",
         errno.EROFS: "read-only file system; choose another output folder",
-    }.get(e.errno, "check the folder exists, is writable and has space")
+    }.get(e.errno or 0, "check the folder exists, is writable and has space")
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -34,7 +35,30 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def atomic_write(path: str | os.PathLike, data: bytes | str) -> None:
+def check_output_target(path: str | os.PathLike[str]) -> None:
+    """Refuse an output path that exists and is not a regular file.
+
+    The final rename would replace whatever is there: a folder fails late, but a
+    device (``/dev/null``, ``/dev/full``), a FIFO or a socket would be silently
+    swapped for a regular file, which as root damages the system. A symbolic link
+    to a regular file is allowed (the link is replaced, as editors do).
+    """
+    path = os.fspath(path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise OutputError(f"cannot check the output: {e.strerror}", path=path, hint=error_hint(e)) from e
+    if stat.S_ISDIR(mode):
+        raise OutputError("is a folder, not a file", path=path, hint="give a file name for the output")
+    if not stat.S_ISREG(mode):
+        kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+        raise OutputError(f"exists and is {kind}, not a regular file", path=path,
+                          hint="give the path of a regular file (align never writes to devices or pipes)")
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
     """Write ``data`` (str is encoded as UTF-8) to ``path`` through a temporary file and a rename.
 
     The new file gets the permissions of the file it replaces, else the usual
@@ -46,8 +70,7 @@ def atomic_write(path: str | os.PathLike, data: bytes | str) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise OutputError("output folder does not exist", path=path, hint="create it first or choose another path")
-    if os.path.isdir(path):
-        raise OutputError("is a folder, not a file", path=path, hint="give a file name for the output")
+    check_output_target(path)
     tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(4)}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)

@@ -8,7 +8,7 @@ cached or shipped to another process on its own.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 SegmentKind = Literal["sentence", "paragraph", "noise"]
 
@@ -124,7 +124,7 @@ class Alignment:
     tgt: tuple[Segment, ...]
     beads: tuple[Bead, ...]
     model_id: str
-    params: dict = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
     signature: str = ""
     para_beads: tuple[Bead, ...] = ()
 

@@ -30,6 +30,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from align.core.params import AlignParams
+from align.core.vectors import TextEncoder, centre, normalise_rows
+
 Window = tuple[int, int]  # (first segment, number of segments)
 
 
@@ -88,19 +91,16 @@ def join_window(parts: Sequence[str]) -> str:
 
 
 def embed_windows(
-    encoder,
+    encoder: TextEncoder,
     sides: Sequence[tuple[Sequence[str], Iterable[Window], np.ndarray | None, dict[Window, np.ndarray]]],
 ) -> int:
     """Embed, in one call, each side's windows not yet in its dict (members joined by ``join_window``).
 
     ``sides`` holds ``(texts, windows, mean, into)`` per side: ``mean`` is the
     mean unit vector of that side's segments, removed as from the segments'
-    own vectors (``_scores.centre``; None when they were not centred), and the
+    own vectors (``vectors.centre``; None when they were not centred), and the
     centred unit vectors land in ``into``. Returns how many windows were embedded.
     """
-    # imported here, not at the top: _scores imports this module
-    from align.core.scores import centre, normalise_rows
-
     todo = [(k, w) for k, (_, windows, _, into) in enumerate(sides) for w in sorted(windows) if w not in into]
     if not todo:
         return 0
@@ -129,13 +129,18 @@ def member_gain(
         if u is None:
             return None
         subs.append(u)
-    return others @ v - np.maximum(others @ subs[0], others @ subs[1])
+    out: np.ndarray = others @ v - np.maximum(others @ subs[0], others @ subs[1])
+    return out
 
 
 def bead_member_cost(
-    src: range, tgt: range, wins: WindowVectors, x: np.ndarray, y: np.ndarray, scale: float, params
+    src: range, tgt: range, wins: WindowVectors, x: np.ndarray, y: np.ndarray, *, scale: float, params: AlignParams
 ) -> float:
-    """The member cost of one bead (0 unless it is one-to-many over an embedded window)."""
+    """The member cost of one bead (0 unless it is one-to-many over an embedded window).
+
+    ``x``/``y`` are the sides' prepared segment vectors, ``scale`` the
+    document's translation-vs-unrelated cosine gap (``mu1 - mu0``).
+    """
     if len(src) > 1 and len(tgt) == 1:
         gain = member_gain((src.start, len(src)), wins.src, x, y[tgt.start : tgt.start + 1])
     elif len(tgt) > 1 and len(src) == 1:
@@ -145,7 +150,8 @@ def bead_member_cost(
     return 0.0 if gain is None else float(member_cost(gain, scale, params)[0])
 
 
-def member_cost(gain: np.ndarray, scale: float, params) -> np.ndarray:
+def member_cost(gain: np.ndarray, scale: float, params: AlignParams) -> np.ndarray:
     """``member_weight`` per unit of normalised similarity lost beyond ``member_drop``."""
     drop = -np.asarray(gain, dtype=np.float64) / max(scale, 1e-3)
-    return params.member_weight * np.maximum(drop - params.member_drop, 0.0)
+    out: np.ndarray = params.member_weight * np.maximum(drop - params.member_drop, 0.0)
+    return out

@@ -1,6 +1,6 @@
 """Pairs the monotone search cannot make: a sentence or caption the translation moved.
 
-The search (``_search``) is monotone: bead k+1 starts where bead k ends, on both
+The search (``core.search``) is monotone: bead k+1 starts where bead k ends, on both
 sides. A translation that moves a sentence a few places (two sentences
 swapped, a photo caption put after its paragraph instead of before, a line of
 a scanned page read in another order) leaves it two bad choices: leave the
@@ -34,7 +34,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from align.core.scores import SimStats, normalise_rows
+from align.core.scores import SimStats
+from align.core.vectors import normalise_rows
 
 __all__ = ["crossing_pairs"]
 

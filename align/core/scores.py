@@ -33,7 +33,9 @@ import numpy as np
 
 from align.core.lexical import Anchors, match_band
 from align.core.members import WindowVectors, member_cost, member_gain
-from align.core.search import NEG, Band, BeadType, segment_columns
+from align.core.params import AlignParams
+from align.core.search import NEG, Band, BeadType, RowScores, segment_columns
+from align.core.side import Side
 
 # Variance factor of the length model before any evidence (Gale-Church's s^2,
 # per character, measured about 3.5-4 on news and magazine text), and how many
@@ -49,50 +51,6 @@ def score_matrix(src_vecs: np.ndarray, tgt_vecs: np.ndarray) -> np.ndarray:
     if a.size == 0 or b.size == 0:
         return np.zeros((len(a), len(b)), dtype=np.float32)
     return a @ b.T
-
-
-def normalise_rows(m: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length (zero rows stay zero)."""
-    m = np.asarray(m, dtype=np.float32)
-    n = np.linalg.norm(m, axis=1, keepdims=True)
-    n[n == 0] = 1.0
-    return m / n
-
-
-def centre(vecs: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
-    """Remove the side's mean direction and renormalise.
-
-    Most of what e5 vectors share is the model's and the language's common
-    direction; without it, unrelated pairs have cosines near 0 and a window
-    (a sum of vectors) no longer drifts towards every other window. For two or
-    more segments this equals subtracting the mean of the *other* segments, so
-    no segment's own content is removed; a single segment is left as it is.
-    A given ``mean`` (the side's, from its segments) is removed instead: a
-    window embedded later is centred like the segments it is made of.
-    """
-    if mean is None:
-        if len(vecs) < 2:
-            return np.asarray(vecs, dtype=np.float32)
-        mean = vecs.mean(axis=0)
-    return normalise_rows(vecs - np.asarray(mean)[None, :])
-
-
-def block_vectors(vecs: np.ndarray, size: int) -> np.ndarray:
-    """Consecutive blocks of ``size`` rows summed and renormalised (for the coarse pass)."""
-    n = len(vecs)
-    k = -(-n // size)
-    pad = k * size - n
-    v = np.concatenate([vecs, np.zeros((pad, vecs.shape[1]), dtype=vecs.dtype)]) if pad else vecs
-    return normalise_rows(v.reshape(k, size, -1).sum(axis=1))
-
-
-def block_sums(x: np.ndarray, size: int) -> np.ndarray:
-    """Consecutive blocks of ``size`` values summed."""
-    n = len(x)
-    k = -(-n // size)
-    pad = k * size - n
-    v = np.concatenate([x, np.zeros(pad, dtype=x.dtype)]) if pad else x
-    return v.reshape(k, size).sum(axis=1)
 
 
 def window_sq_norms(vecs: np.ndarray, max_k: int) -> np.ndarray:
@@ -176,9 +134,12 @@ class LengthModel:
     def loglik(self, ls: np.ndarray, lt: np.ndarray) -> np.ndarray:
         """Log-likelihood of a bead's lengths, 0 for a perfect ratio."""
         d = self.delta(ls, lt)
+        out: np.ndarray
         if self.tail <= 0:
-            return -0.5 * d * d
-        return -0.5 * (self.tail + 1.0) * np.log1p(d * d / self.tail)
+            out = -0.5 * d * d
+        else:
+            out = -0.5 * (self.tail + 1.0) * np.log1p(d * d / self.tail)
+        return out
 
 
 def length_ratio(src_lens: np.ndarray, tgt_lens: np.ndarray) -> float:
@@ -227,7 +188,8 @@ class BandMatrix:
         """Per source segment, its best value in the band (-inf where the row is empty)."""
         if len(self.start) == 0:
             return np.zeros(0)
-        return self.masked()[0].max(axis=1)
+        out: np.ndarray = self.masked()[0].max(axis=1)
+        return out
 
     def integral(self, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
         """Integral image (float64) of the values of segment rows [r0, r1) and columns [c0, c1).
@@ -254,9 +216,7 @@ class DocModel:
     length: LengthModel
 
 
-def estimate_model(
-    x: np.ndarray, y: np.ndarray, ls: np.ndarray, lt: np.ndarray, cos: BandMatrix, tail: float = 1.0
-) -> DocModel:
+def estimate_model(src: Side, tgt: Side, cos: BandMatrix, tail: float = 1.0) -> DocModel:
     """Similarity statistics from the cosines inside the search band; a first length ratio.
 
     ``mu1`` is the median over source segments of their best cosine in the band
@@ -264,11 +224,12 @@ def estimate_model(
     mutual best matches (``mutual_length_ratio``) and is refined after a first
     pass (``refine_model``), which also measures the variance.
     """
-    mu0, sd0 = background_stats(x, y)
+    mu0, sd0 = background_stats(src.vecs, tgt.vecs)
     best = cos.row_max()
     ok = np.isfinite(best)
     mu1 = float(np.median(best[ok])) if ok.any() else mu0 + 4 * sd0
     mu1 = max(mu1, mu0 + sd0)
+    ls, lt = src.lengths, tgt.lengths
     c = mutual_length_ratio(cos, ls, lt, mu0 + 0.5 * (mu1 - mu0), default=length_ratio(ls, lt))
     return DocModel(SimStats(mu0, sd0, mu1), LengthModel(c, _S2_PRIOR, tail))
 
@@ -310,7 +271,7 @@ def mutual_length_ratio(
     return weighted_median(b / np.maximum(a, 1.0), a + b)
 
 
-def refine_model(model: DocModel, spans: Sequence[tuple[range, range]], ls: np.ndarray, lt: np.ndarray) -> DocModel:
+def refine_model(model: DocModel, spans: Sequence[tuple[range, range]], src: Side, tgt: Side) -> DocModel:
     """Length ratio and variance re-estimated from the two-sided beads of a first pass.
 
     One step of Viterbi training: the ratio of the whole texts is biased when
@@ -322,6 +283,7 @@ def refine_model(model: DocModel, spans: Sequence[tuple[range, range]], ls: np.n
     pairs = [(s, t) for s, t in spans if len(s) and len(t)]
     if len(pairs) < 3:
         return model
+    ls, lt = src.lengths, tgt.lengths
     bs = np.array([ls[s.start : s.stop].sum() for s, _ in pairs])
     bt = np.array([lt[t.start : t.stop].sum() for _, t in pairs])
     c = float(bt.sum() / max(bs.sum(), 1.0))
@@ -344,77 +306,75 @@ class WindowScorer:
           - merge * (a + b - 2) - merge_big * max(a + b - 3, 0)
           + lex_weight * dice(anchors) * clip(s, 0, 1) + para_bonus / 2 * (boundaries shared)
           + count_bonus * (one side a single segment, the other several, same number of sentences)
-          - member cost (one-to-many beads over an embedded window, ``_members``)
+          - member cost (one-to-many beads over an embedded window, ``members``)
 
     where ``s`` is the normalised cosine of the two windows; one-sided steps
     cost ``skip``, or ``skip - orphan_skip`` for a segment holding a number or
     URL that the other text lacks. A window cosine is a block sum of the banded
     segment cosines (an integral image per block of rows) over the two window
-    norms, so the search embeds no window. ``params`` is an ``AlignParams``.
-    The sentence counts (``src_counts``/``tgt_counts``, per segment) matter
+    norms, so the search embeds no window. Each bonus or cost needs its
+    evidence on both sides (``Side``): the sentence counts (``Side.counts``) matter
     where a segment may hold several (pre-split lines, paragraphs): a line
-    holding two sentences paired with two lines is what a split or merge looks like.
-    With ``windows`` (real embeddings of windows a first pass merged), a
-    one-to-many bead over such a window also pays the member cost of ``_members``.
+    holding two sentences paired with two lines is what a split or merge looks
+    like. With ``windows`` (real embeddings of windows a first pass merged), a
+    one-to-many bead over such a window also pays the member cost of ``members``.
+    Without a ``model`` the document model is estimated from the band's cosines;
+    ``types`` defaults to ``params.bead_types()``.
     """
 
     block_rows = 64
 
     def __init__(
         self,
-        x: np.ndarray,
-        y: np.ndarray,
-        ls: np.ndarray,
-        lt: np.ndarray,
+        src: Side,
+        tgt: Side,
         band: Band,
-        params,
-        types: Sequence[BeadType],
+        params: AlignParams,
+        *,
+        types: Sequence[BeadType] | None = None,
         anchors: Anchors | None = None,
         model: DocModel | None = None,
-        src_starts: np.ndarray | None = None,
-        tgt_starts: np.ndarray | None = None,
-        src_counts: np.ndarray | None = None,
-        tgt_counts: np.ndarray | None = None,
-        src_orphans: np.ndarray | None = None,
-        tgt_orphans: np.ndarray | None = None,
         windows: WindowVectors | None = None,
     ) -> None:
+        x, y = src.vecs, tgt.vecs
         self.n, self.m = len(x), len(y)
         self.x, self.y = x, y
         self.band = band
         self.params = params
-        self.types = list(types)
+        self.types = list(types if types is not None else params.bead_types())
         self.max_a = max(a for a, _ in self.types)
         self.max_b = max(b for _, b in self.types)
         start, end = segment_columns(band, self.m, self.max_a, self.max_b)
         self.cos = BandMatrix.cosines(x, y, start, end)
-        self._model = model or estimate_model(x, y, ls, lt, self.cos, params.len_tail)
+        self._model = model or estimate_model(src, tgt, self.cos, params.len_tail)
         self.nx = window_sq_norms(x, self.max_a)
         self.ny = window_sq_norms(y, self.max_b)
-        self.cls = np.concatenate([[0.0], np.cumsum(ls, dtype=np.float64)])
-        self.clt = np.concatenate([[0.0], np.cumsum(lt, dtype=np.float64)])
-        self.lex: BandMatrix | None = None
+        self.cls = np.concatenate([[0.0], np.cumsum(src.lengths, dtype=np.float64)])
+        self.clt = np.concatenate([[0.0], np.cumsum(tgt.lengths, dtype=np.float64)])
+        # shared anchor weight in the band, and each side's anchor weight before segment k
+        self.lex: tuple[BandMatrix, np.ndarray, np.ndarray] | None = None
         if anchors is not None and params.lex_weight > 0 and not anchors.empty:
-            self.lex = BandMatrix(match_band(anchors, start, end, self.cos.values.shape[1]), start, end)
             tx, ty = anchors.totals()
-            self.cax = np.concatenate([[0.0], np.cumsum(tx)])
-            self.cay = np.concatenate([[0.0], np.cumsum(ty)])
-        self.sb = self.tb = None
-        if src_starts is not None and tgt_starts is not None and params.para_bonus > 0:
-            self.sb = np.asarray(src_starts, dtype=bool)  # (n + 1,): a paragraph starts before segment k
-            self.tb = np.asarray(tgt_starts, dtype=bool)
-        self.ccs = self.cct = None
-        if src_counts is not None and tgt_counts is not None and params.count_bonus > 0:
-            self.ccs = np.concatenate([[0], np.cumsum(src_counts)])  # sentences before segment k
-            self.cct = np.concatenate([[0], np.cumsum(tgt_counts)])
+            self.lex = (
+                BandMatrix(match_band(anchors, start, end, self.cos.values.shape[1]), start, end),
+                np.concatenate([[0.0], np.cumsum(tx)]),
+                np.concatenate([[0.0], np.cumsum(ty)]),
+            )
+        # (n + 1,) and (m + 1,): a paragraph starts before segment k
+        self.starts: tuple[np.ndarray, np.ndarray] | None = None
+        if src.starts is not None and tgt.starts is not None and params.para_bonus > 0:
+            self.starts = (np.asarray(src.starts, dtype=bool), np.asarray(tgt.starts, dtype=bool))
+        # sentences before segment k, per side
+        self.counts: tuple[np.ndarray, np.ndarray] | None = None
+        if src.counts is not None and tgt.counts is not None and params.count_bonus > 0:
+            self.counts = (np.concatenate([[0], np.cumsum(src.counts)]), np.concatenate([[0], np.cumsum(tgt.counts)]))
         # one-sided step scores when they differ per segment: a deletion ending in DP row i leaves out
         # source segment i-1, an insertion ending in column j target segment j-1 (index 0: never used)
-        self.dele = self.ins = None
-        if src_orphans is not None and tgt_orphans is not None and params.orphan_skip > 0:
-            cost_s = params.skip - params.orphan_skip * np.asarray(src_orphans, dtype=np.float64)
-            cost_t = params.skip - params.orphan_skip * np.asarray(tgt_orphans, dtype=np.float64)
-            self.dele = -np.concatenate([[params.skip], cost_s])
-            self.ins = -np.concatenate([[params.skip], cost_t])
+        self.steps: tuple[np.ndarray, np.ndarray] | None = None
+        if src.orphans is not None and tgt.orphans is not None and params.orphan_skip > 0:
+            cost_s = params.skip - params.orphan_skip * np.asarray(src.orphans, dtype=np.float64)
+            cost_t = params.skip - params.orphan_skip * np.asarray(tgt.orphans, dtype=np.float64)
+            self.steps = (-np.concatenate([[params.skip], cost_s]), -np.concatenate([[params.skip], cost_t]))
         self.windows = windows if windows and params.member_weight > 0 else None
         # target windows by size, sorted by the column they end at (a block looks up its columns' range)
         self._tgt_windows: dict[int, tuple[np.ndarray, list[tuple[int, int]]]] = {}
@@ -433,7 +393,7 @@ class WindowScorer:
         self._model = value
         self._cache.clear()
 
-    def row(self, i: int) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    def row(self, i: int) -> RowScores:
         """``(scores[T, width of row i], deletions, insertions)``; ``None`` for the constant skip."""
         blk = i // self.block_rows
         if blk not in self._cache:
@@ -442,10 +402,11 @@ class WindowScorer:
             self._cache[blk] = self._block(blk * self.block_rows, min(self.n + 1, (blk + 1) * self.block_rows))
         L = int(self.band.hi[i] - self.band.lo[i])
         S = self._cache[blk][:, i - blk * self.block_rows, :L]
-        if self.dele is None:
+        if self.steps is None:
             return S, None, None
+        dele, ins = self.steps
         lo = int(self.band.lo[i])
-        return S, np.broadcast_to(self.dele[i], (L,)), self.ins[lo : lo + L]  # read-only views, no copies
+        return S, np.broadcast_to(dele[i], (L,)), ins[lo : lo + L]  # read-only views, no copies
 
     def bead_score(self, i: int, j: int, a: int, b: int) -> float:
         """The score of the bead of type (a, b) ending at DP cell (i, j)."""
@@ -467,7 +428,7 @@ class WindowScorer:
         c0 = max(0, int(lo.min()) - self.max_b)
         c1 = min(self.m, int(hi.max()))
         I = self.cos.integral(seg0, seg1, c0, c1)
-        IL = self.lex.integral(seg0, seg1, c0, c1) if self.lex is not None else None
+        IL = self.lex[0].integral(seg0, seg1, c0, c1) if self.lex is not None else None
         ii = rows[:, None]
         jj = lo[:, None] + np.arange(width)[None, :]
         inside = jj < hi[:, None]
@@ -484,32 +445,38 @@ class WindowScorer:
             lt = self.clt[jj] - self.clt[jb]
             cost = p.merge * (a + b - 2) + p.merge_big * max(a + b - 3, 0)
             score = p.sim_weight * (s - p.sim_offset) + p.len_weight * length.loglik(ls, lt) - cost
-            if IL is not None:
+            if IL is not None and self.lex is not None:
+                _, cax, cay = self.lex
                 matched = IL[rh, ch] - IL[rl, ch] - IL[rh, cl] + IL[rl, cl]
-                tot = (self.cax[ii] - self.cax[ia]) + (self.cay[jj] - self.cay[jb])
+                tot = (cax[ii] - cax[ia]) + (cay[jj] - cay[jb])
                 dice = np.minimum(2.0 * matched / np.maximum(tot, 1e-9), 1.0)
                 score = score + p.lex_weight * dice * np.clip(s, 0.0, 1.0)
-            if self.sb is not None:
-                shared = (self.sb[ia] & self.tb[jb]).astype(np.float64) + (self.sb[ii] & self.tb[jj])
+            if self.starts is not None:
+                sb, tb = self.starts
+                shared = (sb[ia] & tb[jb]).astype(np.float64) + (sb[ii] & tb[jj])
                 score = score + 0.5 * p.para_bonus * shared
-            if self.ccs is not None and (a == 1) != (b == 1):
-                agree = (self.ccs[ii] - self.ccs[ia]) == (self.cct[jj] - self.cct[jb])
+            if self.counts is not None and (a == 1) != (b == 1):
+                ccs, cct = self.counts
+                agree = (ccs[ii] - ccs[ia]) == (cct[jj] - cct[jb])
                 score = score + p.count_bonus * agree
             if self.windows is not None and (a == 1) != (b == 1):
-                score = score - self._member_costs(a, b, rows, lo, hi, width)
+                score = score - self._member_costs(a, b, rows, lo, hi)
             out[t, rows - r0] = np.where(valid, score, NEG)
         return out
 
-    def _member_costs(self, a: int, b: int, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray, width: int) -> np.ndarray:
-        """Cost of one-to-many beads whose embedded window loses similarity by keeping an edge member (``_members``)."""
-        out = np.zeros((len(rows), width))
+    def _member_costs(self, a: int, b: int, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Cost of one-to-many beads whose embedded window loses similarity by keeping an edge member (``members``)."""
+        out = np.zeros((len(rows), self.band.width))
+        wins = self.windows
+        if wins is None:
+            return out
         scale = self._model.sim.mu1 - self._model.sim.mu0
         if a > 1:  # a source window ending at row i, one target segment j - 1
             for k, i in enumerate(rows):
-                if (int(i) - a, a) not in self.windows.src:
+                if (int(i) - a, a) not in wins.src:
                     continue
                 js = np.arange(lo[k], hi[k])
-                gain = member_gain((int(i) - a, a), self.windows.src, self.x, self.y[np.maximum(js - 1, 0)])
+                gain = member_gain((int(i) - a, a), wins.src, self.x, self.y[np.maximum(js - 1, 0)])
                 if gain is not None:
                     out[k, : len(js)] = member_cost(gain, scale, self.params)
             return out
@@ -519,7 +486,7 @@ class WindowScorer:
             sel = np.nonzero((lo <= j) & (j < hi))[0]
             if len(sel) == 0:
                 continue
-            gain = member_gain((start, size), self.windows.tgt, self.y, self.x[rows[sel] - 1])
+            gain = member_gain((start, size), wins.tgt, self.y, self.x[rows[sel] - 1])
             if gain is not None:
                 out[sel, j - lo[sel]] = member_cost(gain, scale, self.params)
         return out

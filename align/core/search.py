@@ -264,7 +264,9 @@ def backward(band: Band, source: RowSource, skip: float) -> np.ndarray:
     return B
 
 
-def _step_score(source: RowSource, band: Band, i1: int, j1: int, a: int, b: int, skip: float) -> float:
+def _step_score(source: RowSource, band: Band, end: tuple[int, int], step: BeadType, skip: float) -> float:
+    """The score of the step (bead or one-sided) of type ``step`` ending at DP cell ``end``."""
+    (i1, j1), (a, b) = end, step
     S, dele, ins = source.row(i1)
     k = j1 - int(band.lo[i1])
     if a and b:
@@ -281,7 +283,7 @@ def bead_posteriors(path: Sequence[BeadType], band: Band, forward: np.ndarray, b
     out: list[float] = []
     i = j = 0
     for a, b in path:
-        s = _step_score(source, band, i + a, j + b, a, b, skip)
+        s = _step_score(source, band, (i + a, j + b), (a, b), skip)
         lp = forward[i, j - int(band.lo[i])] + s + backward_[i + a, j + b - int(band.lo[i + a])] - z
         out.append(float(np.exp(min(lp, 0.0))))
         i, j = i + a, j + b

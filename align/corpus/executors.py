@@ -7,7 +7,8 @@ as they finish, in whatever order they finish. A bundle is several small pairs
 all, embeds all their texts in ONE encode call (the model is several times
 faster on big, length-sorted batches than on the few sentences of one small
 pair), then aligns and writes each pair with the vectors from the encoder's
-memo (``run_jobs``). Three executors share that contract:
+memo (``run_jobs``). Three executors implement that contract, the
+:class:`Executor` protocol ``run_corpus`` is typed against:
 
 * :class:`InProcessExecutor` -- ``workers=1``: one encoder, no pickling; what a
   laptop run, a debugger and the tests want.
@@ -39,6 +40,7 @@ working POSIX locks (local disk, Lustre, GPFS; not an old NFS): give
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 import pickle
 import secrets
@@ -48,61 +50,17 @@ import threading
 import time
 import traceback
 from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from align.embedding.encoders import EmbeddingCache, Encoder, load_encoder
 from align.common.errors import AlignError, ModelError, UsageError
-from align.pipeline.pair import RunOptions
-
-#: Files a job writes, by kind, as suffixes of the job's stem.
-OUTPUT_SUFFIXES = {
-    "tmx": ".tmx",
-    "beads": ".beads.txt",
-    "report_html": ".report.html",
-    "report_json": ".report.json",
-}
-TMP_PREFIX = ".tmp-"
-
-
-@dataclass(frozen=True)
-class Job:
-    """One source document aligned with one translation; everything a worker needs, picklable."""
-
-    pair_id: str
-    src: str  # absolute paths
-    tgt: str
-    src_lang: str
-    tgt_lang: str
-    outdir: str  # the pair's output folder (absolute)
-    stem: str  # file stem of every output: <pair>.<src>-<tgt>
-    options: RunOptions
-    reports: bool = True  # HTML + JSON report per pair
-    key: str = ""  # the done marker's key (``align.corpus.run.job_key``); "" = the driver writes the marker
-
-    @property
-    def name(self) -> str:
-        return f"{self.pair_id} ({self.src_lang}-{self.tgt_lang})"
-
-
-@dataclass
-class Outcome:
-    """What came of one job: its outputs and numbers, or the error that stopped it."""
-
-    job: Job
-    ok: bool
-    seconds: float = 0.0
-    outputs: dict[str, str] = field(default_factory=dict)  # kind -> file name inside job.outdir
-    summary: dict = field(default_factory=dict)
-    texts_embedded: int = 0
-    model_id: str = ""
-    error: str = ""
-    error_class: str = ""
-    exit_code: int = 1
-    marked: bool = False  # the worker wrote the done marker itself (``job.key`` given)
-
-    @property
-    def segments(self) -> int:
-        return int(self.summary.get("src_segments", 0)) + int(self.summary.get("tgt_segments", 0))
+from align.corpus.plan import OUTPUT_SUFFIXES, TMP_PREFIX, Job, Outcome, read_marker, write_marker
+from align.embedding import EmbeddingCache, Encoder, load_encoder
+from align.pipeline.pair import PairResult, RunOptions, align_pair, warm_up
+from align.quality.flags import summary
+from align.reading.read import read_document
 
 
 @dataclass(frozen=True)
@@ -166,8 +124,6 @@ def worker_encoder(spec: EncoderSpec) -> Encoder:
         encoders = _local.encoders = {}
     enc = encoders.get(spec.token)
     if enc is None:
-        from align.pipeline.pair import warm_up
-
         warm_up()  # start-up costs (imports, template, font) here, not inside the first pair
         set_thread_limits(spec.threads)
         if spec.payload is not None:
@@ -245,8 +201,6 @@ def run_jobs(jobs: Sequence[Job], encoder: Encoder, *, raise_unexpected: bool = 
 
 def _read(path: str, lang: str, options: RunOptions, cache: dict):
     """``read_document`` once per (file, language) in a bundle: a source with several targets is read once."""
-    from align.reading.read import read_document
-
     key = (path, lang)
     if key not in cache:
         try:
@@ -303,8 +257,6 @@ def _already_marked(job: Job) -> Outcome | None:
     """The Outcome recorded by a done marker that matches ``job.key``, if there is one."""
     if not job.key:
         return None
-    from align.corpus.run import read_marker
-
     data = read_marker(job, job.key)
     if data is None:
         return None
@@ -331,8 +283,6 @@ def run_job(job: Job, encoder: Encoder, *, raise_unexpected: bool = False, docum
     it propagates so that the scheduler retries the task, as it would after a
     lost worker.
     """
-    from align.pipeline.pair import align_pair
-
     before = encoder.texts_embedded - shared[1]
     t0 = time.perf_counter() - shared[0]
     tmp = None
@@ -345,12 +295,7 @@ def run_job(job: Job, encoder: Encoder, *, raise_unexpected: bool = False, docum
         paths = {kind: os.path.join(tmp, job.stem + suffix) for kind, suffix in OUTPUT_SUFFIXES.items()}
         if not job.reports:
             del paths["report_html"], paths["report_json"]
-        res = align_pair(
-            job.src, job.tgt, encoder, job.options,
-            tmx_path=paths["tmx"], beads_path=paths["beads"],
-            report_html=paths.get("report_html"), report_json=paths.get("report_json"),
-            documents=documents,
-        )
+        res = align_pair(job.src, job.tgt, encoder, job.options, outputs=paths, documents=documents)
         outputs = {}
         for kind, path in paths.items():
             if os.path.exists(path):
@@ -394,21 +339,17 @@ def _write_marker(outcome: Outcome) -> None:
         return
     if _driver_gone():
         os._exit(1)
-    from align.corpus.run import write_marker
-
     write_marker(outcome, outcome.job.key)
     outcome.marked = True
 
 
-def summarize(res) -> dict:
+def summarize(res: PairResult) -> dict:
     """The numbers of one aligned pair for the done marker and the corpus index (JSON-ready).
 
-    ``_quality.summary`` (what ``write_report`` returns and ``write_corpus_index``
+    ``align.quality.flags.summary`` (what ``write_report`` returns and ``write_corpus_index``
     ranks) without its per-segment unaligned list, plus the TUs actually written
     and the reading/writing warnings.
     """
-    from align.quality.flags import summary
-
     a = res.alignment
     out = summary(a)
     out.pop("unaligned", None)
@@ -422,6 +363,25 @@ def summarize(res) -> dict:
 # --------------------------------------------------------------------------- executors
 
 
+class Executor(Protocol):
+    """Where bundles run: what ``run_corpus`` needs of an executor, and all it needs.
+
+    ``slots``: bundles it runs at once (0 if unknown), which sizes the bundles
+    (``align.corpus.plan.make_bundles``). ``run`` yields the outcomes of each
+    bundle as a list, as bundles finish (in any order); a pair that fails is a
+    failed Outcome, never an exception (only a model that cannot load stops the
+    run, with ModelError). ``close`` frees the workers; ``cancel=True`` (Ctrl-C)
+    does not wait for the bundles in flight; closing twice is harmless.
+    """
+
+    @property
+    def slots(self) -> int: ...
+
+    def run(self, bundles: Sequence[Sequence[Job]]) -> Iterator[list[Outcome]]: ...
+
+    def close(self, cancel: bool = False) -> None: ...
+
+
 class InProcessExecutor:
     """Runs bundles one after another in this process, with one encoder."""
 
@@ -431,11 +391,12 @@ class InProcessExecutor:
         self.encoder = encoder
 
     def run(self, bundles: Sequence[Sequence[Job]]) -> Iterator[list[Outcome]]:
+        """The outcomes of each bundle, in the order given."""
         for bundle in bundles:
             yield run_jobs(bundle, self.encoder)
 
     def close(self, cancel: bool = False) -> None:
-        pass
+        """Nothing to free: the encoder belongs to the caller."""
 
 
 _driver: tuple[int, int] | None = None  # pool worker: (driver pid, parent pid at start)
@@ -501,23 +462,19 @@ class PoolExecutor:
         self.workers = self.slots = workers
         self.retries = retries
         self.pool = self._new_pool()
+        self._closed = False
 
-    def _new_pool(self):
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
-
+    def _new_pool(self) -> ProcessPoolExecutor:
         method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context(method),
                                    initializer=_pool_init, initargs=(self.spec, os.getpid()))
 
     def run(self, bundles: Sequence[Sequence[Job]]) -> Iterator[list[Outcome]]:
-        from concurrent.futures import FIRST_COMPLETED, wait
-        from concurrent.futures.process import BrokenProcessPool
-
+        """The outcomes of each bundle as it finishes; a lost worker's bundles are run again."""
         # A bounded number of bundles in flight: thousands of futures at once
         # would pickle every job up front and delay the first results.
         pending = [(b, 0) for b in reversed(bundles)]
-        running: dict = {}
+        running: dict[Future[list[Outcome]], tuple[Sequence[Job], int]] = {}
         limit = self.workers * 2
         while pending or running:
             while pending and len(running) < limit:
@@ -541,7 +498,7 @@ class PoolExecutor:
                     result = [_done_or_failed(job, e) for job in b]
                 yield result
             if broken:
-                for fut, (b, tries) in running.items():  # every other bundle in flight is lost too
+                for b, tries in running.values():  # every other bundle in flight is lost too
                     if tries < self.retries:
                         pending.append((b, tries + 1))
                     else:
@@ -551,6 +508,10 @@ class PoolExecutor:
                 self.pool = self._new_pool()
 
     def close(self, cancel: bool = False) -> None:
+        """Stop the worker processes (waiting for the bundles in flight unless ``cancel``)."""
+        if self._closed:
+            return
+        self._closed = True
         self.pool.shutdown(wait=not cancel, cancel_futures=True)
 
 
@@ -580,7 +541,7 @@ class DaskExecutor:
     as soon as the pair is, so an interrupted run loses nothing that finished.
     """
 
-    def __init__(self, spec: EncoderSpec, address: str | None = None, client=None) -> None:
+    def __init__(self, spec: EncoderSpec, address: str | None = None, client: Any = None) -> None:
         try:
             from distributed import Client
         except ImportError as e:
@@ -598,6 +559,7 @@ class DaskExecutor:
                     hint="start it with `dask scheduler` (or a dask-jobqueue cluster) and check the address",
                 ) from e
         self.client = client
+        self._closed = False
 
     @property
     def slots(self) -> int:
@@ -608,6 +570,7 @@ class DaskExecutor:
             return 0
 
     def run(self, bundles: Sequence[Sequence[Job]]) -> Iterator[list[Outcome]]:
+        """One task per bundle; the outcomes of each as it completes (after Dask's retries)."""
         from distributed import as_completed
 
         futures = {}
@@ -630,5 +593,7 @@ class DaskExecutor:
                 self.client.cancel(list(futures))
 
     def close(self, cancel: bool = False) -> None:
-        if self._own:
+        """Close the client this executor opened (a caller's Client stays open)."""
+        if self._own and not self._closed:
             self.client.close()
+        self._closed = True

@@ -33,12 +33,14 @@ import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from align.common.atomic import atomic_write
 from align.common.errors import InputError, OutputError, UsageError
 from align.common.model import Alignment, Bead, Document, Segment
+from align.formats.base import AlignedPair, OutputOptions
+from align.formats.tmx import clean_text, write_tmx
 
 #: A bead is pre-accepted when it is two-sided, scores at least this and has no flag.
 ACCEPT_MIN_SCORE = 0.5
@@ -110,8 +112,6 @@ def default_accept(bead: Bead) -> bool:
 
 
 def _side(segments: Sequence[Segment], idx: Sequence[int]) -> str:
-    from align.formats.tmx import clean_text
-
     return "\n".join(clean_text(segments[i].text)[0] for i in idx)
 
 
@@ -245,7 +245,7 @@ def _xlsx_bytes(alignment: Alignment, rows: list[ReviewRow], now: datetime | Non
         info.cell(info.max_row, 2).data_type = "s"
     info.column_dimensions["A"].width = 18
     info.column_dimensions["B"].width = 100
-    stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None, microsecond=0)
+    stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None, microsecond=0)
     wb.properties.creator = "align"
     wb.properties.created = wb.properties.modified = stamp
     buf = io.BytesIO()
@@ -263,6 +263,23 @@ def _fixed_zip_times(data: bytes) -> bytes:
             fixed.external_attr = info.external_attr
             zout.writestr(fixed, zin.read(info.filename))
     return out.getvalue()
+
+
+class ReviewSheetWriter:
+    """Writer of a review sheet (``align run --review-tsv/--review-xlsx``), one per sheet format."""
+
+    def __init__(self, fmt: str) -> None:
+        self.fmt = fmt
+        self.name = f"review_{fmt}"
+        self.suffix = f".review.{fmt}"
+
+    def write(self, pair: AlignedPair, path: str, options: OutputOptions) -> int:
+        """Write the review sheet of ``pair``; return its rows (one per bead)."""
+        return write_review(pair.alignment, path, fmt=self.fmt)
+
+
+REVIEW_TSV = ReviewSheetWriter("tsv")
+REVIEW_XLSX = ReviewSheetWriter("xlsx")
 
 
 # --------------------------------------------------------------------------- read
@@ -449,7 +466,7 @@ def review_alignment(sheet: ReviewSheet, src_lang: str, tgt_lang: str) -> tuple[
     """The accepted two-sided rows as an Alignment (in bead order), and how many accepted rows were one-sided."""
     accepted = [r for r in sheet.rows if r.accepted]
     if all(r.bead is not None for r in accepted):
-        accepted.sort(key=lambda r: r.bead)
+        accepted.sort(key=lambda r: r.bead or 0)  # every bead is numbered here (the "or" is for the type checker)
     pairs = [(_lines(r.source), _lines(r.target), r) for r in accepted]
     kept = [(s, t, r) for s, t, r in pairs if s and t]
     src_doc = _document(sheet.document or sheet.path, src_lang, [s for s, _, _ in kept])
@@ -481,8 +498,6 @@ def import_review(
 
     Languages: the arguments, else the sheet header (``source (vi)``), else vi/id.
     """
-    from align.formats.tmx import write_tmx
-
     sheet = read_review(path)
     src = src_lang or sheet.src_lang or "vi"
     tgt = tgt_lang or sheet.tgt_lang or "id"

@@ -2,27 +2,40 @@
 
 The CLI's ``run`` and the corpus runner both call ``align_pair`` so that a pair
 aligned alone and a pair aligned in a corpus of thousands give the same bytes.
+It reads, aligns and flags the pair, then hands it to the writers of the
+requested outputs (``align.formats.registry``), all written or none.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import TracebackType
 
-from align.common.atomic import atomic_write
-from align.embedding.encoders import Encoder
-from align.common.errors import OutputError, UsageError
-from align.quality.invariants import check_alignment
+from align.common.atomic import check_output_target
+from align.common.errors import AlignError, OutputError, UsageError
 from align.common.model import Alignment, Document
+from align.core import aligner  # the module: align_documents is looked up at call time (tests replace it)
+from align.embedding import Encoder
+from align.formats import registry
+from align.formats.base import AlignedPair
+from align.formats.report.html import warm_up as report_warm_up
+from align.formats.tmx import REVIEW_TMX, TMX, TmxStats
+from align.quality import check_alignment, flag_beads
+from align.reading import read_document
 
 LEVELS = ("sentence", "paragraph", "both")
 
 
 @dataclass(frozen=True)
 class RunOptions:
-    """What a user chooses for one run (everything but the inputs and the model)."""
+    """What a user chooses for one run (everything but the inputs, the outputs and the model).
+
+    Reading and aligning options, and the TMX options the writers read (it is
+    an ``align.formats.base.OutputOptions``).
+    """
 
     src_lang: str = "vi"
     tgt_lang: str = "id"
@@ -38,31 +51,28 @@ class RunOptions:
     dedupe: bool = True  # identical (source, target) TUs written once
     append: bool = False  # add to an existing TMX instead of replacing it
     creationid: str = "align"  # TMX creationid of the new units
-    split_by_score: float | None = None  # TUs below it go to OUT.review.tmx instead
-
-
-def review_tmx_path(tmx_path: str) -> str:
-    """``out.tmx`` -> ``out.review.tmx``: where ``--split-by-score`` puts the units below the bar."""
-    base = tmx_path[:-4] if tmx_path.lower().endswith(".tmx") else tmx_path
-    return base + ".review.tmx"
+    split_by_score: float | None = None  # TUs below it go to the review_tmx output instead
 
 
 @dataclass
 class PairResult:
+    """What ``align_pair`` did: the alignment, the TUs in the TMX, and the outputs written.
+
+    ``outputs``: the path of every output written, by writer name;
+    ``results``: what each writer returned, by name (``stats`` and
+    ``review_stats`` are the TMX writers' ``TmxStats``, or ``None``).
+    """
+
     alignment: Alignment
     tus_written: int
     seconds: float
     outputs: dict[str, str]
     stats: object = None
-    review_stats: object = None  # TmxStats of OUT.review.tmx (``split_by_score``)
+    review_stats: object = None  # TmxStats of the review_tmx output (``split_by_score``)
+    results: dict[str, object] = field(default_factory=dict)
 
 
-def beads_text(alignment: Alignment) -> str:
-    """The beads in the evaluation notation, one per line (``[0]:[0]``, ``[1,2]:[3]``, ``[4]:[]``)."""
-    return "".join(b.notation() + "\n" for b in alignment.beads)
-
-
-def check_outputs(inputs: list[str], outputs: list[str | None]) -> None:
+def check_outputs(inputs: Sequence[str], outputs: Sequence[str | None]) -> None:
     """Refuse, before any work, outputs that cannot be written or would overwrite an input.
 
     A missing folder or a folder given as the output file would otherwise be
@@ -77,8 +87,7 @@ def check_outputs(inputs: list[str], outputs: list[str | None]) -> None:
         folder = os.path.dirname(real)
         if not os.path.isdir(folder):
             raise OutputError("output folder does not exist", path=out, hint="create it first or choose another path")
-        if os.path.isdir(real):
-            raise OutputError("is a folder, not a file", path=out, hint="give a file name for the output")
+        check_output_target(out)  # a folder, device, FIFO or socket is refused, never replaced
         for inp in inputs:
             if real == os.path.realpath(inp) or (os.path.exists(out) and os.path.exists(inp) and os.path.samefile(out, inp)):
                 raise UsageError("output would overwrite an input file", path=out, hint="choose another output name")
@@ -103,12 +112,17 @@ class _Staged:
         self.parts.append((part, final))
         return part
 
-    def __enter__(self) -> "_Staged":
+    def __enter__(self) -> _Staged:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if exc_type is None:
+            final = ""
             try:
+                for _, final in self.parts:
+                    check_output_target(final)  # again: it may have become a FIFO or device since the start
                 for part, final in self.parts:
                     if os.path.exists(final):
                         os.chmod(part, os.stat(final).st_mode & 0o7777)
@@ -116,8 +130,20 @@ class _Staged:
             except OSError as e:
                 self._discard()
                 raise OutputError(f"cannot move the output into place: {e.strerror or e}", path=final) from e
+            except AlignError:
+                self._discard()
+                raise
         else:
             self._discard()
+            if isinstance(exc, AlignError):
+                self._name_the_users_path(exc)
+
+    def _name_the_users_path(self, exc: AlignError) -> None:
+        """An error about a staging file names the output the user gave, not ``.X.tmx.PID-0.part``."""
+        for part, final in self.parts:
+            if part in str(exc) or exc.path == part:
+                path = final if exc.path == part else exc.path
+                raise type(exc)(exc.message.replace(part, final), path=path, hint=exc.hint) from exc
 
     def _discard(self) -> None:
         for part, _ in self.parts:
@@ -135,15 +161,11 @@ def warm_up(reports: bool = True) -> None:
     start, next to loading the model, so that this fixed cost is paid at start-up
     rather than inside the first pair.
     """
+    # nltk is heavy and imported lazily by align.reading.segment; importing it now is the point.
     import nltk.tokenize.punkt  # noqa: F401
 
     if reports:
-        from align.formats.report.plots import _font, _palette
-        from align.formats.report.html import _env
-
-        _env().get_template("report.html.j2")
-        _palette()
-        _font(10)
+        report_warm_up()
 
 
 def align_pair(
@@ -152,28 +174,26 @@ def align_pair(
     encoder: Encoder,
     options: RunOptions,
     *,
-    tmx_path: str | None = None,
-    beads_path: str | None = None,
-    report_html: str | None = None,
-    report_json: str | None = None,
-    review_tsv: str | None = None,
-    review_xlsx: str | None = None,
+    outputs: Mapping[str, str | None] | None = None,
     documents: tuple[Document, Document] | None = None,
 ) -> PairResult:
-    """Read, segment, align and flag one pair, then write whichever outputs are asked for.
+    """Read, segment, align and flag one pair, then write the outputs asked for.
 
-    ``review_tsv``/``review_xlsx``: a review sheet, one row per bead (``align.formats.review``).
+    ``outputs``: the path of each output to write, by writer name (``{"tmx":
+    "out.tmx", "beads": "out.beads", "report_html": ...}``; the names are
+    those of ``align.formats.registry``; an empty path means "not this one").
+    They are checked before any work (``check_outputs``) and written in the
+    registry's order, all or none: a writer that fails leaves no output of
+    this run and the files of an earlier run untouched.
     ``documents``: the pair already read (``read_document`` of ``src_path`` and
     ``tgt_path`` with these options), as a corpus worker reads every pair of a
     bundle first to embed all their texts in one batch.
     """
-    from align.core.aligner import AlignParams, align_documents
-    from align.quality.flags import flag_beads
-    from align.reading.read import read_document
-
     t0 = time.perf_counter()
-    review_tmx = review_tmx_path(tmx_path) if tmx_path and options.split_by_score is not None else None
-    check_outputs([src_path, tgt_path], [tmx_path, review_tmx, beads_path, report_html, report_json, review_tsv, review_xlsx])
+    wanted = {name: path for name, path in (outputs or {}).items() if path}
+    writers = registry.writers(wanted)
+    paths = {w.name: wanted[w.name] for w in writers}
+    check_outputs([src_path, tgt_path], list(paths.values()))
     # Always align sentences (paragraph-first inside the aligner): paragraph TUs come from
     # the paragraph beads, so every --level costs the same embeddings and agrees with the others.
     if documents is not None:
@@ -181,72 +201,24 @@ def align_pair(
     else:
         src = read_document(src_path, options.src_lang, fmt=options.fmt, force=options.force)
         tgt = read_document(tgt_path, options.tgt_lang, fmt=options.fmt, force=options.force)
-    params = AlignParams(**options.aligner) if options.aligner else AlignParams()
+    params = aligner.AlignParams(**options.aligner) if options.aligner else aligner.AlignParams()
     # Both sides in one call: a bigger batch keeps every core busy; the encoder's memo
     # then serves the aligner, the flags and the report without embedding anything again.
     encoder.encode([s.text for s in src.content] + [s.text for s in tgt.content], progress=options.progress)
-    alignment = align_documents(src, tgt, encoder, params=params)
+    alignment = aligner.align_documents(src, tgt, encoder, params=params)
     check_alignment(alignment)
     src_vecs = encoder.encode([s.text for s in alignment.src])
     tgt_vecs = encoder.encode([s.text for s in alignment.tgt])
     alignment = flag_beads(alignment, src_vecs, tgt_vecs)
 
-    outputs: dict[str, str] = {}
-    stats = review_stats = None
-    tus = sum(1 for b in alignment.beads if not b.is_null and b.score >= options.min_score)
+    pair = AlignedPair(alignment, src_vecs, tgt_vecs, paths=paths)
     with _Staged() as stage:  # all outputs or none; an earlier run's files survive a failure
-        if tmx_path:
-            from align.formats.tmx import write_tmx
-
-            tmx_options = dict(
-                level=options.level, src_code=options.src_code, tgt_code=options.tgt_code, region=options.region,
-                dedupe=options.dedupe, creationid=options.creationid, append=options.append,
-            )
-            split = options.split_by_score
-            stats = write_tmx(alignment, _staged_copy(stage, tmx_path, options.append),
-                              min_score=max(options.min_score, split or 0.0), **tmx_options)
-            tus = stats.tus_written
-            outputs["tmx"] = tmx_path
-            if review_tmx is not None:
-                review_stats = write_tmx(alignment, _staged_copy(stage, review_tmx, options.append),
-                                         min_score=options.min_score, max_score=split, **tmx_options)
-                outputs["review_tmx"] = review_tmx
-        if review_tsv or review_xlsx:
-            from align.formats.review import write_review
-
-            for path, fmt in ((review_tsv, "tsv"), (review_xlsx, "xlsx")):
-                if path:
-                    write_review(alignment, stage.path(path), fmt=fmt)
-                    outputs[f"review_{fmt}"] = path
-        if beads_path:
-            atomic_write(stage.path(beads_path), beads_text(alignment))
-            outputs["beads"] = beads_path
-        if report_html or report_json:
-            from align.formats.report.payload import write_report
-
-            sim = src_vecs @ tgt_vecs.T if len(src_vecs) * len(tgt_vecs) <= 4_000_000 else None
-            tmx_info = None
-            if stats is not None:
-                tmx_info = {"path": os.path.basename(tmx_path), "level": options.level, "tus_written": stats.tus_written,
-                            "duplicates": stats.duplicates, "skipped_below_min": stats.skipped_below_min}
-                if review_stats is not None:
-                    tmx_info["review_path"] = os.path.basename(review_tmx)
-                    tmx_info["review_tus_written"] = review_stats.tus_written
-            write_report(alignment, report_html and stage.path(report_html), report_json and stage.path(report_json),
-                         sim_matrix=sim, tmx=tmx_info)
-        if report_html:
-            outputs["report_html"] = report_html
-        if report_json:
-            outputs["report_json"] = report_json
-    return PairResult(alignment, tus, time.perf_counter() - t0, outputs, stats, review_stats)
-
-
-def _staged_copy(stage: _Staged, final: str, append: bool) -> str:
-    """The staged path for ``final``; with ``append``, holding a copy of the existing file to add to."""
-    part = stage.path(final)
-    if append and os.path.exists(final):
-        try:
-            shutil.copyfile(final, part)
-        except OSError as e:
-            raise OutputError(f"cannot copy the TMX to append to: {e.strerror or e}", path=final) from e
-    return part
+        for writer in writers:
+            pair.results[writer.name] = writer.write(pair, stage.path(paths[writer.name]), options)
+    stats = pair.results.get(TMX.name)
+    if isinstance(stats, TmxStats):
+        tus = stats.tus_written
+    else:  # no TMX written: the TUs it would hold
+        tus = sum(1 for b in alignment.beads if not b.is_null and b.score >= options.min_score)
+    return PairResult(alignment, tus, time.perf_counter() - t0, dict(paths), stats, pair.results.get(REVIEW_TMX.name),
+                      dict(pair.results))

@@ -37,8 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from align.quality.mismatch import TextIndex, name_issue, number_issue
 from align.common.model import Alignment, Bead, Segment
+from align.quality.mismatch import TextIndex, name_issue, number_issue
 
 
 @dataclass(frozen=True)
@@ -123,13 +123,20 @@ class _Cosines:
     def block(self, rows: tuple[int, ...], cols: tuple[int, ...]) -> np.ndarray:
         if self.full is not None:
             return self.full[np.ix_(rows, cols)]
+        assert self.x is not None and self.y is not None
         return self.x[list(rows)] @ self.y[list(cols)].T
 
     def row(self, i: int) -> np.ndarray:
-        return self.full[i] if self.full is not None else self.y @ self.x[i]
+        if self.full is not None:
+            return self.full[i]
+        assert self.x is not None and self.y is not None
+        return self.y @ self.x[i]
 
     def col(self, j: int) -> np.ndarray:
-        return self.full[:, j] if self.full is not None else self.x @ self.y[j]
+        if self.full is not None:
+            return self.full[:, j]
+        assert self.x is not None and self.y is not None
+        return self.x @ self.y[j]
 
 
 def _bead_sim(sim: _Cosines, bead: Bead) -> float:
@@ -163,9 +170,9 @@ def _moved_issues(alignment: Alignment, sim: _Cosines, p: QualityParams) -> dict
             if int(sim.row(i).argmax()) == j:
                 mutual.append((float(c[i]), i, j))
         if mutual and max(mutual)[0] >= bar:
-            c, i, j = max(mutual)
+            best, i, j = max(mutual)
             other = f"target segment {j}" if b.src else f"source segment {i}"
-            out[k] = f"best match is {other} (cosine {c:.2f}; typical pairs {bar:.2f} or more)"
+            out[k] = f"best match is {other} (cosine {best:.2f}; typical pairs {bar:.2f} or more)"
     return out
 
 
@@ -386,7 +393,7 @@ def summary(alignment: Alignment) -> dict:
         "flags": {c: flags[c] for c in [*FLAGS, *sorted(set(flags) - set(FLAGS))] if flags[c]},
         "flagged_beads": sum(1 for b in beads if b.flags),
         "flagged_share": _share(sum(1 for b in beads if b.flags), len(beads)),
-        "unaligned_counts": dict(Counter(u["reason"].split(":")[0] for u in unaligned)),
+        "unaligned_counts": dict(Counter(str(u["reason"]).split(":")[0] for u in unaligned)),
         "unaligned": unaligned,
         "model_id": alignment.model_id,
         "params": alignment.params,

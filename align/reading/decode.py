@@ -11,11 +11,12 @@ from __future__ import annotations
 import codecs
 import os
 import re
-import stat
 import unicodedata
-from pathlib import Path
+
+import charset_normalizer
 
 from align.common.errors import InputError
+from align.common.files import read_bounded, read_bounded_text
 
 #: Inputs larger than this are refused before reading: aligning a file this big
 #: is a mistake (a whole dump, a binary) and would take hours, not a document.
@@ -69,48 +70,25 @@ _TIE_CHAOS = 3.0
 
 _HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _NEWLINES = re.compile("\r\n?|[\u2028\u0085\x0b\x0c]")
+_CRLF = re.compile("\r\n?")
+# Characters that end a line in Unicode's sense but not in a one-segment-per-line file.
+_SEPARATORS = re.compile("[\u2028\u2029\u0085\x0b\x0c]")
 
 
-def read_bytes(path: str | os.PathLike) -> bytes:
-    """Read a whole input file, turning every way it can fail into an InputError with a hint."""
-    name = os.fspath(path)
-    try:
-        st = os.stat(name)
-    except FileNotFoundError:
-        raise InputError("file not found", path=name, hint="check the path and the file name") from None
-    except PermissionError:
-        raise InputError("permission denied", path=name, hint="check the read permission of the file and its folders") from None
-    except OSError as e:
-        raise InputError(f"cannot read: {e.strerror or e}", path=name) from None
-    if stat.S_ISDIR(st.st_mode):
-        raise InputError("is a folder, not a file", path=name, hint="give the path of a plain-text or HTML file")
-    if not stat.S_ISREG(st.st_mode):
-        raise InputError("is not a regular file", path=name, hint="give the path of a plain-text or HTML file")
-    _check_size(st.st_size, name)
-    try:
-        with open(name, "rb") as fh:
-            data = fh.read(MAX_INPUT_BYTES + 1)
-    except PermissionError:
-        raise InputError("permission denied", path=name, hint="check the read permission of the file (chmod u+r)") from None
-    except OSError as e:
-        raise InputError(f"cannot read: {e.strerror or e}", path=name) from None
-    _check_size(len(data), name)
-    return data
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """Read a whole input document, turning every way it can fail into an InputError with a hint."""
+    return read_bounded(path, limit=MAX_INPUT_BYTES, what="document",
+                        hint_large="split it into documents, one per article or chapter")
 
 
-def read_utf8(path: str | os.PathLike, what: str = "file", *, bom: bool = False) -> str:
+def read_utf8(path: str | os.PathLike[str], what: str = "file", *, bom: bool = False) -> str:
     """A small file of our own formats (manifest, beads, gold), which must be UTF-8.
 
     Unlike documents (``read_text``), these are not guessed at: a wrong
     encoding is an ``InputError`` naming the file and what it was read as.
     ``bom``: a leading UTF-8 byte-order mark is allowed (spreadsheets write one).
     """
-    try:
-        return Path(path).read_text(encoding="utf-8-sig" if bom else "utf-8")
-    except OSError as e:
-        raise InputError(f"cannot read {what}: {e.strerror or e}", path=str(path)) from e
-    except UnicodeDecodeError as e:
-        raise InputError(f"{what} is not UTF-8", path=str(path)) from e
+    return read_bounded_text(path, what=what, bom=bom)
 
 
 def _check_size(size: int, path: str) -> None:
@@ -122,14 +100,17 @@ def _check_size(size: int, path: str) -> None:
         )
 
 
-def read_text(data: bytes, path: str, *, lang: str | None = None, encoding: str | None = None) -> tuple[str, str, tuple[str, ...]]:
+def read_text(
+    data: bytes, path: str, *, lang: str | None = None, encoding: str | None = None, line_separators: bool = True
+) -> tuple[str, str, tuple[str, ...]]:
     """Decode an input file's bytes into normalised text.
 
     Returns ``(text, encoding, warnings)``: the text with a BOM stripped, line
     endings as ``\\n`` and Unicode in NFC; the name of the encoding used; and
     warnings a user should see (legacy encoding guessed, text normalised).
     ``lang`` (the declared language) breaks ties between legacy code pages;
-    ``encoding`` forces one and skips all detection.
+    ``encoding`` forces one and skips all detection. ``line_separators=False``
+    is for one-segment-per-line files (see :func:`normalise_text`).
     Raises InputError for binary, empty, oversized or undecodable input.
     """
     _check_size(len(data), path)
@@ -140,7 +121,7 @@ def read_text(data: bytes, path: str, *, lang: str | None = None, encoding: str 
         text, used, warning = _decode(data, path, lang)
         if warning:
             warnings.append(warning)
-    text, changed = normalise_text(text)
+    text, changed = normalise_text(text, line_separators=line_separators)
     if changed:
         warnings.append(changed)
     if not text.strip():
@@ -148,19 +129,35 @@ def read_text(data: bytes, path: str, *, lang: str | None = None, encoding: str 
     return text, used, tuple(warnings)
 
 
-def normalise_text(text: str) -> tuple[str, str | None]:
+def normalise_text(text: str, *, line_separators: bool = True) -> tuple[str, str | None]:
     """Strip a BOM, turn every line ending into ``\n`` and compose to NFC.
 
     NFC matters: the same Vietnamese word typed on two systems can arrive as
     precomposed or decomposed characters, with combining marks in any order, and
     would otherwise not match in the aligner, the TMX or a CAT tool. Returns the
     text and a warning when normalisation changed it.
+
+    ``line_separators=False`` is for files that hold one segment per line
+    (``--presplit``, gold files): only ``\n``, ``\r\n`` and ``\r`` end a line there,
+    so that segment *k* is line *k* of the file, and the other separators (vertical
+    tab, form feed, NEL, U+2028, U+2029) become spaces, which the warning counts.
     """
-    text = _NEWLINES.sub("\n", text.removeprefix("\ufeff")).replace("\u2029", "\n\n")
+    text = text.removeprefix("\ufeff")
+    notes = []
+    if line_separators:
+        text = _NEWLINES.sub("\n", text).replace("\u2029", "\n\n")
+    else:
+        text = _CRLF.sub("\n", text)
+        text, n = _SEPARATORS.subn(" ", text)
+        if n:
+            notes.append(
+                f"{n} line or page separator character{'s' if n != 1 else ''} (U+000B, U+000C, U+0085, U+2028, "
+                "U+2029) inside lines became spaces: in a one-segment-per-line file only a line break ends a segment"
+            )
     nfc = unicodedata.normalize("NFC", text)
-    if nfc == text:
-        return text, None
-    return nfc, "the text was not in Unicode NFC form (e.g. decomposed Vietnamese tone marks); normalised it to NFC"
+    if nfc != text:
+        notes.append("the text was not in Unicode NFC form (e.g. decomposed Vietnamese tone marks); normalised it to NFC")
+    return nfc, "; ".join(notes) or None
 
 
 def _decode_forced(data: bytes, path: str, encoding: str) -> tuple[str, str]:
@@ -264,8 +261,6 @@ def _detect_legacy(data: bytes, lang: str | None) -> tuple[str, str] | None:
     give the same text, or one must be a common Windows code page. Anything else
     (several plausible readings, none of them usual) is not confident.
     """
-    import charset_normalizer
-
     matches = [m for m in charset_normalizer.from_bytes(data) if m.encoding not in ("utf_8", "ascii")]
     if not matches:
         return None

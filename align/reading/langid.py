@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from align.common.languages import ALIASES
+
 #: Frequent function words per language. Chosen to be common in news and prose;
 #: overlaps between languages are fine because only a clear winner counts.
 STOPWORDS: dict[str, frozenset[str]] = {
@@ -59,6 +61,12 @@ def _weights() -> dict[str, tuple[tuple[str, float], ...]]:
 #: stacked or dot-below tone marks); about a third of Vietnamese words carry one.
 _VI_LETTERS = frozenset("ăđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉĩịọỏốồổỗộớờởỡợụủũứừửữựỳỵỷỹ")
 
+#: Every letter with a Vietnamese diacritic, the shared ones (à, é, ô...) included. Written
+#: Vietnamese marks nearly every other syllable, so a text of several words with none
+#: of them is not Vietnamese, however short (the function-word profile needs 30 words).
+_VI_MARKED = _VI_LETTERS | frozenset("àáâãèéêìíòóôõùúý")
+MIN_VI_WORDS = 8
+
 NAMES: dict[str, str] = {
     "vi": "Vietnamese", "id": "Indonesian", "ms": "Malay", "en": "English", "de": "German",
     "fr": "French", "es": "Spanish", "pt": "Portuguese", "it": "Italian", "nl": "Dutch",
@@ -72,7 +80,6 @@ def _family(lang: str) -> str:
 
 
 _WEIGHTS = _weights()
-_ALIASES = {"in": "id", "zsm": "ms", "may": "ms", "vie": "vi", "ind": "id", "eng": "en", "deu": "de", "ger": "de", "fra": "fr", "fre": "fr"}
 
 MIN_WORDS = 30  # below this, no verdict: titles and captions are too short to judge
 _MIN_SCORE = 0.15  # the winner's share of function words
@@ -84,7 +91,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 def base_language(lang: str) -> str:
     """``"vi-VN"`` -> ``"vi"``, ``"in"`` -> ``"id"``: the code the profiles use."""
     base = lang.strip().lower().replace("_", "-").split("-")[0]
-    return _ALIASES.get(base, base)
+    return ALIASES.get(base, base)
 
 
 def same_family(a: str, b: str) -> bool:
@@ -132,6 +139,19 @@ def language_mismatch(text: str, declared: str) -> str | None:
     if want not in STOPWORDS:
         return None
     found = detect_language(text)
+    if found is None and want == "vi":
+        return _unmarked_vietnamese(text)
     if found is None or same_family(found, want):
         return None
     return f"looks like {NAMES[found]} ({found}), not {NAMES[want]} ({want}): the files may be swapped or mislabelled"
+
+
+def _unmarked_vietnamese(text: str) -> str | None:
+    """Text declared Vietnamese with no Vietnamese diacritic at all: too short for the profiles, still not Vietnamese."""
+    words = _WORD.findall(text[:_MAX_CHARS].lower())
+    if len(words) < MIN_VI_WORDS or any(ch in _VI_MARKED for w in words for ch in w):
+        return None
+    return (
+        f"is declared Vietnamese (vi), but none of its {len(words)} words carries a Vietnamese tone mark or "
+        "letter: the files may be swapped or mislabelled"
+    )

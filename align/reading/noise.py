@@ -31,8 +31,8 @@ boilerplate in the site's language.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 #: Reason strings (what a user sees in reports next to a set-aside block).
 IMAGE = "image file name"
@@ -427,7 +427,7 @@ def _tail_zones(blocks: Sequence[str], verdicts: list[LineVerdict | None], prose
     zones: list[str | None] = [None] * len(blocks)
     zone: str | None = None
     seen = 0
-    for i, block in enumerate(blocks):
+    for i in range(len(blocks)):
         v = verdicts[i]
         if v is not None and v.marker in ("comment", "related", "source") and total:
             share = 0.5 if v.marker == "source" else 1 / 3

@@ -45,10 +45,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from align.reading.decode import normalise_text, read_bytes, read_text
+import lxml.etree
+import lxml.html
+
 from align.common.errors import InputError, UsageError
+from align.common.model import Document, Segment, SegmentKind
+from align.reading.decode import normalise_text, read_bytes, read_text
 from align.reading.langid import language_mismatch
-from align.common.model import Document, Segment
 from align.reading.noise import find_noise
 from align.reading.segment import split_sentences
 
@@ -98,7 +101,7 @@ def read_document(
     _check_format(fmt)
     name = os.fspath(path)
     data = read_bytes(name)
-    text, used, warnings = read_text(data, name, lang=lang, encoding=encoding)
+    text, used, warnings = read_text(data, name, lang=lang, encoding=encoding, line_separators=fmt != "presplit")
     return document_from_text(text, name, lang, fmt, force=force, split=split, encoding=used, warnings=warnings)
 
 
@@ -115,7 +118,7 @@ def document_from_text(
 ) -> Document:
     """Segment already-decoded text (see :func:`read_document`); for callers and tests without files."""
     _check_format(fmt)
-    text, changed = normalise_text(text)
+    text, changed = normalise_text(text, line_separators=fmt != "presplit")
     if changed:
         warnings = (*warnings, changed)
     if not text.strip():
@@ -274,9 +277,6 @@ def html_paragraphs(html: str, path: str) -> tuple[list[tuple[str, bool]], bool]
 
     The flag says whether they come from an ``<article>`` or ``<main>``.
     """
-    import lxml.etree
-    import lxml.html
-
     parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False, recover=True)
     try:
         # lxml parses C0 controls but refuses them in text it is handed back; they are invisible anyway
@@ -435,7 +435,7 @@ def _segments(doc_text: str, blocks: list[Block], lang: str, split: bool, *, edg
     for para, (block, reason) in enumerate(zip(blocks, reasons)):
         raw = doc_text[block.start:block.end]
         if reason is not None or not split:
-            kind = "noise" if reason is not None else "paragraph"
+            kind: SegmentKind = "noise" if reason is not None else "paragraph"
             segments.append(Segment(_segment_text(raw), kind, para, 0, (block.start, block.end), reason))
             continue
         spans = split_sentences(raw.replace("\n", " "), lang) or [(0, len(raw))]
@@ -445,7 +445,7 @@ def _segments(doc_text: str, blocks: list[Block], lang: str, split: bool, *, edg
 
 
 def _presplit_segments(text: str, split: bool) -> list[Segment]:
-    kind = "sentence" if split else "paragraph"
+    kind: SegmentKind = "sentence" if split else "paragraph"
     spans = [span for span in _lines(text) if span is not None]
     return [Segment(text[s:e], kind, i, 0, (s, e)) for i, (s, e) in enumerate(spans)]
 

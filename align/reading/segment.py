@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from align.common.errors import InputError, UsageError
+from align.common.languages import ALIASES
 
 __all__ = ["sentences", "split_sentences"]
 
@@ -40,18 +41,6 @@ _DATA_DIR = ("data", "abbrev")
 _GENERIC = "generic"
 _KINDS = ("abbrev", "can_end", "before_number")  # an entry has exactly one kind
 _SECTIONS = (*_KINDS, "after_number", "before_ordinal", "words")
-
-# ISO 639-2 and legacy codes for the languages that have a list.
-_ALIASES = {
-    "vie": "vi",
-    "ind": "id",
-    "in": "id",
-    "eng": "en",
-    "deu": "de",
-    "ger": "de",
-    "fra": "fr",
-    "fre": "fr",
-}
 
 _WS = re.compile(r"\s")
 # Quotes and brackets that may open a sentence / close one.
@@ -129,13 +118,13 @@ def _lang_key(lang: str) -> str:
 @functools.lru_cache(maxsize=256)
 def _resolve_lang(lang: str) -> str:
     key = lang.strip().lower().replace("_", "-").split("-")[0]
-    key = _ALIASES.get(key, key)
+    key = ALIASES.get(key, key)
     if re.fullmatch(r"[a-z]{2,3}", key) and _data_file(key).is_file():
         return key
     return _GENERIC
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def abbreviation_lists(lang: str) -> AbbrevLists:
     """The merged lists for ``lang``: the generic file, then the language's own.
 
@@ -354,7 +343,7 @@ class _Segmenter:
         return [(s, e) for s, e in merged]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _segmenter(key: str) -> _Segmenter:
     return _Segmenter(abbreviation_lists(key))
 

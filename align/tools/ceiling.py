@@ -5,7 +5,7 @@ beads out of order, lines in no bead, a line in two beads), and an aligner
 that outputs a monotone sequence of contiguous beads cannot match those. So a
 number like "strict F1 0.92" means more next to the *ceiling*: the score of the
 monotone path, over the same bead types the aligner may use, with the best
-strict F1. It needs no model: the aligner's own DP (``_search.viterbi``) finds
+strict F1. It needs no model: the aligner's own DP (``core.search.viterbi``) finds
 the path that maximises (gold beads matched) - lambda x (beads that match
 nothing), for a few lambdas (a larger one trades a match for fewer wrong
 beads, which can raise precision more than it costs recall), and the path
@@ -20,8 +20,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from align.tools.evaluate import BeadPair, Scores, count_doc
 from align.core.search import NEG, Band, BeadType, band_around, path_to_spans, viterbi
+from align.tools.gold import BeadPair, Scores, count_doc
 
 _LAMBDAS = (1e-3, 0.25, 0.5, 1.0, 2.0)  # cost of a bead that matches no gold bead (1e-3: only breaks ties)
 

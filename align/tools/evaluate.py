@@ -1,181 +1,30 @@
-"""Score predicted beads against gold beads, as Bertalign and Vecalign score.
+"""Evaluation runs: align folders of (src.txt, tgt.txt, gold.txt) and score the beads against the gold.
 
-The rules (see the eval README) are kept exactly, so that our numbers can be
-set beside published ones:
-
-* beads become a *set* of ``(source tuple, target tuple)``; beads empty on both
-  sides are dropped;
-* strict: a predicted bead equals a gold bead; lax: not strict, but a source
-  sentence of the predicted bead is linked in the gold to a target sentence of
-  it (a one-sided bead can only match strictly);
-* precision is over all predicted beads (null beads included), recall over gold
-  beads non-empty on both sides against predicted beads non-empty on both sides;
-* counts are summed over documents (micro average) before dividing; 0/0 is 0.
-
-The gold need not be monotone or cover every line; the scorer never assumes so.
+Each document folder holds one segment per line on each side and its gold
+beads; every folder is aligned with ``align_segments``, scored by the rules of
+``align.tools.gold`` (micro-averaged strict and lax precision, recall, F1, as
+Bertalign and Vecalign score), and set beside its *ceiling* (the best strict
+F1 any monotone aligner could reach on that gold, ``align.tools.ceiling``) and
+the precision of the beads by score (what filtering a TMX on the score buys).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import time
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from align.reading.decode import read_utf8
 from align.common.errors import InputError, OutputError
+from align.core.aligner import AlignParams, align_segments, signature
+from align.embedding import Encoder
+from align.reading.decode import read_utf8
+from align.tools.ceiling import ceiling_path
+from align.tools.gold import BeadPair, Counts, Scores, bead_set, count_doc, format_beads, ratio, read_beads
 
-BeadPair = tuple[tuple[int, ...], tuple[int, ...]]
-
-_BEAD = re.compile(r"^\s*\[([0-9,\s]*)\]\s*:\s*\[([0-9,\s]*)\]\s*$")
+#: Bead-score thresholds at which the precision of beads is reported.
 THRESHOLDS = (0.5, 0.7, 0.9)
-
-
-def _indices(text: str) -> tuple[int, ...]:
-    return tuple(int(x) for x in text.replace(" ", "").split(",") if x != "")
-
-
-def read_beads(path_or_lines: str | os.PathLike | Iterable[str]) -> list[BeadPair]:
-    """Beads from a file (or lines) in the notation ``[1,2]:[3]``, one per line.
-
-    Blank lines are skipped; anything else that is not a bead is an
-    ``InputError`` naming the file and line, because a silently skipped gold
-    bead would change every score.
-    """
-    name: str | None = None
-    if isinstance(path_or_lines, (str, os.PathLike)):
-        name = str(path_or_lines)
-        lines: Iterable[str] = read_utf8(name, "beads file").splitlines()
-    else:
-        lines = path_or_lines
-    out: list[BeadPair] = []
-    for k, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        m = _BEAD.match(line)
-        if not m:
-            where = f"{name}:{k}" if name else f"line {k}"
-            raise InputError(f"not a bead: {line.strip()[:60]!r}", path=where, hint="expected e.g. [1,2]:[3]")
-        out.append((_indices(m.group(1)), _indices(m.group(2))))
-    return out
-
-
-def format_beads(beads: Iterable[BeadPair]) -> str:
-    """The notation ``[1,2]:[3]``, one bead a line (the inverse of ``read_beads``)."""
-    return "".join("[" + ",".join(map(str, s)) + "]:[" + ",".join(map(str, t)) + "]\n" for s, t in beads)
-
-
-@dataclass(frozen=True)
-class Counts:
-    """Raw counts of one document or one set; scores are derived so sums stay exact."""
-
-    pred: int = 0  # predicted beads (non-empty), the precision denominator
-    strict_tp_p: int = 0  # predicted beads that equal a gold bead
-    lax_tp_p: int = 0  # predicted beads that match strictly or laxly
-    gold: int = 0  # gold beads non-empty on both sides, the recall denominator
-    strict_tp_r: int = 0
-    lax_tp_r: int = 0
-
-    def __add__(self, other: Counts) -> Counts:
-        return Counts(*(a + b for a, b in zip(self._tuple(), other._tuple())))
-
-    def _tuple(self) -> tuple[int, ...]:
-        return (self.pred, self.strict_tp_p, self.lax_tp_p, self.gold, self.strict_tp_r, self.lax_tp_r)
-
-
-def _div(a: float, b: float) -> float:
-    return a / b if b else 0.0
-
-
-def _f1(p: float, r: float) -> float:
-    return _div(2 * p * r, p + r)
-
-
-@dataclass(frozen=True)
-class Scores:
-    """Strict and lax precision, recall and F1 from summed counts."""
-
-    counts: Counts
-
-    @property
-    def strict_p(self) -> float:
-        return _div(self.counts.strict_tp_p, self.counts.pred)
-
-    @property
-    def strict_r(self) -> float:
-        return _div(self.counts.strict_tp_r, self.counts.gold)
-
-    @property
-    def strict_f1(self) -> float:
-        return _f1(self.strict_p, self.strict_r)
-
-    @property
-    def lax_p(self) -> float:
-        return _div(self.counts.lax_tp_p, self.counts.pred)
-
-    @property
-    def lax_r(self) -> float:
-        return _div(self.counts.lax_tp_r, self.counts.gold)
-
-    @property
-    def lax_f1(self) -> float:
-        return _f1(self.lax_p, self.lax_r)
-
-    def as_dict(self) -> dict[str, float]:
-        return {
-            k: round(getattr(self, k), 6)
-            for k in ("strict_p", "strict_r", "strict_f1", "lax_p", "lax_r", "lax_f1")
-        }
-
-
-def _as_set(beads: Iterable[Sequence[Sequence[int]]]) -> set[BeadPair]:
-    return {(tuple(s), tuple(t)) for s, t in beads if len(s) or len(t)}
-
-
-def _links(beads: Iterable[BeadPair]) -> dict[int, set[int]]:
-    """Source index -> the target indices it is linked to by some bead."""
-    out: dict[int, set[int]] = defaultdict(set)
-    for s, t in beads:
-        for i in s:
-            out[i].update(t)
-    return out
-
-
-def _matches(reference: set[BeadPair], candidates: set[BeadPair]) -> tuple[int, int]:
-    """(strict, strict + lax) matches of ``candidates`` against ``reference``."""
-    links = _links(reference)
-    strict = lax = 0
-    for s, t in candidates:
-        if (s, t) in reference:
-            strict += 1
-            lax += 1
-        elif any(j in links.get(i, ()) for i in s for j in t):
-            lax += 1
-    return strict, lax
-
-
-def count_doc(pred: Iterable[Sequence[Sequence[int]]], gold: Iterable[Sequence[Sequence[int]]]) -> Counts:
-    """Counts for one document (see the module docstring for the rules)."""
-    p, g = _as_set(pred), _as_set(gold)
-    sp, lp = _matches(g, p)
-    p2 = {b for b in p if b[0] and b[1]}
-    g2 = {b for b in g if b[0] and b[1]}
-    sr, lr = _matches(p2, g2)
-    return Counts(pred=len(p), strict_tp_p=sp, lax_tp_p=lp, gold=len(g2), strict_tp_r=sr, lax_tp_r=lr)
-
-
-def score(pred_docs: Sequence[Iterable[Sequence[Sequence[int]]]], gold_docs: Sequence[Iterable[Sequence[Sequence[int]]]]) -> Scores:
-    """Micro-averaged strict/lax scores of predicted documents against gold ones (same order)."""
-    if len(pred_docs) != len(gold_docs):
-        raise ValueError(f"{len(pred_docs)} predicted documents but {len(gold_docs)} gold ones")
-    total = Counts()
-    for p, g in zip(pred_docs, gold_docs):
-        total = total + count_doc(p, g)
-    return Scores(total)
-
 
 # ---------------------------------------------------------------- evaluation runs
 
@@ -189,7 +38,7 @@ class DocResult:
     n_tgt: int
     counts: Counts
     seconds: float
-    ceiling: Counts | None = None  # counts of the monotone path with the best strict F1 (``_ceiling``)
+    ceiling: Counts | None = None  # counts of the monotone path with the best strict F1 (``ceiling_path``)
 
 
 @dataclass(frozen=True)
@@ -251,8 +100,8 @@ def _check_gold(gold: list[BeadPair], n_src: int, n_tgt: int, path: Path) -> Non
 
 def evaluate_dirs(
     dirs: Sequence[str | os.PathLike],
-    encoder,
-    params=None,
+    encoder: Encoder,
+    params: AlignParams | None = None,
     beads_dir: str | os.PathLike | None = None,
     src_lang: str | None = None,
     tgt_lang: str | None = None,
@@ -265,14 +114,11 @@ def evaluate_dirs(
     Each DIR becomes one set in the result (named by its folder name); the
     predicted beads are written to ``beads_dir/<set>/<doc>.txt`` when asked.
     """
-    from align.core.aligner import AlignParams, align_segments, signature
-    from align.tools.ceiling import ceiling_path
-
     params = params or AlignParams()
     types = params.bead_types()  # the ceiling uses the aligner's own bead types
     t_all = time.perf_counter()
     sets: dict[str, tuple[DocResult, ...]] = {}
-    by_thr: dict[str, dict[float, list[int]]] = {}
+    by_thr: dict[str, dict[float, tuple[int, int]]] = {}
     for d in dirs:
         root = Path(d)
         docs = find_doc_dirs(root)
@@ -293,7 +139,7 @@ def evaluate_dirs(
             secs = time.perf_counter() - t0
             pred = [(b.src, b.tgt) for b in beads]
             counts = count_doc(pred, gold)
-            gold_set = _as_set(gold)
+            gold_set = bead_set(gold)
             for b in beads:
                 for t in THRESHOLDS:
                     if b.score >= t:
@@ -307,7 +153,7 @@ def evaluate_dirs(
         sets[set_name] = tuple(results)
         by_thr[set_name] = {t: (v[0], v[1]) for t, v in thr.items()}
     sig = signature(getattr(encoder, "model_id", "unknown"), params)
-    return EvalResult(sets, sig, time.perf_counter() - t_all, by_thr)  # type: ignore[arg-type]
+    return EvalResult(sets, sig, time.perf_counter() - t_all, by_thr)
 
 
 def _write_beads(path: Path, beads: list[BeadPair]) -> None:
@@ -342,7 +188,7 @@ def format_result(result: EvalResult, per_doc: bool = False) -> str:
     lines.append("")
     lines.append("precision of beads by score (strict matches / beads scoring >= t):")
     for name, thr in result.by_threshold.items():
-        cells = "  ".join(f">={t:.1f}: {_div(c, n):.4f} ({c}/{n})" for t, (n, c) in sorted(thr.items()))
+        cells = "  ".join(f">={t:.1f}: {ratio(c, n):.4f} ({c}/{n})" for t, (n, c) in sorted(thr.items()))
         lines.append(f"  {name[:26]:<26} {cells}")
     lines.append("")
     lines.append("monotone ceiling (best strict F1 of any monotone alignment with these bead types; moved pairs can pass it):")
@@ -369,7 +215,7 @@ def result_to_json(result: EvalResult) -> dict:
             "counts": vars(s.counts).copy(),
             "ceiling_strict_f1": (round(c.strict_f1, 6) if (c := result.ceiling(name)) is not None else None),
             "precision_by_score": {
-                f"{t:.1f}": {"beads": n, "correct": c, "precision": round(_div(c, n), 6)}
+                f"{t:.1f}": {"beads": n, "correct": c, "precision": round(ratio(c, n), 6)}
                 for t, (n, c) in sorted(result.by_threshold.get(name, {}).items())
             },
             "per_doc": [

@@ -23,7 +23,7 @@ The aligner's own bead scores are posteriors over the paths of a document
 have no paths, so that part does not carry over, and the units' order does
 not matter (beyond the sampled background of memories over 64 units).
 
-On top of the score, the aligner's quality checks (``_quality.check_beads``:
+On top of the score, the aligner's quality checks (``quality.flags.check_beads``:
 low score, drift, length ratio, number and name mismatches) run over the units
 as if they were the beads of one document, and one check of its own:
 
@@ -44,15 +44,25 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
-from lxml import etree
 
 import align.core.scores as sc
+from align.common.atomic import atomic_write
 from align.common.errors import InputError
 from align.common.model import Alignment, Bead, Document, Segment
-from align.formats.tmx import TU, TmxFile, clean_text, read_tmx
+from align.core.lexical import find_anchors
+from align.core.params import AlignParams, signature
+from align.core.search import band_around
+from align.core.side import Side
+from align.core.vectors import prepare_vectors
+from align.embedding import Encoder
+from align.formats.report.html import render_report
+from align.formats.report.payload import json_text, report_payload
+from align.formats.tmx import TU, TmxFile, clean_text, read_tmx, write_tmx_props
+from align.quality.flags import QualityParams, check_beads
 
 FORMAT = "align-tm-score"
 #: Unflagged units shown in the HTML report (all flagged units are shown).
@@ -111,7 +121,7 @@ class TmScore:
 class _Pairs:
     """What the scoring measured: prepared vectors, the model, own and best-other cosines."""
 
-    model: object  # _aligner.DocModel
+    model: sc.DocModel | None  # None when there is no unit
     own: np.ndarray  # cosine of each unit's own pair
     scores: np.ndarray
     row_other: np.ndarray  # per source: best cosine with another unit's target, and that unit
@@ -123,8 +133,7 @@ class _Pairs:
 
 def _measure(src_vecs, tgt_vecs, src_lens, tgt_lens, params, *, src_texts=None, tgt_texts=None, block: int = 512,
              keep_sim: int = 4_000_000) -> _Pairs:
-    from align.core.aligner import AlignParams, _prepare
-
+    """Prepare the vectors as the aligner does and measure every unit's own and best-other cosines (see ``_Pairs``)."""
     params = params or AlignParams()
     n = len(src_vecs)
     if len(tgt_vecs) != n or len(src_lens) != n or len(tgt_lens) != n:
@@ -132,7 +141,7 @@ def _measure(src_vecs, tgt_vecs, src_lens, tgt_lens, params, *, src_texts=None, 
     if n == 0:
         e = np.zeros(0)
         return _Pairs(None, e, e, e, e.astype(int), e, e.astype(int), None)
-    x, y = _prepare(src_vecs, params), _prepare(tgt_vecs, params)
+    x, y = prepare_vectors(src_vecs, params), prepare_vectors(tgt_vecs, params)
     ls = np.asarray(src_lens, dtype=np.float64)
     lt = np.asarray(tgt_lens, dtype=np.float64)
     own = np.einsum("ij,ij->i", x, y).astype(np.float64)
@@ -160,9 +169,9 @@ def _measure(src_vecs, tgt_vecs, src_lens, tgt_lens, params, *, src_texts=None, 
     best = np.maximum(own, row_other)
     arg = np.where(own >= row_other, np.arange(n), row_arg)
     band = sc.BandMatrix(best[:, None].astype(np.float32), arg, arg + 1)
-    model = sc.estimate_model(x, y, ls, lt, band, tail=params.len_tail)
+    model = sc.estimate_model(Side(x, ls), Side(y, lt), band, tail=params.len_tail)
     if params.refine:
-        model = sc.refine_model(model, [(range(k, k + 1), range(k, k + 1)) for k in range(n)], ls, lt)
+        model = sc.refine_model(model, [(range(k, k + 1), range(k, k + 1)) for k in range(n)], Side(x, ls), Side(y, lt))
     dp = _bead_dp_scores(x, y, ls, lt, params, model, src_texts, tgt_texts)
     scores = 1.0 / (1.0 + np.exp(-dp))  # 0.5 where the bead is neutral in the aligner's scores
     return _Pairs(model, own, scores, row_other, row_arg, col_other, col_arg, sim)
@@ -170,15 +179,12 @@ def _measure(src_vecs, tgt_vecs, src_lens, tgt_lens, params, *, src_texts=None, 
 
 def _bead_dp_scores(x, y, ls, lt, params, model, src_texts, tgt_texts) -> np.ndarray:
     """The aligner's own DP score of each 1-1 bead (i, i): similarity, length, shared numbers and names."""
-    from align.core.lexical import find_anchors
-    from align.core.search import band_around
-
     n = len(x)
     anchors = None
     if params.lex_weight > 0 and src_texts is not None and tgt_texts is not None:
         anchors = find_anchors(list(src_texts), list(tgt_texts))
     diagonal = band_around([(k, k) for k in range(n + 1)], n, n, 0)
-    scorer = sc.WindowScorer(x, y, ls, lt, diagonal, params, [(1, 1)], anchors, model)
+    scorer = sc.WindowScorer(Side(x, ls), Side(y, lt), diagonal, params, types=[(1, 1)], anchors=anchors, model=model)
     return np.array([scorer.bead_score(i + 1, i + 1, 1, 1) for i in range(n)], dtype=np.float64)
 
 
@@ -249,7 +255,7 @@ def _misplaced(k: int, m: _Pairs, norm, p: TmScoreParams, tuid_of) -> str | None
 
 def score_tmx(
     path: str | os.PathLike[str],
-    encoder,
+    encoder: Encoder,
     *,
     src_lang: str | None = None,
     tgt_lang: str | None = None,
@@ -259,9 +265,6 @@ def score_tmx(
 
     InputError if the file is not a readable TMX or holds no bilingual unit.
     """
-    from align.core.aligner import AlignParams, signature
-    from align.quality.flags import QualityParams, check_beads
-
     p = params or TmScoreParams()
     tmx = read_tmx(path, src_lang=src_lang, tgt_lang=tgt_lang)
     if not tmx.tus:
@@ -274,6 +277,7 @@ def score_tmx(
     ap = AlignParams()
     m = _measure(src_vecs, tgt_vecs, [len(t) for t in src], [len(t) for t in tgt], ap, src_texts=src, tgt_texts=tgt,
                  block=p.block)
+    assert m.model is not None  # there are units
     scores = m.scores.copy()
     empty = np.array([not a or not b for a, b in zip(src, tgt)])
     scores[empty] = 0.0
@@ -309,35 +313,6 @@ def score_tmx(
 # --------------------------------------------------------------------------- outputs
 
 
-def _set_prop(tu: etree._Element, ptype: str, value: str | None) -> None:
-    """Set (or with ``None`` remove) the ``<prop type=ptype>`` of a ``<tu>``, keeping everything else."""
-    existing = [el for el in tu.findall("prop") if el.get("type") == ptype]
-    for el in existing[1 if value is not None else 0:]:
-        _remove(el)
-    if value is None:
-        return
-    if existing:
-        existing[0].text = value
-        return
-    kids = list(tu)
-    pos = next((i for i, el in enumerate(kids) if el.tag == "tuv"), len(kids))
-    before = kids[pos - 1].tail if pos > 0 else tu.text
-    new = etree.Element("prop", type=ptype)
-    new.text = value
-    tu.insert(pos, new)
-    new.tail = before  # the indentation the next element had
-
-
-def _remove(el: etree._Element) -> None:
-    parent = el.getparent()
-    prev = el.getprevious()
-    if prev is not None:
-        prev.tail = el.tail if (prev.tail or "").strip() == "" else prev.tail
-    else:
-        parent.text = el.tail if (parent.text or "").strip() == "" else parent.text
-    parent.remove(el)
-
-
 def write_scored_tmx(result: TmScore, out_path: str | os.PathLike[str]) -> int:
     """Write the input TMX again with ``x-alignment-score`` and ``x-flags`` props on every scored unit.
 
@@ -345,30 +320,12 @@ def write_scored_tmx(result: TmScore, out_path: str | os.PathLike[str]) -> int:
     both languages) is kept as it was; an earlier ``x-flags`` is replaced (and
     removed where nothing is flagged now). Returns the units scored.
     """
-    from align.common.atomic import atomic_write
-    from align.formats.tmx import _pairs, _parse
-
-    tree = _parse(result.tmx.path)
-    units = iter(result.units)
-    done = 0
-    for tu, s, t in _pairs(tree, result.tmx.src_lang, result.tmx.tgt_lang):
-        if s is None or t is None or s.find("seg") is None or t.find("seg") is None:
-            continue
-        u = next(units)
-        _set_prop(tu, "x-alignment-score", f"{u.score:.3f}")
-        _set_prop(tu, "x-flags", ",".join(u.flags) or None)
-        done += 1
-    if done != len(result.units):
-        raise InputError("the TMX changed while it was being scored", path=result.tmx.path, hint="run again")
-    data = etree.tostring(tree, encoding="UTF-8", xml_declaration=True) + b"\n"
-    atomic_write(out_path, data)
-    return done
+    props = [{"x-alignment-score": f"{u.score:.3f}", "x-flags": ",".join(u.flags) or None} for u in result.units]
+    return write_tmx_props(result.tmx, props, out_path)
 
 
 def score_report_json(result: TmScore) -> dict:
     """The suspect units, worst first, as plain JSON-ready data."""
-    from collections import Counter
-
     flags = Counter(c for u in result.units for c in u.flags)
     suspects = result.suspects()
     return {
@@ -405,14 +362,9 @@ def write_score_report(
     the row number is the unit's position in the TMX.
     Returns the JSON data.
     """
-    from align.common.atomic import atomic_write
-    from align.quality.flags import QualityParams
-    from align.formats.report.payload import _json_text, report_payload
-    from align.formats.report.html import render_report
-
     data = score_report_json(result)
     if json_path is not None:
-        atomic_write(json_path, _json_text(data))
+        atomic_write(json_path, json_text(data))
     if html_path is not None:
         src = [clean_text(u.tu.src)[0] for u in result.units]
         tgt = [clean_text(u.tu.tgt)[0] for u in result.units]

@@ -16,8 +16,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from align.core.aligner import AlignParams
-from align.embedding.encoders import load_encoder
+from align.core import AlignParams
+from align.embedding import load_encoder
 from align.tools.evaluate import evaluate_dirs
 
 

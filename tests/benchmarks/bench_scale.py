@@ -54,7 +54,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from align.embedding.encoders import Encoder  # noqa: E402
+from align.embedding import Encoder  # noqa: E402
 
 VI_FILLER = ("của và các những được trong cho với người này đã là có không một tại về theo khi đến từ "
              "nhiều cũng như sẽ vào năm ngày phát triển hợp tác quốc tế chính phủ kinh tế xã hội "
@@ -130,7 +130,7 @@ def _maxrss_mb() -> float:
 
 def one_growth(n: int, trace: bool) -> dict:
     """End-to-end run of one synthetic pair of ``n`` sentences a side with the hash encoder."""
-    from align.embedding.encoders import load_encoder
+    from align.embedding import load_encoder
     from align.pipeline.pair import RunOptions, align_pair
     from align.reading.read import read_document
 
@@ -147,8 +147,9 @@ def one_growth(n: int, trace: bool) -> dict:
 
             tracemalloc.start()
         t0 = time.perf_counter()
-        res = align_pair(str(tmp / "vi.txt"), str(tmp / "id.txt"), enc, opts, tmx_path=str(tmp / "o.tmx"),
-                         beads_path=str(tmp / "o.beads"), report_html=str(tmp / "o.html"), report_json=str(tmp / "o.json"))
+        res = align_pair(str(tmp / "vi.txt"), str(tmp / "id.txt"), enc, opts,
+                         outputs={"tmx": str(tmp / "o.tmx"), "beads": str(tmp / "o.beads"),
+                                  "report_html": str(tmp / "o.html"), "report_json": str(tmp / "o.json")})
         seconds = time.perf_counter() - t0
         out = {"n": n, "src": len(res.alignment.src), "tgt": len(res.alignment.tgt), "seconds": seconds,
                "tus": res.tus_written, "maxrss_mb": _maxrss_mb(), "base_rss_mb": base_rss_mb}
@@ -242,8 +243,8 @@ def _content_texts(pairs: list[tuple[str, str, str]], force: bool) -> list[str]:
 
 def one_floor_embed(model: str, threads: int, pairs: list[tuple[str, str, str]], force: bool) -> dict:
     """The floor: ONE encode call over every distinct content segment, model loaded and warm, no cache."""
-    from align.embedding.encoders import load_encoder
     from align.corpus.executors import set_thread_limits
+    from align.embedding import load_encoder
 
     set_thread_limits(threads)
     texts = _content_texts(pairs, force)
@@ -270,7 +271,7 @@ class TimedModel(Encoder):
     """
 
     def __init__(self, name: str, timing_dir: str) -> None:
-        from align.corpus.run import model_fingerprint
+        from align.embedding import model_fingerprint
 
         super().__init__()
         self.name, self.timing_dir, self._inner = name, timing_dir, None
@@ -287,7 +288,7 @@ class TimedModel(Encoder):
 
     def _load(self) -> Encoder:
         if self._inner is None:
-            from align.embedding.encoders import load_encoder
+            from align.embedding import load_encoder
 
             t0 = time.time()
             self._inner = load_encoder(self.name)
@@ -353,11 +354,11 @@ def _vm(field: str) -> float:
 def one_stages(n: int) -> dict:
     """Time and peak RSS after each stage of one pair (hash encoder): where a size limit comes from."""
     from align.core.aligner import align_documents
-    from align.embedding.encoders import load_encoder
-    from align.quality.flags import flag_beads
-    from align.reading.read import read_document
+    from align.embedding import load_encoder
     from align.formats.report.payload import write_report
     from align.formats.tmx import write_tmx
+    from align.quality.flags import flag_beads
+    from align.reading.read import read_document
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-stages-"))
     rows = []

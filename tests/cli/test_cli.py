@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 
 from align.cli.main import main
-from align.tools.evaluate import read_beads
+from align.embedding import HashEncoder
+from align.embedding.registry import lookup, register
+from align.tools.gold import read_beads
 
 VI = ["Hôm nay trời đẹp.", "Chúng tôi đi chợ.", "Chợ rất đông.", "Mẹ mua cá.", "Gió thổi mạnh.", "Chúng tôi về nhà."]
 ID = ["Hari ini cuacanya cerah.", "Kami pergi ke pasar.", "Pasar sangat ramai.", "Ibu membeli ikan.",
@@ -20,21 +23,13 @@ LEXICON = {
 
 
 @pytest.fixture(autouse=True)
-def lexicon_hash(monkeypatch):
+def lexicon_hash():
     """`--model hash` with a small vi→id lexicon, so the fake encoder sees translations as similar."""
-    import align.embedding.encoders as enc
-
-    real = enc.load_encoder
-
-    def load(name=None, **kw):
-        if name == "hash":
-            e = enc.HashEncoder(lexicon=LEXICON)
-            if kw.get("cache"):
-                e.cache = enc.EmbeddingCache(kw["cache"])
-            return e
-        return real(name, **kw)
-
-    monkeypatch.setattr(enc, "load_encoder", load)
+    original = lookup("hash")
+    register(dataclasses.replace(
+        original, factory=lambda name, device: HashEncoder(lexicon=LEXICON) if name == "hash" else original.factory(name, device)))
+    yield
+    register(original)
 
 
 def run(capsys, *args) -> tuple[int, str, str]:

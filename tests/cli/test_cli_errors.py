@@ -12,6 +12,7 @@ import codecs
 import errno
 import io
 import os
+import stat
 import time
 import unicodedata
 import zipfile
@@ -21,8 +22,8 @@ import pytest
 from legacy_encodings import encode_cp1258 as _cp1258
 
 import align.common.atomic
-import align.reading.decode
 import align.formats.tmx
+import align.reading.decode
 from align.cli.main import main
 from align.common.errors import InputError
 from align.formats.tmx import read_tmx
@@ -171,14 +172,14 @@ def test_unreadable_file_simulated(capsys, dirs, monkeypatch):
     """Root ignores permission bits, so the denial is simulated where the reader opens the file."""
     inp, out = dirs
     src, tgt = write_pair(inp)
-    real_open = open
+    real_open = os.open
 
     def fake_open(file, *a, **k):
         if os.fspath(file) == str(tgt):
             raise PermissionError(errno.EACCES, "Permission denied", str(file))
         return real_open(file, *a, **k)
 
-    monkeypatch.setattr(align.reading.decode, "open", fake_open, raising=False)
+    monkeypatch.setattr(os, "open", fake_open)
     code, err = align_run(capsys, src, tgt, "-o", out / "out.tmx")
     assert_one_line_error(code, err, 3, str(tgt), "permission denied", "read permission")
     assert_untouched(out)
@@ -479,3 +480,45 @@ def test_real_process_prints_one_line_and_exits_3(dirs):
     assert_one_line_error(proc.returncode, proc.stderr, 3, str(bad), "PNG image")
     assert proc.stdout == ""
     assert_untouched(out)
+
+
+# Issue 19, case 1: an output that is a FIFO or a device is refused (exit 5), never replaced.
+
+
+def test_output_on_a_fifo_is_refused_and_stays_a_fifo(capsys, dirs):
+    inp, out = dirs
+    src, tgt = write_pair(inp)
+    fifo = out / "out.tmx"
+    os.mkfifo(fifo)
+    code, err = align_run(capsys, src, tgt, "-o", fifo)
+    assert_one_line_error(code, err, 5, "out.tmx", "FIFO")
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert sorted(p.name for p in out.iterdir()) == ["out.tmx"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mknod of a character device needs root")
+def test_report_on_a_copy_of_dev_null_is_refused_and_stays_a_device(capsys, dirs):
+    inp, out = dirs
+    src, tgt = write_pair(inp)
+    dev = out / "null"
+    os.mknod(dev, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    code, err = align_run(capsys, src, tgt, "-o", out / "out.tmx", "--report", dev)
+    assert_one_line_error(code, err, 5, "null", "device")
+    assert stat.S_ISCHR(os.stat(dev).st_mode)
+    assert sorted(p.name for p in out.iterdir()) == ["null"]
+
+
+# Issue 19, case 9: errors name the path the user gave, not the hidden staging file.
+
+
+def test_disk_full_names_the_users_path_not_the_staging_file(capsys, dirs, monkeypatch):
+    inp, out = dirs
+    src, tgt = write_pair(inp)
+
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(align.common.atomic, "_write_all", full)
+    code, err = align_run(capsys, src, tgt, "-o", out / "out.tmx")
+    line = assert_one_line_error(code, err, 5, str(out / "out.tmx"), "disk full")
+    assert ".part" not in line and ".tmp" not in line, line

@@ -10,6 +10,7 @@ first reads the scores of an unfiltered run and checks the filter against them.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -17,6 +18,8 @@ import pytest
 from lxml import etree
 
 from align.cli.main import main
+from align.embedding import HashEncoder
+from align.embedding.registry import lookup, register
 from align.formats.tmx import read_tmx
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -39,15 +42,12 @@ PAIRS = memory()
 @pytest.fixture(autouse=True)
 def _hash_with_lexicon(monkeypatch):
     """``--model hash`` gets the vi-id lexicon of the test memory, so the fake aligns these texts."""
-    import align.embedding.encoders as enc
-
-    real = enc.load_encoder
-
-    def load(name=None, **kw):
-        return enc.HashEncoder(lexicon=lexicon()) if name == "hash" else real(name, **kw)
-
-    monkeypatch.setattr(enc, "load_encoder", load)
     monkeypatch.delenv("ALIGN_EMBED_CACHE", raising=False)
+    original = lookup("hash")
+    register(dataclasses.replace(
+        original, factory=lambda name, device: HashEncoder(lexicon=lexicon()) if name == "hash" else original.factory(name, device)))
+    yield
+    register(original)
 
 
 def write_pair(folder: Path, pairs: list[tuple[str, str]], *, per_para: int = 2, name: str = "doc") -> tuple[Path, Path]:

@@ -16,24 +16,26 @@ import numpy as np
 import pytest
 from documents import make_doc
 
-from align.core.aligner import (
-    AlignParams,
-    align_documents,
-    align_segments,
-    search,
-    signature,
-)
-from align.embedding.encoders import HashEncoder
-from align.core.lexical import orphans
+import align.core.aligner as aligner
+import align.core.find as find
+import align.core.paragraphs as paragraphs
+from align.common.errors import UsageError
 from align.common.model import Alignment, Document
-from align.core.scores import score_matrix
+from align.core import AlignParams, align_documents, align_segments, prepare_vectors, score_matrix, signature
+from align.core.find import search
+from align.core.lexical import find_anchors, orphans
+from align.core.scores import WindowScorer, refine_model
 from align.core.search import (
     backward,
+    band_around,
     bead_posteriors,
     full_band,
     path_to_spans,
     viterbi,
 )
+from align.core.side import Side, lengths
+from align.core.vectors import centre, normalise_rows
+from align.embedding import HashEncoder
 
 VOCAB = 400
 
@@ -325,9 +327,6 @@ def test_chapter_number_alone_does_not_make_a_bead():
 
 
 def test_lexical_bonus_is_zero_without_similarity():
-    from align.core.lexical import find_anchors
-    from align.core.scores import WindowScorer
-
     x = np.eye(4, dtype=np.float32)[:2]
     y = np.eye(4, dtype=np.float32)[2:]  # orthogonal: similarity at background
     src, tgt = ["Vụ việc năm 1992 tại UNODC", "w1"], ["Kejadian 1992 di UNODC", "v1"]
@@ -336,8 +335,9 @@ def test_lexical_bonus_is_zero_without_similarity():
     ls, lt = np.array([26.0, 2.0]), np.array([22.0, 2.0])
     band = full_band(2, 2)
     types = AlignParams().bead_types()
-    on = WindowScorer(x, y, ls, lt, band, AlignParams(lex_weight=5.0), types, anchors)
-    off = WindowScorer(x, y, ls, lt, band, AlignParams(lex_weight=0.0), types, anchors, model=on.model)
+    src, tgt = Side(x, ls), Side(y, lt)
+    on = WindowScorer(src, tgt, band, AlignParams(lex_weight=5.0), types=types, anchors=anchors)
+    off = WindowScorer(src, tgt, band, AlignParams(lex_weight=0.0), types=types, anchors=anchors, model=on.model)
     s_on, _, _ = on.row(1)
     s_off, _, _ = off.row(1)
     k = types.index((1, 1))
@@ -388,15 +388,14 @@ def test_paragraph_first_repairs_a_paragraph_split_by_the_translator():
 
 def test_paragraph_pass_counts_each_paragraphs_sentences(monkeypatch):
     """The paragraph search sees a paragraph's sentence count (the sum over its segments)."""
-    import align.core.aligner as aligner
-
     seen = []
-    real = aligner.search
+    real = find.search
 
-    def spy(*args, **kw):
-        seen.append((kw.get("src_counts"), kw.get("tgt_counts")))
-        return real(*args, **kw)
+    def spy(src, tgt, params, **kw):
+        seen.append((src.counts, tgt.counts))
+        return real(src, tgt, params, **kw)
 
+    monkeypatch.setattr(paragraphs, "search", spy)
     monkeypatch.setattr(aligner, "search", spy)
     paras = [_sentences(3, seed=20 + p) for p in range(5)]
     t = [[_tr(s) for s in p] for p in paras]
@@ -501,9 +500,6 @@ def test_search_and_posteriors_match_brute_force():
 def test_search_with_per_segment_skips_matches_brute_force(n, m, narrow):
     """Viterbi, forward, backward and posteriors agree with enumerating every path in the band
     when one-sided steps cost per segment (orphans) and counts add bonuses."""
-    from align.core.scores import WindowScorer, centre, normalise_rows
-    from align.core.search import band_around
-
     rng = np.random.default_rng(n * 10 + m)
     x = centre(normalise_rows(rng.normal(size=(n, 16)).astype(np.float32)))
     y = centre(normalise_rows(rng.normal(size=(m, 16)).astype(np.float32)))
@@ -511,8 +507,8 @@ def test_search_with_per_segment_skips_matches_brute_force(n, m, narrow):
     os_, ot = rng.random(n) < 0.5, rng.random(m) < 0.5
     p = AlignParams(lex_weight=0.0, skip=1.0, orphan_skip=0.6)
     band = band_around([(0, 0), (3, 2), (n, m)], n, m, 1) if narrow else full_band(n, m)
-    sc = WindowScorer(x, y, ls, lt, band, p, p.bead_types(), None, None, None, None,
-                      rng.integers(1, 3, n), rng.integers(1, 3, m), os_, ot)
+    sc = WindowScorer(Side(x, ls, counts=rng.integers(1, 3, n), orphans=os_),
+                      Side(y, lt, counts=rng.integers(1, 3, m), orphans=ot), band, p)
 
     def step(i, j, a, b):  # the step ending at (i, j)
         if a and b:
@@ -567,13 +563,16 @@ def _long_pair(n: int, seed: int = 0):
     return src, tgt, gold
 
 
-def _search_long(src, tgt, posteriors=True):
-    from align.core.aligner import _lengths, _prepare
-
+def _sides(src, tgt, p=None):
+    """Both sides as a search reads them (prepared vectors, lengths), no other evidence."""
     enc = HashEncoder(dim=128, lexicon=_lexicon())
-    p = AlignParams()
-    x, y = _prepare(enc.encode(src), p), _prepare(enc.encode(tgt), p)
-    return search(x, y, _lengths(src), _lengths(tgt), p, posteriors=posteriors)
+    p = p or AlignParams()
+    return (Side(prepare_vectors(enc.encode(src), p), lengths(src)),
+            Side(prepare_vectors(enc.encode(tgt), p), lengths(tgt)))
+
+
+def _search_long(src, tgt, posteriors=True):
+    return search(*_sides(src, tgt), AlignParams(), posteriors=posteriors)
 
 
 def test_long_documents_use_linear_memory():
@@ -608,44 +607,32 @@ def test_tracemalloc_peak_grows_linearly():
 
 def test_viterbi_training_stops_at_a_fixed_point():
     """After the search, re-estimating the length model from its own path changes nothing."""
-    from align.core.aligner import _lengths, _prepare
-    from align.core.scores import WindowScorer, refine_model
-
-    src, tgt, _ = _long_pair(120, seed=5)
-    enc = HashEncoder(dim=128, lexicon=_lexicon())
+    text_s, text_t, _ = _long_pair(120, seed=5)
     p = AlignParams()
-    x, y = _prepare(enc.encode(src), p), _prepare(enc.encode(tgt), p)
-    ls, lt = _lengths(src), _lengths(tgt)
-    found = search(x, y, ls, lt, p, posteriors=False)
-    again = refine_model(found.model, path_to_spans(found.path), ls, lt)
-    band = full_band(len(x), len(y))
-    scorer = WindowScorer(x, y, ls, lt, band, p, p.bead_types(), model=again)
+    src, tgt = _sides(text_s, text_t, p)
+    found = search(src, tgt, p, posteriors=False)
+    again = refine_model(found.model, path_to_spans(found.path), src, tgt)
+    band = full_band(len(src), len(tgt))
+    scorer = WindowScorer(src, tgt, band, p, model=again)
     assert viterbi(band, scorer, p.skip).path == found.path
     # with no re-estimate at all the length model is the first guess
-    first = search(x, y, ls, lt, AlignParams(refine=False), posteriors=False)
+    first = search(src, tgt, AlignParams(refine=False), posteriors=False)
     assert first.model.length.s2 != found.model.length.s2
 
 
 def test_viterbi_training_runs_until_the_path_settles(monkeypatch):
     """The length model is re-estimated again only while the path keeps changing, at most refine_steps times."""
-    import dataclasses
-
-    from align.core import scores as _scores
-    from align.core.aligner import _lengths, _prepare
-
-    src, tgt, _ = _long_pair(60, seed=2)
-    enc = HashEncoder(dim=128, lexicon=_lexicon())
-    x, y = _prepare(enc.encode(src), AlignParams()), _prepare(enc.encode(tgt), AlignParams())
-    ls, lt = _lengths(src), _lengths(tgt)
+    text_s, text_t, _ = _long_pair(60, seed=2)
+    src, tgt = _sides(text_s, text_t)
     calls = []
-    real = _scores.refine_model
+    real = find.refine_model
 
     def counted(model, spans, a, b):
         calls.append(1)
         return real(model, spans, a, b)
 
-    monkeypatch.setattr(_scores, "refine_model", counted)
-    search(x, y, ls, lt, AlignParams(refine_steps=5), posteriors=False)
+    monkeypatch.setattr(find, "refine_model", counted)
+    search(src, tgt, AlignParams(refine_steps=5), posteriors=False)
     assert 1 <= len(calls) < 5  # settles on clean data
 
     def flipping(model, spans, a, b):  # a length model that never settles
@@ -654,22 +641,18 @@ def test_viterbi_training_runs_until_the_path_settles(monkeypatch):
         return dataclasses.replace(model, length=dataclasses.replace(model.length, c=c, s2=0.05))
 
     calls.clear()
-    monkeypatch.setattr(_scores, "refine_model", flipping)
-    search(x, y, ls, lt, AlignParams(refine_steps=4), posteriors=False)
+    monkeypatch.setattr(find, "refine_model", flipping)
+    search(src, tgt, AlignParams(refine_steps=4), posteriors=False)
     assert len(calls) == 4
 
 
 @pytest.mark.parametrize("kw", [{"orphan_skip": 4.0}, {"orphan_skip": -1.0}, {"skip": 1.0}, {"merge_big": -0.5}])
 def test_params_that_would_make_a_segment_free_to_drop_are_refused(kw):
-    from align.common.errors import UsageError
-
     with pytest.raises(UsageError):
         AlignParams(**kw)
 
 
 def test_document_counts_run_the_segmenter_only_on_lines_and_paragraphs(monkeypatch):
-    import align.core.aligner as aligner
-
     calls = []
     real = aligner._sentence_counts
     monkeypatch.setattr(aligner, "_sentence_counts", lambda texts, lang: calls.append(lang) or real(texts, lang))

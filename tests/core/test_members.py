@@ -6,18 +6,23 @@ import numpy as np
 import pytest
 from test_aligner import _FixedEncoder, _lexicon, _pairs, _sentences, _tr
 
-from align.core.aligner import AlignParams, align_segments
-from align.embedding.encoders import HashEncoder
+import align.core.aligner as al
 from align.common.errors import UsageError
+from align.core import AlignParams, align_segments
 from align.core.members import (
     WindowVectors,
+    bead_member_cost,
     embed_windows,
+    join_window,
     member_cost,
     member_gain,
     merge_windows,
 )
-from align.core.scores import WindowScorer, centre, normalise_rows
+from align.core.scores import WindowScorer
 from align.core.search import band_around, full_band
+from align.core.side import Side
+from align.core.vectors import centre, normalise_rows
+from align.embedding import HashEncoder, load_encoder
 
 
 def test_merge_windows_take_the_many_side_of_one_to_many_beads_and_every_sub_window():
@@ -94,6 +99,19 @@ def test_member_cost_is_free_up_to_the_allowed_drop_then_linear():
     assert np.all(member_cost(gain, 0.5, AlignParams(member_weight=0.0)) == 0)
 
 
+def test_bead_member_cost_charges_one_to_many_beads_over_an_embedded_window_only():
+    e = np.eye(4, dtype=np.float32)
+    x, y = np.stack([e[0], e[1], e[2]]), np.stack([e[0], e[3]])
+    wins = WindowVectors(src={(0, 2): e[2]})  # the window "0 1" embeds far from target 0, its first member's match
+    p = AlignParams()
+    cost = bead_member_cost(range(0, 2), range(0, 1), wins, x, y, scale=0.5, params=p)
+    gain = member_gain((0, 2), wins.src, x, y[0:1])
+    assert cost == pytest.approx(float(member_cost(gain, 0.5, p)[0])) and cost > 0
+    assert bead_member_cost(range(0, 1), range(0, 1), wins, x, y, scale=0.5, params=p) == 0.0  # 1-1
+    assert bead_member_cost(range(1, 3), range(0, 1), wins, x, y, scale=0.5, params=p) == 0.0  # not embedded
+    assert bead_member_cost(range(0, 1), range(0, 2), wins, x, y, scale=0.5, params=p) == 0.0  # target window: none
+
+
 def test_params_refuse_negative_member_settings():
     with pytest.raises(UsageError, match="member_drop"):
         AlignParams(member_drop=-0.1)
@@ -123,8 +141,8 @@ def test_window_scorer_charges_exactly_the_cells_of_embedded_windows(side, shape
     wins = {w: normalise_rows(rng.normal(size=(1, 16)).astype(np.float32))[0]
             for w in [(2, 2), (1, 3), (1, 2), (6, 3), (6, 2), (7, 2), (8, 2)]}
     wv = WindowVectors(src=wins) if side == "src" else WindowVectors(tgt=wins)
-    plain = WindowScorer(x, y, ls, lt, band, p, types)
-    checked = WindowScorer(x, y, ls, lt, band, p, types, windows=wv)
+    plain = WindowScorer(Side(x, ls), Side(y, lt), band, p, types=types)
+    checked = WindowScorer(Side(x, ls), Side(y, lt), band, p, types=types, windows=wv)
     plain.block_rows = checked.block_rows = block_rows
     scale = plain.model.sim.mu1 - plain.model.sim.mu0
     charged = 0
@@ -181,22 +199,22 @@ def test_a_left_out_sentence_absorbed_by_summed_vectors_stands_alone_after_the_c
 
 
 def test_the_second_search_reuses_band_model_and_evidence_and_runs_only_when_a_chosen_bead_pays(monkeypatch):
-    import align.core.aligner as al
-
     calls = []
     real_search = al.search
 
     def spy(*args, **kw):
         found = real_search(*args, **kw)
-        calls.append((kw, found))
+        calls.append((args, kw, found))
         return found
 
     monkeypatch.setattr(al, "search", spy)
     src, tgt, fixed = _absorbing_pair()
     align_segments(src, tgt, _FixedEncoder(fixed, dim=512, lexicon=_lexicon()))
     assert len(calls) == 2
-    (kw1, first), (kw2, _) = calls
+    (args1, kw1, first), (args2, kw2, _) = calls
     assert kw2["band"] is first.band and kw2["model"] is first.model and len(kw2["windows"]) > 0
+    assert args2[0] is args1[0] and args2[1] is args1[1] and args2[2] is args1[2]  # the same sides and params
+    assert args1[0].orphans is not None and args1[0].counts is not None  # with their evidence
     assert {k: v for k, v in kw2.items() if k not in ("band", "model", "windows")} == {
         k: v for k, v in kw1.items() if k != "band"}
     calls.clear()
@@ -206,8 +224,6 @@ def test_the_second_search_reuses_band_model_and_evidence_and_runs_only_when_a_c
 
 
 def test_windows_are_centred_with_the_mean_the_segments_lost(monkeypatch):
-    import align.core.aligner as al
-
     means = []
     real_embed = al.embed_windows
 
@@ -275,8 +291,6 @@ _ID = [
 def test_the_bundled_model_leaves_a_dropped_sentence_out_instead_of_merging_it():
     """Sentence 2 (the drainage workers) is missing from the translation: summed vectors absorb it into
     sentence 1's bead; the embedded window "1 2" is further from sentence 1's translation than sentence 1 alone."""
-    from align.embedding.encoders import load_encoder
-
     enc = load_encoder("e5-small")
     tgt = _ID[:2] + _ID[3:]
     off = _pairs(align_segments(_VI, tgt, enc, params=AlignParams(member_weight=0.0)))
@@ -287,8 +301,6 @@ def test_the_bundled_model_leaves_a_dropped_sentence_out_instead_of_merging_it()
 
 
 def test_window_members_are_joined_by_a_space_except_between_cjk_characters():
-    from align.core.members import join_window
-
     assert join_window(["Chợ rất đông.", "Mưa to."]) == "Chợ rất đông. Mưa to."
     assert join_window(["今天下雨。", "市场很挤。"]) == "今天下雨。市场很挤。"  # no space a Chinese text never has
     assert join_window(["今日は雨です。 ", " 市場は混んでいる。"]) == "今日は雨です。市場は混んでいる。"

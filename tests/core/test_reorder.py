@@ -7,25 +7,30 @@ import dataclasses
 import numpy as np
 import pytest
 from documents import make_doc
-from test_aligner import _encoder, _pairs, _sentences, _tr
+from test_aligner import _encoder, _FixedEncoder, _lexicon, _pairs, _sentences, _tr
+from test_members import _ID, _VI, _absorbing_pair
 
-from align.core.aligner import (
-    AlignParams,
-    _with_moved,
-    align_documents,
-    align_segments,
-    para_beads_from,
-)
 from align.common.errors import UsageError
-from align.quality.invariants import check_alignment
 from align.common.model import Bead
-from align.quality.flags import flag_beads
+from align.core import AlignParams, align_documents, align_segments
+from align.core.aligner import _span, _with_blanks, _with_moved
+from align.core.paragraphs import para_beads_from
 from align.core.reorder import crossing_pairs
 from align.core.scores import SimStats
+from align.core.side import Segments
+from align.embedding import load_encoder
 from align.formats.tmx import read_tmx, write_tmx
+from align.quality.flags import flag_beads
+from align.quality.invariants import check_alignment
 
 SIM = SimStats(mu0=0.0, sd0=0.1, mu1=1.0)  # normalised similarity = cosine
 KW = {"window": 12, "min_sim": 0.8, "margin": 0.5}
+
+
+def _side(paras, texts=None):
+    """A document side with these paragraph ids (texts only matter for the lengths)."""
+    texts = texts or ["x"] * len(paras)
+    return Segments.build(texts, np.ones((len(texts), 2), dtype=np.float32), AlignParams(), paras=paras)
 
 
 def _unit(v):
@@ -191,12 +196,20 @@ def test_moved_pairs_keep_blank_lines_in_place():
 def test_paragraph_beads_are_cut_only_where_everything_before_is_seen():
     beads = [Bead((0,), (0,), 1.0), Bead((1,), (2,), 1.0, moved=True), Bead((2,), (1,), 1.0), Bead((3,), (3,), 1.0)]
     paras_s, paras_t = [0, 1, 1, 2], [0, 1, 1, 2]
-    out = para_beads_from(beads, paras_s, paras_t)
+    out = para_beads_from(beads, _side(paras_s), _side(paras_t))
     assert [(b.src, b.tgt) for b in out] == [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]
     late = [Bead((0,), (1,), 1.0, moved=True), Bead((1,), (0,), 1.0, moved=True), Bead((2,), (2,), 1.0),
             Bead((3,), (3,), 1.0)]
-    out = para_beads_from(late, [0, 1, 2, 3], [0, 1, 2, 3])
+    out = para_beads_from(late, _side([0, 1, 2, 3]), _side([0, 1, 2, 3]))
     assert [(b.src, b.tgt) for b in out] == [((0, 1), (0, 1)), ((2,), (2,)), ((3,), (3,))]
+
+
+def test_paragraph_bead_scores_are_weighted_by_characters_and_need_ids_on_both_sides():
+    beads = [Bead((0,), (0,), 1.0), Bead((1,), (1,), 0.5)]
+    src, tgt = _side([0, 0], ["a" * 30, "b" * 10]), _side([0, 0], ["c" * 30, "d" * 30])
+    assert para_beads_from(beads, src, tgt) == [Bead((0,), (0,), round((60 * 1.0 + 40 * 0.5) / 100, 4))]
+    no_ids = Segments.build(["a", "b"], np.ones((2, 2), dtype=np.float32), AlignParams())
+    assert para_beads_from(beads, src, no_ids) == []
 
 
 def test_documents_with_a_moved_sentence_pass_the_invariants_and_reach_the_tmx(tmp_path):
@@ -237,8 +250,6 @@ def test_deterministic():
 
 
 def test_a_merge_across_a_blank_line_keeps_the_blank_but_not_a_moved_segment():
-    from align.core.aligner import _span
-
     assert _span([2, 5], {3}) == (2, 3, 5)  # 4 was moved out: not part of this bead
     assert _span([2, 3], set()) == (2, 3)
     assert _span([4], {3, 5}) == (4,)
@@ -250,10 +261,6 @@ def test_a_merge_across_a_blank_line_keeps_the_blank_but_not_a_moved_segment():
 def test_the_bundled_model_pairs_a_sentence_the_translation_moved(frm, to):
     """The Vietnamese/Indonesian story of test_members with one Indonesian sentence moved: the pair is kept,
     as a moved bead, and every other sentence is aligned one to one."""
-    from test_members import _ID, _VI
-
-    from align.embedding.encoders import load_encoder
-
     order = list(range(len(_ID)))
     order.remove(frm)
     order.insert(to, frm)
@@ -273,8 +280,6 @@ def test_a_pair_inside_a_re_aligned_bead_on_the_source_side_stays_moved():
 
 
 def test_a_blank_line_before_a_moved_pair_stays_before_it():
-    from align.core.aligner import _with_blanks
-
     beads = [Bead((0,), (0,), 1.0), Bead((1,), (1,), 1.0), Bead((3,), (4,), 1.0, moved=True),
              Bead((4,), (2,), 1.0), Bead((5,), (3,), 1.0)]
     out = _with_blanks(beads, [2], [])
@@ -374,9 +379,6 @@ def test_the_rest_is_aligned_as_if_the_pairs_were_never_there():
 
 def test_the_rest_gets_the_member_check_too():
     """A left-out sentence that summed vectors absorb (test_members._absorbing_pair) stays out after a move."""
-    from test_aligner import _FixedEncoder, _lexicon
-    from test_members import _absorbing_pair
-
     src, tgt, fixed = _absorbing_pair()
     tgt.insert(1, tgt.pop(8))  # the last target line (source 10) moved to second place
     beads = align_segments(src, tgt, _FixedEncoder(fixed, dim=512, lexicon=_lexicon()))
@@ -387,10 +389,8 @@ def test_the_rest_gets_the_member_check_too():
 
 def test_paragraph_cuts_wait_for_a_source_hole_inside_a_bead():
     """(1, 3):(1,) leaves source 2 (a moved pair's) unseen: no cut before it, whatever the target side says."""
-    from align.core.aligner import para_beads_from
-
     beads = [Bead((0,), (0,), 1.0), Bead((1, 3), (1,), 1.0), Bead((2,), (3,), 1.0, moved=True), Bead((4,), (2,), 1.0)]
-    out = para_beads_from(beads, [0, 0, 0, 1, 1], [0, 0, 1, 1])
+    out = para_beads_from(beads, _side([0, 0, 0, 1, 1]), _side([0, 0, 1, 1]))
     for side in ("src", "tgt"):
         ids = [p for b in out for p in getattr(b, side)]
         assert sorted(ids) == [0, 1] and len(ids) == len(set(ids))

@@ -5,23 +5,23 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from align.core.aligner import AlignParams
+from align.core.params import AlignParams
 from align.core.scores import (
     BandMatrix,
     LengthModel,
     SimStats,
     WindowScorer,
     background_stats,
-    centre,
     estimate_model,
     length_ratio,
     mutual_length_ratio,
-    normalise_rows,
     refine_model,
     weighted_median,
     window_sq_norms,
 )
 from align.core.search import NEG, band_around, full_band, segment_columns
+from align.core.side import Side
+from align.core.vectors import block_sums, block_vectors, centre, normalise_rows, prepare, prepare_vectors
 
 
 def _vecs(n, d=16, seed=0):
@@ -43,6 +43,26 @@ def test_centre_removes_the_mean_but_leaves_a_single_segment_alone():
     assert abs(float((c @ c.T)[np.triu_indices(6, 1)].mean())) < 0.3
     one = _vecs(1)
     assert np.allclose(centre(one), one)
+
+
+def test_prepare_centres_unit_vectors_and_keeps_the_mean_it_removed():
+    v = _vecs(5) * 3.0 + 1.0
+    x, mean = prepare(v, AlignParams())
+    unit = normalise_rows(v)
+    assert np.allclose(mean, unit.mean(axis=0)) and np.array_equal(x, centre(unit, mean))
+    assert np.array_equal(prepare_vectors(v, AlignParams()), x)
+    plain, none = prepare(v, AlignParams(centre=False))
+    assert none is None and np.array_equal(plain, unit)
+    single, none = prepare(v[:1], AlignParams())
+    assert none is None and np.array_equal(single, unit[:1])  # one segment: nothing to centre on
+
+
+def test_blocks_sum_consecutive_rows_and_pad_the_last_block():
+    v = _vecs(5)
+    b = block_vectors(v, 2)
+    assert b.shape == (3, 16)
+    assert np.allclose(b[1], normalise_rows((v[2] + v[3])[None, :])[0]) and np.allclose(b[2], v[4])
+    assert block_sums(np.array([1.0, 2.0, 3.0, 4.0, 5.0]), 2).tolist() == [3.0, 7.0, 5.0]
 
 
 def test_background_stats_are_the_median_of_random_pairs_and_deterministic():
@@ -71,10 +91,11 @@ def test_refine_model_uses_aligned_beads_not_the_whole_text():
     # target is 1.5x the source wherever aligned; one long source segment has no translation
     ls = np.array([100.0, 100.0, 1000.0, 100.0])
     lt = np.array([150.0, 150.0, 150.0])
-    base = estimate_model(_vecs(4), _vecs(3, seed=3), ls, lt, BandMatrix.cosines(_vecs(4), _vecs(3, seed=3), *segment_columns(full_band(4, 3), 3, 1, 1)), 1.0)
+    src, tgt = Side(_vecs(4), ls), Side(_vecs(3, seed=3), lt)
+    base = estimate_model(src, tgt, BandMatrix.cosines(src.vecs, tgt.vecs, *segment_columns(full_band(4, 3), 3, 1, 1)), 1.0)
     assert base.length.c == pytest.approx(450 / 1300)
     spans = [(range(1), range(1)), (range(1, 2), range(1, 2)), (range(2, 3), range(2, 2)), (range(3, 4), range(2, 3))]
-    assert refine_model(base, spans, ls, lt).length.c == pytest.approx(1.5)
+    assert refine_model(base, spans, src, tgt).length.c == pytest.approx(1.5)
 
 
 def test_weighted_median_follows_the_weight_not_the_count():
@@ -112,7 +133,7 @@ def test_mutual_length_ratio_ignores_an_omission_that_biases_the_whole_text_rati
     band = BandMatrix.cosines(x, y, *segment_columns(full_band(len(x), len(y)), len(y), 1, 1))
     assert length_ratio(ls, lt) < 1.2  # the whole-text ratio is far off
     assert mutual_length_ratio(band, ls, lt, threshold=0.5, default=-1.0) == pytest.approx(1.5)
-    model = estimate_model(x, y, ls, lt, band, 1.0)
+    model = estimate_model(Side(x, ls), Side(y, lt), band, 1.0)
     assert model.length.c == pytest.approx(1.5)
 
 
@@ -145,8 +166,9 @@ def test_window_scorer_scores_equal_the_formula(counted):
     p = AlignParams(lex_weight=0.0)
     types = p.bead_types()
     band = full_band(6, 5)
-    counts = (ns, nt) if counted else (None, None)
-    sc = WindowScorer(x, y, ls, lt, band, p, types, None, None, None, None, *counts)
+    src = Side(x, ls, counts=ns if counted else None)
+    tgt = Side(y, lt, counts=nt if counted else None)
+    sc = WindowScorer(src, tgt, band, p, types=types)
     m = sc.model
     bonuses = 0
     for i in range(1, 7):
@@ -183,7 +205,7 @@ def test_window_scorer_leaves_out_a_segment_with_an_orphan_number_for_less():
     p = AlignParams(lex_weight=0.0)
     band = band_around([(0, 0), (3, 3), (6, 5), (9, 8)], n, m, 1)
     assert band.lo[5] > 0  # rows that do not start at column 0
-    sc = WindowScorer(x, y, ls, lt, band, p, p.bead_types(), None, None, None, None, None, None, os_, ot)
+    sc = WindowScorer(Side(x, ls, orphans=os_), Side(y, lt, orphans=ot), band, p)
     for i in range(n + 1):
         _, dele, ins = sc.row(i)
         lo, hi = int(band.lo[i]), int(band.hi[i])
@@ -192,5 +214,7 @@ def test_window_scorer_leaves_out_a_segment_with_an_orphan_number_for_less():
         for k, j in enumerate(range(lo, hi)):
             if j > 0 and k > 0:  # ins[0] is never used: no insertion step ends at a row's first column
                 assert ins[k] == -(p.skip - p.orphan_skip * ot[j - 1])
-    plain = WindowScorer(x, y, ls, lt, band, p, p.bead_types())
+    plain = WindowScorer(Side(x, ls), Side(y, lt), band, p)
     assert plain.row(4)[1] is None and plain.row(4)[2] is None  # without the flags: the constant skip
+    one_sided = WindowScorer(Side(x, ls, orphans=os_), Side(y, lt), band, p)
+    assert one_sided.row(4)[1] is None  # the flags of one side only: the constant skip too

@@ -14,15 +14,13 @@ from pathlib import Path
 
 import pytest
 
+import align.corpus.plan
 from align import HashEncoder
-from align.corpus.run import (
-    discover,
-    merge_tmx,
-    model_fingerprint,
-    read_manifest,
-    run_corpus,
-)
 from align.common.errors import InputError, UsageError
+from align.corpus.plan import BUNDLES_PER_WORKER, discover, make_bundles, read_manifest
+from align.corpus.run import run_corpus
+from align.embedding import model_fingerprint
+from align.formats.tmx import merge_tmx
 from align.pipeline.pair import RunOptions
 
 TOPICS = ["hanoi", "unodc", "mekong", "saigon", "hue", "danang", "halong", "sapa"]
@@ -78,9 +76,7 @@ def opts(**kw) -> RunOptions:
 def small_bundles(monkeypatch):
     """Bundles of one or two tiny test pairs, so that a pool of two gets several (and uses both workers):
     by default a few kilobytes of input all go in one bundle, and one bundle runs in this process."""
-    import align.corpus.run
-
-    monkeypatch.setattr(align.corpus.run, "MIN_BUNDLE_BYTES", 1)
+    monkeypatch.setattr(align.corpus.plan, "MIN_BUNDLE_BYTES", 1)
 
 
 def run(inp, out, **kw):
@@ -434,7 +430,7 @@ def test_pairs_give_the_same_outputs_in_a_bundle_as_alone(tmp_path):
     for d in range(3):
         pair = f"doc{d:02d}"
         align_pair(str(root / pair / "vi.txt"), str(root / pair / "id.txt"), HashEncoder(), RunOptions(),
-                   tmx_path=str(tmp_path / f"{pair}.tmx"), beads_path=str(tmp_path / f"{pair}.beads"))
+                   outputs={"tmx": str(tmp_path / f"{pair}.tmx"), "beads": str(tmp_path / f"{pair}.beads")})
         assert undated(tmp_path / "out" / pair / f"{pair}.vi-id.tmx") == undated(tmp_path / f"{pair}.tmx")
         assert (tmp_path / "out" / pair / f"{pair}.vi-id.beads.txt").read_text() == (tmp_path / f"{pair}.beads").read_text()
 
@@ -513,10 +509,8 @@ class KillAtPair(HashEncoder):
 
 
 def test_a_retried_bundle_skips_the_pairs_it_already_finished(tmp_path, monkeypatch):
-    import align.corpus.run
-
-    monkeypatch.setattr(align.corpus.run, "MIN_BUNDLE_BYTES", 1)
-    monkeypatch.setattr(align.corpus.run, "BUNDLES_PER_WORKER", 1)  # two bundles of two pairs for two workers
+    monkeypatch.setattr(align.corpus.plan, "MIN_BUNDLE_BYTES", 1)
+    monkeypatch.setattr(align.corpus.plan, "BUNDLES_PER_WORKER", 1)  # two bundles of two pairs for two workers
     root = make_corpus(tmp_path / "c", 4)
     marker, log = tmp_path / "killed", tmp_path / "log"
     res = run(root, tmp_path / "out", model=KillAtPair(1, str(marker), str(log)), workers=2, merge=True)
@@ -541,11 +535,9 @@ def _jobs_with_sizes(tmp_path: Path, sizes: list[int], langs=("vi", "id")):
 
 
 def test_bundles_keep_a_source_together_shrink_towards_the_end_and_feed_the_workers(tmp_path):
-    from align.corpus.run import BUNDLES_PER_WORKER, _bundles
-
     jobs = _jobs_with_sizes(tmp_path, [1000] * 40, langs=("vi", "id", "en"))  # 40 sources, 80 jobs, 3000 B each
     for slots in (1, 2, 4):
-        bundles = _bundles(jobs, slots, max_bytes=12_000, min_bytes=3_000)
+        bundles = make_bundles(jobs, slots, max_bytes=12_000, min_bytes=3_000)
         assert [j for b in bundles for j in b] == jobs  # all of them, once, in order
         for b in bundles:
             assert len(b) % 2 == 0 and all(b[k].src == b[k + 1].src for k in range(0, len(b), 2))
@@ -557,9 +549,9 @@ def test_bundles_keep_a_source_together_shrink_towards_the_end_and_feed_the_work
             assert len(bundles) >= slots * BUNDLES_PER_WORKER and sizes == sorted(sizes, reverse=True)
             assert sizes[-1] == 2  # the last ones small (the minimum, one source), so the workers end together
     alone = _jobs_with_sizes(tmp_path / "big", [50_000, 100, 100])
-    assert [len(b) for b in _bundles(alone, 1, max_bytes=10_000)] == [1, 2]  # too big for any bundle: alone
+    assert [len(b) for b in make_bundles(alone, 1, max_bytes=10_000)] == [1, 2]  # too big for any bundle: alone
     tiny = _jobs_with_sizes(tmp_path / "tiny", [100] * 6)
-    assert len(_bundles(tiny, 2)) == 1  # a few kilobytes: one batch is best, whatever the workers
+    assert len(make_bundles(tiny, 2)) == 1  # a few kilobytes: one batch is best, whatever the workers
 
 
 def test_no_worker_is_started_for_a_corpus_that_fits_one_bundle(tmp_path):
@@ -585,9 +577,9 @@ KILL_SCRIPT = textwrap.dedent("""
             return super().encode(texts, progress)
 
     if __name__ == "__main__":
-        import align.corpus.run
+        import align.corpus.plan
 
-        align.corpus.run.MIN_BUNDLE_BYTES = 1  # several bundles of tiny pairs: the pool gets work for two
+        align.corpus.plan.MIN_BUNDLE_BYTES = 1  # several bundles of tiny pairs: the pool gets work for two
         workers = int(sys.argv[3])
         model = SlowHash()  # pickled to the pool workers when workers > 1
         run_corpus(sys.argv[1], sys.argv[2], model=model, options=RunOptions(), workers=workers,

@@ -9,10 +9,11 @@ import pytest
 
 pytest.importorskip("distributed")
 
+from test_corpus import KillOnceEncoder, make_corpus, undated  # noqa: E402
+
 from align import HashEncoder  # noqa: E402
 from align.corpus.run import run_corpus  # noqa: E402
 from align.pipeline.pair import RunOptions  # noqa: E402
-from test_corpus import KillOnceEncoder, make_corpus, undated  # noqa: E402
 
 
 class FlakyEncoder(HashEncoder):
@@ -106,9 +107,9 @@ def test_dask_unexpected_error_of_one_pair_in_a_bundle_spares_the_others(tmp_pat
 
 
 def test_unreachable_scheduler_is_a_usage_error(tmp_path):
-    from align.common.errors import UsageError
-
     import dask
+
+    from align.common.errors import UsageError
 
     root = make_corpus(tmp_path / "c", 1)
     with dask.config.set({"distributed.comm.timeouts.connect": "2s"}), \

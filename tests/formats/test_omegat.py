@@ -11,7 +11,7 @@ import os
 import shutil
 import subprocess
 import unicodedata
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ pytestmark = [
     pytest.mark.skipif(not (OMEGAT_JAR.exists() and JAVA), reason="OmegaT or java not installed"),
 ]
 
-NOW = datetime(2024, 5, 17, 8, 30, 5, tzinfo=timezone.utc)
+NOW = datetime(2024, 5, 17, 8, 30, 5, tzinfo=UTC)
 
 _PROJECT = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <omegat>

@@ -17,9 +17,9 @@ import pytest
 from align import HashEncoder, OutputError
 from align.common.errors import InputError
 from align.common.model import Alignment, Bead
+from align.formats.report.payload import load_report, rebuild_report, write_corpus_index, write_report
 from align.formats.report.plots import decode_matrix, downsample, encode_matrix
 from align.quality.flags import flag_beads
-from align.formats.report.payload import load_report, rebuild_report, write_corpus_index, write_report
 
 try:  # the article and helpers of the quality tests (tests/ is not a package; rootdir import otherwise)
     from test_quality import ID, LEXICON, VI, alignment, diagonal, doc

@@ -118,12 +118,13 @@ def test_screenshot(page):
 @pytest.mark.model
 def test_sample_pair_report_in_the_browser(page, tmp_path):
     """The report of the sample pair (real model), as a reviewer opens it; screenshot kept as an artefact."""
-    from align.embedding.encoders import load_encoder
+    from align.embedding import load_encoder
     from align.pipeline.pair import RunOptions, align_pair
 
     pair = Path(__file__).resolve().parents[2] / "parallel" / "buoc-tien-moi-hop-tac-viet-nam-lhq-phong-chong-toi-pham-mang"
     res = align_pair(str(pair / "vi.txt"), str(pair / "id.txt"), load_encoder("e5-small"), RunOptions(),
-                     tmx_path=str(tmp_path / "s.tmx"), report_html=str(tmp_path / "s.html"), report_json=str(tmp_path / "s.json"))
+                     outputs={"tmx": str(tmp_path / "s.tmx"), "report_html": str(tmp_path / "s.html"),
+                              "report_json": str(tmp_path / "s.json")})
     two_sided = sum(1 for b in res.alignment.beads if not b.is_null)
     pg = page[0].context.browser.new_page(viewport={"width": 1440, "height": 1100})  # one Playwright per process
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import documents
@@ -24,7 +24,7 @@ from align.formats.review import (
 )
 from align.formats.tmx import read_tmx
 
-NOW = datetime(2024, 5, 17, 8, 30, 5, tzinfo=timezone.utc)
+NOW = datetime(2024, 5, 17, 8, 30, 5, tzinfo=UTC)
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
@@ -337,12 +337,23 @@ def cli(capsys, *args) -> tuple[int, str]:
     return code, capsys.readouterr().err
 
 
-def test_run_writes_both_sheets_and_import_review_reads_them(capsys, tmp_path, monkeypatch):
-    import align.embedding.encoders as enc
+def test_run_writes_both_sheets_and_import_review_reads_them(capsys, tmp_path):
+    import dataclasses
+
+    from align.embedding import HashEncoder
+    from align.embedding.registry import lookup, register
 
     lexicon = dict(line.split("\t") for line in (DATA / "tm_vi_id_lexicon.tsv").read_text(encoding="utf-8").splitlines()
                    if line and not line.startswith("#"))
-    monkeypatch.setattr(enc, "load_encoder", lambda name=None, **kw: enc.HashEncoder(lexicon=lexicon))
+    original = lookup("hash")  # `--model hash` with the lexicon, through the registry the CLI uses
+    register(dataclasses.replace(original, factory=lambda name, device: HashEncoder(lexicon=lexicon)))
+    try:
+        _sheets_round_trip(capsys, tmp_path)
+    finally:
+        register(original)
+
+
+def _sheets_round_trip(capsys, tmp_path):
     pairs = [line.split("\t") for line in (DATA / "tm_vi_id.tsv").read_text(encoding="utf-8").splitlines()
              if line and not line.startswith("#")][:8]
     (tmp_path / "vi.txt").write_text("\n\n".join(p[0] for p in pairs) + "\n", encoding="utf-8")

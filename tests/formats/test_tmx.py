@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import unicodedata
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from align.common.errors import InputError, OutputError, UsageError
 from align.common.model import Alignment, Bead
 from align.formats.tmx import TmxStats, clean_text, language_code, read_tmx, write_tmx
 
-NOW = datetime(2024, 5, 17, 8, 30, 5, tzinfo=timezone.utc)
+NOW = datetime(2024, 5, 17, 8, 30, 5, tzinfo=UTC)
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 TMXCHECK = Path(__file__).resolve().parents[3] / "shared" / "tools" / "tmxcheck" / "check.py"  # ../shared beside the repo
 
@@ -193,10 +193,10 @@ def test_bytes_are_deterministic_utf8_without_bom(al, tmp_path):
 
 def test_now_defaults_to_current_utc(al, tmp_path):
     out = tmp_path / "out.tmx"
-    before = datetime.now(timezone.utc).replace(microsecond=0)
+    before = datetime.now(UTC).replace(microsecond=0)
     write_tmx(al, out)
-    stamp = datetime.strptime(load(out).find("header").get("creationdate"), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
-    assert before <= stamp <= datetime.now(timezone.utc)
+    stamp = datetime.strptime(load(out).find("header").get("creationdate"), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    assert before <= stamp <= datetime.now(UTC)
 
 
 def test_markup_like_text_is_escaped_and_round_trips(al, tmp_path):
@@ -395,7 +395,7 @@ def test_append_adds_only_new_units(al, tmp_path):
     more = make_alignment([["Hà Nội là thủ đô của Việt Nam.", "Tôi yêu Hà Nội."]],
                           [["Hanoi adalah ibu kota Vietnam.", "Saya cinta Hanoi."]],
                           [Bead((0,), (0,), 0.99), Bead((1,), (1,), 0.88)], src_path="/x/khac.vi.txt")
-    later = datetime(2024, 6, 1, tzinfo=timezone.utc)
+    later = datetime(2024, 6, 1, tzinfo=UTC)
     stats = write_tmx(more, out, append=True, now=later)
     assert (stats.tus_written, stats.kept_existing, stats.duplicates) == (1, 4, 1)
     root = load(out)

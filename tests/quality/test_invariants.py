@@ -20,13 +20,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from align.core.aligner import align_documents
-from align.embedding.encoders import HashEncoder
-from align.quality.invariants import InvariantError, check_alignment, check_document
 from align.common.model import Bead, Segment
-from align.reading.read import document_from_text
+from align.core.aligner import align_documents
+from align.embedding import HashEncoder
 from align.formats.report.payload import report_payload
 from align.formats.tmx import read_tmx, write_tmx
+from align.quality.invariants import InvariantError, check_alignment, check_document
+from align.reading.read import document_from_text
 
 VOCAB = [
     ("nhà", "rumah"), ("nước", "air"), ("người", "orang"), ("học", "belajar"), ("trường", "sekolah"),
@@ -197,7 +197,7 @@ def test_pipeline_checks_every_alignment(tmp_path, monkeypatch):
     monkeypatch.setattr(align.core.aligner, "align_documents", lossy)
     with pytest.raises(InvariantError):
         align_pair(str(tmp_path / "vi.txt"), str(tmp_path / "id.txt"), encoder(), RunOptions(force=True),
-                   tmx_path=str(tmp_path / "out.tmx"))
+                   outputs={"tmx": str(tmp_path / "out.tmx")})
     assert not (tmp_path / "out.tmx").exists()
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from align import HashEncoder
 from align.common.model import Alignment, Bead, Document, Segment
-from align.quality.mismatch import numbers
 from align.quality.flags import FLAGS, QualityParams, check_beads, flag_beads, flag_details, summary
+from align.quality.mismatch import numbers
 
 # A small news article and its translation, one sentence per line, with paragraph numbers.
 VI = [

@@ -9,9 +9,9 @@ import unicodedata
 import pytest
 from legacy_encodings import encode_cp1258
 
+from align.common.errors import InputError
 from align.reading import decode as _decode
 from align.reading.decode import normalise_text, read_bytes, read_text
-from align.common.errors import InputError
 
 VI = (
     "Chiều 25/10, tại Hà Nội, Bộ trưởng Bộ Công an Lương Tam Quang đã tiếp bà Ghada Waly, "
@@ -192,7 +192,9 @@ def test_unreadable_folder_on_the_path(tmp_path, monkeypatch):
     def deny(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(_decode.os, "stat", deny)
+    from align.common import files
+
+    monkeypatch.setattr(files.os, "open", deny)
     with pytest.raises(InputError, match="permission denied") as e:
         read_bytes(tmp_path / "x.txt")
     assert e.value.exit_code == 3
@@ -209,5 +211,5 @@ def test_read_utf8_names_the_file_and_refuses_other_encodings(tmp_path):
     with pytest.raises(InputError, match="manifest is not UTF-8") as e:
         read_utf8(bad, "manifest")
     assert e.value.path == str(bad)
-    with pytest.raises(InputError, match="cannot read beads file"):
+    with pytest.raises(InputError, match="missing.beads: file not found"):
         read_utf8(tmp_path / "missing.beads", "beads file")

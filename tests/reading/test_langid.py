@@ -63,3 +63,13 @@ def test_base_language():
     assert base_language("id_ID") == "id"
     assert base_language("in") == "id"
     assert base_language("VIE") == "vi"
+
+
+def test_swapped_languages_on_short_texts_are_caught():
+    """Issue 19, case 11: two short Indonesian sentences declared Vietnamese are refused."""
+    indonesian = "Pemerintah mengumumkan kebijakan baru hari ini. Kebijakan itu berlaku mulai bulan depan."
+    problem = language_mismatch(indonesian, "vi")
+    assert problem is not None and "Vietnamese" in problem and "swapped" in problem
+    # the same length of real Vietnamese passes, and so does a short title with no diacritics
+    assert language_mismatch("Chính phủ công bố chính sách mới hôm nay. Chính sách có hiệu lực từ tháng sau.", "vi") is None
+    assert language_mismatch("Hanoi Marathon 2025", "vi") is None

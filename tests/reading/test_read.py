@@ -391,3 +391,28 @@ def test_no_character_is_lost(pieces, split, fmt):
     starts = [s.span[0] for s in doc.segments]
     assert starts == sorted(starts)
     assert all(s.text and not re.search(r"\n", s.text) for s in doc.segments)
+
+
+def test_presplit_is_one_segment_per_line_whatever_the_separators(tmp_path):
+    """Issue 19, case 7: \\x0b \\x0c \\x85 U+2028 U+2029 inside a line do not make segments."""
+    lines = [
+        "Dòng một.",
+        "Dòng\x0bhai.",
+        "Dòng\x0cba.",
+        "Dòng\x85bốn.",
+        "Dòng\u2028năm.",
+        "Dòng\u2029sáu.",
+        "Dòng bảy.",
+    ]
+    path = tmp_path / "vi.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    doc = read_document(path, "vi", fmt="presplit", force=True)
+    assert [s.text for s in doc.segments] == [line.translate(dict.fromkeys(map(ord, "\x0b\x0c\x85\u2028\u2029"), " ")) for line in lines]
+    assert any("5 line or page separator characters" in w for w in doc.warnings)
+
+
+def test_separators_still_break_lines_in_running_text(tmp_path):
+    path = tmp_path / "vi.txt"
+    path.write_text("Đây là đoạn văn thứ nhất của bài.\u2029Đây là đoạn văn thứ hai của bài.\n", encoding="utf-8")
+    doc = read_document(path, "vi", fmt="text", force=True)
+    assert [s.text for s in doc.segments] == ["Đây là đoạn văn thứ nhất của bài.", "Đây là đoạn văn thứ hai của bài."]

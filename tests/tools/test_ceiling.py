@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from align.core.aligner import AlignParams
 from align.tools.ceiling import ceiling_path
-from align.tools.evaluate import Scores, count_doc
+from align.tools.gold import Scores, count_doc
 
 TYPES = AlignParams().bead_types()
 

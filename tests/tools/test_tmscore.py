@@ -10,6 +10,7 @@ one ``model`` test runs the real bundled e5-small.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -19,9 +20,11 @@ from documents import make_doc
 from lxml import etree
 
 from align.cli.main import main
-from align.embedding.encoders import HashEncoder
 from align.common.errors import InputError
 from align.common.model import Alignment, Bead, Document
+from align.embedding import HashEncoder
+from align.embedding.registry import lookup, register
+from align.formats.tmx import read_tmx, write_tmx
 from align.tools.tmscore import (
     TmScoreParams,
     score_pairs,
@@ -29,7 +32,6 @@ from align.tools.tmscore import (
     write_score_report,
     write_scored_tmx,
 )
-from align.formats.tmx import read_tmx, write_tmx
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -315,10 +317,16 @@ def score_cli(capsys, *args) -> tuple[int, str]:
     return code, capsys.readouterr().err
 
 
-def test_cli_score_writes_tmx_and_reports(capsys, tmp_path, planted_tmx, monkeypatch):
-    import align.embedding.encoders as enc
+@pytest.fixture
+def hash_model():
+    """``--model hash`` gets the vi-id lexicon of the planted memory (through the model registry, as the CLI loads it)."""
+    original = lookup("hash")
+    register(dataclasses.replace(original, factory=lambda name, device: hash_encoder()))
+    yield
+    register(original)
 
-    monkeypatch.setattr(enc, "load_encoder", lambda name=None, **kw: hash_encoder())
+
+def test_cli_score_writes_tmx_and_reports(capsys, tmp_path, planted_tmx, hash_model):
     path, faults = planted_tmx
     out = tmp_path / "out.tmx"
     code, err = score_cli(capsys, path, "-o", out, "--report-json", tmp_path / "s.json", "--model", "hash")
@@ -330,12 +338,9 @@ def test_cli_score_writes_tmx_and_reports(capsys, tmp_path, planted_tmx, monkeyp
     assert [k for k, f in enumerate(flagged) if f] == sorted(faults)
 
 
-def test_cli_score_in_place(capsys, tmp_path, planted_tmx, monkeypatch):
-    import align.embedding.encoders as enc
-
-    monkeypatch.setattr(enc, "load_encoder", lambda name=None, **kw: hash_encoder())
+def test_cli_score_in_place(capsys, tmp_path, planted_tmx, hash_model):
     path, _ = planted_tmx
-    code, err = score_cli(capsys, path, "-o", path, "--no-report")
+    code, err = score_cli(capsys, path, "-o", path, "--no-report", "--model", "hash")
     assert code == 0, err
     assert all("x-alignment-score" in tu.props for tu in read_tmx(path).tus)
 
@@ -369,7 +374,7 @@ def test_a_tmx_without_bilingual_units_is_an_input_error(tmp_path):
 
 @pytest.mark.model
 def test_planted_faults_are_caught_with_e5_small(tmp_path):
-    from align.embedding.encoders import load_encoder
+    from align.embedding import load_encoder
 
     pairs, faults = planted()
     result = score_tmx(tmx_of(pairs, tmp_path / "planted.tmx"), load_encoder("e5-small"))

@@ -1,1 +1,5 @@
-"""formats.report."""
+"""The quality report of an alignment: ``payload`` (the data, JSON), ``html`` (the page), ``plots`` (its figures).
+
+``payload.write_report`` writes both files; ``payload.REPORT_HTML`` and
+``payload.REPORT_JSON`` are the pipeline's writers of them (one payload per pair).
+"""

@@ -1,4 +1,4 @@
-"""Render the report payload (see ``_report.report_payload``) as one self-contained HTML page.
+"""Render the report payload (see ``payload.report_payload``) as one self-contained HTML page.
 
 Jinja2 with autoescaping on every template: all document text goes through
 it, so a ``<script>`` in an input is shown, never run. As a second wall, the
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import jinja2
 
+from align.formats.report import plots
 from align.formats.report.plots import dot_plot, score_colour, score_histogram
 
 _TEMPLATES = Path(__file__).resolve().parents[2] / "data" / "report"
@@ -45,6 +46,16 @@ def _env() -> jinja2.Environment:
     env.filters["tint"] = _tint
     env.filters["basename"] = lambda p: Path(p).name if p else ""
     return env
+
+
+def warm_up() -> None:
+    """Load now what the first report would: the page template, the plot colours and the font.
+
+    About a third of a second, once per process: corpus workers call this while
+    they start (``align.pipeline.pair.warm_up``) rather than inside their first pair.
+    """
+    _env().get_template("report.html.j2")
+    plots.warm_up()
 
 
 @cache

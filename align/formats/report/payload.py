@@ -23,7 +23,10 @@ import numpy as np
 from align.common.atomic import atomic_write
 from align.common.errors import InputError
 from align.common.model import Alignment
+from align.formats.base import AlignedPair, OutputOptions
+from align.formats.report import html as html_page
 from align.formats.report.plots import MAX_CELLS, downsample, encode_matrix
+from align.formats.tmx import REVIEW_TMX, TMX, TmxStats
 from align.quality.flags import FLAGS, flag_beads, flag_details, summary
 
 FORMAT = "align-report"
@@ -51,7 +54,8 @@ def _jsonable(obj):
     return str(obj)
 
 
-def _json_text(obj: dict) -> str:
+def json_text(obj: dict) -> str:
+    """``obj`` as the text of a report's JSON file: strict JSON (see ``_jsonable``), UTF-8 as is, one key per line."""
     return json.dumps(_jsonable(obj), ensure_ascii=False, indent=1, allow_nan=False) + "\n"
 
 
@@ -124,6 +128,7 @@ def write_report(
     sim_matrix: np.ndarray | None = None,
     max_cells: int = MAX_CELLS,
     tmx: dict | None = None,
+    payload: dict | None = None,
 ) -> dict:
     """Write the HTML and/or JSON report of one alignment; return its summary.
 
@@ -133,16 +138,19 @@ def write_report(
     ``sim_matrix`` (source × target cosines of the segment vectors, any size:
     it is reduced to at most ``max_cells`` per side in chunks) draws the dot
     plot's heat map; without it the plot shows the path alone. The returned
-    summary (``_quality.summary`` plus the unaligned list) is what
+    summary (``quality.flags.summary`` plus the unaligned list) is what
     ``write_corpus_index`` ranks.
-    """
-    payload = report_payload(alignment, sim_matrix=sim_matrix, max_cells=max_cells, tmx=tmx)
-    if json_path is not None:
-        atomic_write(json_path, _json_text(payload))
-    if html_path is not None:
-        from align.formats.report.html import render_report
 
-        atomic_write(html_path, render_report(payload))
+    ``payload``: the ``report_payload`` of this alignment when the caller has it
+    already (the pipeline's HTML and JSON writers share one); ``sim_matrix``,
+    ``max_cells`` and ``tmx`` are then not used.
+    """
+    if payload is None:
+        payload = report_payload(alignment, sim_matrix=sim_matrix, max_cells=max_cells, tmx=tmx)
+    if json_path is not None:
+        atomic_write(json_path, json_text(payload))
+    if html_path is not None:
+        atomic_write(html_path, html_page.render_report(payload))
     return {**payload["summary"], "unaligned": payload["unaligned"]}
 
 
@@ -169,11 +177,66 @@ def load_report(json_path: str | os.PathLike) -> dict:
 
 def rebuild_report(json_path: str | os.PathLike, html_path: str | os.PathLike) -> dict:
     """Rebuild the HTML report from a saved JSON report, without documents or model; return its summary."""
-    from align.formats.report.html import render_report
-
     payload = load_report(json_path)
-    atomic_write(html_path, render_report(payload))
+    atomic_write(html_path, html_page.render_report(payload))
     return payload["summary"]
+
+
+# --------------------------------------------------------------------------- writers (align.formats.base)
+
+#: Above this many source × target cells the pipeline draws the dot plot without the heat map.
+MAX_SIM_CELLS = 4_000_000
+
+
+class ReportWriter:
+    """Writer of a pair's report, one per file: the HTML page (``report_html``) or its JSON (``report_json``).
+
+    Both are rendered from one payload, computed once per pair (``AlignedPair.memo``),
+    with the similarity matrix of the pair's vectors and what the TMX writers did.
+    """
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.name = f"report_{kind}"
+        self.suffix = f".report.{kind}"
+
+    def write(self, pair: AlignedPair, path: str, options: OutputOptions) -> dict:
+        """Write the page or the JSON of ``pair``'s report; return its summary (``write_report``)."""
+        payload = _pair_payload(pair, options)
+        if self.kind == "html":
+            return write_report(pair.alignment, path, None, payload=payload)
+        return write_report(pair.alignment, None, path, payload=payload)
+
+
+def _pair_payload(pair: AlignedPair, options: OutputOptions) -> dict:
+    cached = pair.memo.get("report_payload")
+    if isinstance(cached, dict):
+        return cached
+    sim = None
+    if pair.src_vecs is not None and pair.tgt_vecs is not None and len(pair.src_vecs) * len(pair.tgt_vecs) <= MAX_SIM_CELLS:
+        sim = pair.src_vecs @ pair.tgt_vecs.T
+    payload = report_payload(pair.alignment, sim_matrix=sim, tmx=_tmx_info(pair, options))
+    pair.memo["report_payload"] = payload
+    return payload
+
+
+def _tmx_info(pair: AlignedPair, options: OutputOptions) -> dict | None:
+    """What the TMX writers did with the beads (dedupe, --min-score, the review TMX), for the report's summary."""
+    stats = pair.results.get(TMX.name)
+    if not isinstance(stats, TmxStats):
+        return None
+    info: dict = {"path": os.path.basename(pair.paths[TMX.name]), "level": options.level,
+                  "tus_written": stats.tus_written, "duplicates": stats.duplicates,
+                  "skipped_below_min": stats.skipped_below_min}
+    review = pair.results.get(REVIEW_TMX.name)
+    if isinstance(review, TmxStats):
+        info["review_path"] = os.path.basename(pair.paths[REVIEW_TMX.name])
+        info["review_tus_written"] = review.tus_written
+    return info
+
+
+REPORT_HTML = ReportWriter("html")
+REPORT_JSON = ReportWriter("json")
 
 
 # --------------------------------------------------------------------------- corpus index
@@ -251,9 +314,7 @@ def write_corpus_index(
                 for r in rows
             ],
         }
-        atomic_write(json_path, _json_text(doc))
+        atomic_write(json_path, json_text(doc))
     if html_path is not None:
-        from align.formats.report.html import render_index
-
-        atomic_write(html_path, render_index(rows, QUALITY_DEFINITION))
+        atomic_write(html_path, html_page.render_index(rows, QUALITY_DEFINITION))
     return rows

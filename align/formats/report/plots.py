@@ -18,6 +18,7 @@ import base64
 import functools
 import io
 import math
+import os
 import zlib
 from collections.abc import Sequence
 
@@ -99,8 +100,6 @@ _STEPS = (1, 2, 2.5, 5, 10)
 @functools.cache
 def _font(px: int):
     """DejaVu Sans (matplotlib's default face) at ``px`` pixels."""
-    import os
-
     import matplotlib
     from PIL import ImageFont
 
@@ -306,6 +305,12 @@ def _palette() -> tuple[str, ...]:
     return tuple(to_hex(cmap(k / 255 * 0.9 + 0.05)) for k in range(256))
 
 
+def warm_up() -> None:
+    """Load now the colour map and the font the first plot would load (corpus workers, at start-up)."""
+    _palette()
+    _font(10)
+
+
 def score_colour(score: float | None) -> str:
     """Hex colour of a score on the red-yellow-green scale the table and histogram share."""
     if score is None or not math.isfinite(score):
@@ -344,7 +349,12 @@ def dot_plot(
         c.rect(x0, y0, x1, y1, fill="#fafafa")
         c.text((x0 + x1) / 2, y1 - 6, "similarity matrix not available: path only", 8, colour="#666666",
                anchor="mb")
-    xs, ys, fx, fy, om, ad = [], [], [], [], [], []
+    xs: list[float] = []
+    ys: list[float] = []
+    fx: list[float] = []
+    fy: list[float] = []
+    om: list[tuple[float, float]] = []  # omissions: source segments with no target
+    ad: list[tuple[float, float]] = []  # additions: target segments with no source
     last_t, last_s = -0.5, -0.5
     for b in beads:
         if "reordered" in b["flags"]:  # a pair out of document order: a mark off the path, not a detour of it

@@ -1,4 +1,4 @@
-"""Write and read TMX 1.4b translation memories.
+"""Write TMX 1.4b translation memories from alignments.
 
 The file is what a translator loads into a CAT tool (OmegaT, Trados, memoQ,
 Phrase), so the writer is strict where those tools are strict:
@@ -18,29 +18,34 @@ The file is written to a temporary file in the target directory and moved into
 place with :func:`os.replace` only once complete, so a crash or a full disk
 never leaves a half-written TM where the translator's TM used to be.
 
-The reader parses untrusted files: no network, no external DTD, no entity
-expansion, and any file that declares entities is refused (XXE, billion laughs).
+``TMX`` and ``REVIEW_TMX`` are the writers the pipeline calls (see
+``align.formats.base``): the memory of a pair, and with ``split_by_score`` its
+units below the bar in a second file.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Literal, cast
 
 from lxml import etree
 
 from align.common.atomic import atomic_write
-from align.common.errors import InputError, UsageError
+from align.common.errors import InputError, OutputError, UsageError
+from align.common.languages import LANG_RE, canonical_code
 from align.common.model import Alignment, Bead, Segment
+from align.common.version import __version__
+from align.formats.base import AlignedPair, OutputOptions
+from align.formats.tmx.read import DATE_RE, XML_LANG, bilingual_units, file_languages, parse_tmx, seg_text
 
 Level = Literal["sentence", "paragraph", "both"]
 
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 DOCTYPE = '<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
 #: Trados Cloud refuses segments longer than this (characters); we warn, not cut.
 MAX_SEG_CHARS = 2000
@@ -57,20 +62,6 @@ DEFAULT_REGIONS: dict[str, str] = {
 
 #: Languages whose sentences are joined without a space.
 NO_SPACE_LANGS = frozenset({"zh", "ja", "th"})
-
-# ISO 639-2/3 codes and deprecated 639-1 codes people pass, mapped to the
-# shortest BCP-47 form CAT tools expect (BCP-47 requires the 2-letter code).
-_ALIASES = {
-    "vie": "vi", "ind": "id", "msa": "ms", "may": "ms", "zsm": "ms", "eng": "en",
-    "tha": "th", "zho": "zh", "chi": "zh", "jpn": "ja", "kor": "ko", "fra": "fr",
-    "fre": "fr", "deu": "de", "ger": "de", "spa": "es", "in": "id", "iw": "he",
-    "ji": "yi", "khm": "km", "lao": "lo", "tgl": "tl",
-}
-# Codes that are syntactically fine but wrong for the language people mean.
-_WRONG = {"vn": "vi (vn is the country code)", "jp": "ja", "cn": "zh", "kr": "ko"}
-_LANG_RE = re.compile(
-    r"^(?P<lang>[a-z]{2,3})(?:-(?P<script>[A-Z][a-z]{3}))?(?:-(?P<region>[A-Z]{2}|\d{3}))?$"
-)
 
 # XML 1.0 forbids C0 controls other than TAB/LF/CR, U+FFFE/U+FFFF and lone
 # surrogates; DEL and C1 controls are legal XML but CAT tools choke on them.
@@ -100,35 +91,6 @@ class TmxStats:
     empty_skipped: int = 0
     kept_existing: int = 0
     skipped_above_max: int = 0
-
-
-@dataclass(frozen=True)
-class TU:
-    """One translation unit read back from a TMX file (plain text of the segs)."""
-
-    tuid: str | None
-    src: str
-    tgt: str
-    props: dict[str, str] = field(default_factory=dict)
-    src_lang: str = ""
-    tgt_lang: str = ""
-
-
-@dataclass(frozen=True)
-class TmxFile:
-    """A read TMX: header attributes, the bilingual units, and what was left out.
-
-    ``skipped`` counts ``<tu>`` elements without a tuv in one of the two
-    languages (normal in a multilingual TM).
-    """
-
-    path: str
-    version: str
-    header: dict[str, str]
-    tus: list[TU]
-    src_lang: str
-    tgt_lang: str
-    skipped: int = 0
 
 
 @dataclass(frozen=True)
@@ -167,10 +129,10 @@ def language_code(lang: str, *, explicit: str | None = None, region: bool = Fals
     CAT tools reject (``vn``, ``id_ID`` is accepted and fixed to ``id-ID``).
     """
     raw = explicit if explicit else lang
-    code = _canonical(raw)
+    code = canonical_code(raw)
     if explicit or not region:
         return code
-    m = _LANG_RE.match(code)
+    m = LANG_RE.match(code)
     assert m is not None
     if m.group("region"):
         return code
@@ -181,31 +143,6 @@ def language_code(lang: str, *, explicit: str | None = None, region: bool = Fals
             hint=f"pass an explicit code such as {base}-XX",
         )
     return f"{code}-{DEFAULT_REGIONS[base]}"
-
-
-def _canonical(raw: str) -> str:
-    parts = [p for p in raw.strip().replace("_", "-").split("-") if p]
-    if not parts:
-        raise UsageError(f"empty language code {raw!r}")
-    base = parts[0].lower()
-    if base in _WRONG:
-        raise UsageError(f"language code {raw!r} is not a language", hint=f"use {_WRONG[base]}")
-    base = _ALIASES.get(base, base)
-    rest = []
-    for p in parts[1:]:
-        if len(p) == 4 and p.isalpha():
-            rest.append(p.title())
-        elif len(p) == 2 and p.isalpha() or len(p) == 3 and p.isdigit():
-            rest.append(p.upper())
-        else:
-            rest.append(p)
-    code = "-".join([base, *rest])
-    if not _LANG_RE.match(code):
-        raise UsageError(
-            f"language code {raw!r} is not a BCP-47 code CAT tools accept",
-            hint="use e.g. vi, id, vi-VN, id-ID",
-        )
-    return code
 
 
 def _joiner(code: str) -> str:
@@ -504,10 +441,10 @@ def _codes(als: list[Alignment], src_code: str | None, tgt_code: str | None, reg
 
 
 def _date(now: datetime | None) -> str:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
-    return now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        now = now.replace(tzinfo=UTC)
+    return now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _build(
@@ -518,8 +455,6 @@ def _build(
     units: list[_Unit],
     existing: tuple[etree._Element, list[etree._Element], list[tuple[str, str]]] | None,
 ) -> etree._Element:
-    from align import __version__
-
     root = etree.Element("tmx", version="1.4")
     header = etree.SubElement(root, "header")
     attrs = {
@@ -536,7 +471,7 @@ def _build(
         old = existing[0]
         if old.get("segtype") in ("block", "paragraph", "sentence", "phrase"):
             attrs["segtype"] = old.get("segtype")  # the kept units were segmented so
-        if _DATE_RE.match(old.get("creationdate") or ""):
+        if DATE_RE.match(old.get("creationdate") or ""):
             attrs["creationdate"] = old.get("creationdate")
         attrs["changedate"] = stamp
         for child in old:
@@ -608,136 +543,6 @@ def _serialize(root: etree._Element) -> bytes:
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True, doctype=DOCTYPE) + b"\n"
 
 
-# --------------------------------------------------------------------------- read
-
-_DATE_RE = re.compile(r"^\d{8}T\d{6}Z$")
-_NATIVE_CODES = ("bpt", "ept", "ph", "it", "ut")
-
-
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=False
-    )
-
-
-def _parse(path: str) -> etree._ElementTree:
-    """Parse a TMX safely; InputError for anything that is not a readable TMX."""
-    try:
-        with open(path, "rb") as f:
-            tree = etree.parse(f, _parser())
-    except FileNotFoundError as e:
-        raise InputError("file not found", path=path) from e
-    except IsADirectoryError as e:
-        raise InputError("is a directory, not a TMX file", path=path) from e
-    except PermissionError as e:
-        raise InputError("permission denied", path=path) from e
-    except etree.XMLSyntaxError as e:
-        msg = str(getattr(e, "msg", "") or e)
-        if "amplification" in msg or re.search(r"Entity '[^']*' not defined", msg):
-            raise InputError(f"refused: entity declarations or references ({msg})", path=path,
-                             hint="TMX files never need DTD entities") from e
-        raise InputError(f"not well-formed XML (truncated or corrupt?): {msg}", path=path) from e
-    dtd = tree.docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):
-        names = ", ".join(sorted(e.name for e in dtd.iterentities()))
-        raise InputError(f"refused: the file declares DTD entities ({names})", path=path,
-                         hint="entity expansion (XXE, billion laughs) is never needed in TMX")
-    ref = next(tree.getroot().iter(etree.Entity), None)
-    if ref is not None:
-        raise InputError(f"refused: entity reference {ref.text} is not defined in the file", path=path,
-                         hint="TMX files never need DTD entities; write the character itself")
-    root = tree.getroot()
-    if root.tag != "tmx":
-        raise InputError(f"not a TMX file: root element is <{root.tag}>, expected <tmx>", path=path)
-    if root.find("body") is None:
-        raise InputError("not a TMX file: no <body> element", path=path)
-    return tree
-
-
-def _tuv_lang(tuv: etree._Element) -> str:
-    return tuv.get(XML_LANG) or tuv.get("lang") or ""  # "lang" is TMX 1.1
-
-
-def seg_text(seg: etree._Element) -> str:
-    """The plain text of a ``<seg>``: native codes (``bpt``/``ept``/``ph``...) left out."""
-    parts = [seg.text or ""]
-    for child in seg:
-        if child.tag == "hi":
-            parts.append(seg_text(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
-
-
-def _lang_matches(requested: str, actual: str) -> bool:
-    r, a = requested.lower(), actual.lower()
-    return r == a or ("-" not in r and a.split("-")[0] == r)
-
-
-def _pairs(tree: etree._ElementTree, src: str, tgt: str) -> list[tuple[etree._Element, etree._Element | None, etree._Element | None]]:
-    out = []
-    for tu in tree.getroot().iterfind("body/tu"):
-        s = t = None
-        for tuv in tu.iterfind("tuv"):
-            lang = _tuv_lang(tuv)
-            if s is None and _lang_matches(src, lang):
-                s = tuv
-            elif t is None and _lang_matches(tgt, lang):
-                t = tuv
-        out.append((tu, s, t))
-    return out
-
-
-def _languages(tree: etree._ElementTree) -> list[str]:
-    return sorted({_tuv_lang(t) for t in tree.getroot().iterfind("body/tu/tuv")})
-
-
-def read_tmx(path: str | os.PathLike[str], *, src_lang: str | None = None, tgt_lang: str | None = None) -> TmxFile:
-    """Read the bilingual units of a TMX (ours or any TMX 1.1-1.4b).
-
-    ``src_lang`` defaults to the header's ``srclang``; ``tgt_lang`` to the one
-    other language in the file. A requested code without region also matches
-    its regional forms (``vi`` matches ``vi-VN``). InputError if the file is not
-    a safe, well-formed TMX or lacks the requested languages.
-    """
-    path = os.fspath(path)
-    tree = _parse(path)
-    root = tree.getroot()
-    header_el = root.find("header")
-    header = {k: v for k, v in (header_el.attrib.items() if header_el is not None else [])}
-    found = _languages(tree)
-    src = src_lang or header.get("srclang", "")
-    if not src or src == "*all*":
-        raise InputError("no usable srclang in the header", path=path, hint="pass src_lang")
-    if not found:  # an empty memory (e.g. every unit below --min-score) is valid
-        return TmxFile(path=path, header=header, tus=[], src_lang=src, tgt_lang=tgt_lang or "", skipped=0,
-                       version=root.get("version", ""))
-    if not any(_lang_matches(src, f) for f in found):
-        raise InputError(f"no unit in language {src!r} (file has {', '.join(found) or 'none'})", path=path)
-    if tgt_lang is None:
-        others = sorted({f for f in found if not _lang_matches(src, f)})
-        if len(others) != 1:
-            raise InputError(
-                f"cannot tell the target language: file has {', '.join(others) or 'none'} besides {src}",
-                path=path, hint="pass tgt_lang",
-            )
-        tgt = others[0]
-    else:
-        tgt = tgt_lang
-        if not any(_lang_matches(tgt, f) for f in found):
-            raise InputError(f"no unit in language {tgt!r} (file has {', '.join(found) or 'none'})", path=path)
-    tus, skipped = [], 0
-    for tu, s, t in _pairs(tree, src, tgt):
-        seg_s = s.find("seg") if s is not None else None
-        seg_t = t.find("seg") if t is not None else None
-        if seg_s is None or seg_t is None:
-            skipped += 1
-            continue
-        props: dict[str, str] = {}
-        for p in tu.iterfind("prop"):
-            props.setdefault(p.get("type", ""), p.text or "")
-        tus.append(TU(tu.get("tuid"), seg_text(seg_s), seg_text(seg_t), props, _tuv_lang(s), _tuv_lang(t)))
-    return TmxFile(path, root.get("version", ""), header, tus, src, tgt, skipped)
-
 
 def _load_existing(path: str, codes: tuple[str, str]) -> tuple[etree._Element, list[etree._Element], list[tuple[str, str]]]:
     """The header, the ``<tu>`` elements and their (src, tgt) keys of a TMX to append to.
@@ -746,12 +551,12 @@ def _load_existing(path: str, codes: tuple[str, str]) -> tuple[etree._Element, l
     a ``vi-VN`` TM would make the file mix code forms, which Trados and
     Phrase treat as different languages.
     """
-    tree = _parse(path)
+    tree = parse_tmx(path)
     root = tree.getroot()
     header = root.find("header")
     if header is None:
         header = etree.Element("header")
-    found = {f.lower() for f in _languages(tree)}
+    found = {f.lower() for f in file_languages(tree)}
     wanted = {codes[0].lower(), codes[1].lower()}
     srclang = (header.get("srclang") or "").lower()
     if found - wanted or (srclang and srclang not in (codes[0].lower(), "*all*")):
@@ -761,7 +566,7 @@ def _load_existing(path: str, codes: tuple[str, str]) -> tuple[etree._Element, l
             path=path, hint="use the same language codes (src_code/tgt_code, region) or another file",
         )
     tus, keys = [], []
-    for tu, s, t in _pairs(tree, codes[0], codes[1]):
+    for tu, s, t in bilingual_units(tree, codes[0], codes[1]):
         tus.append(tu)
         if s is not None and t is not None and s.find("seg") is not None and t.find("seg") is not None:
             keys.append((clean_text(seg_text(s.find("seg")))[0], clean_text(seg_text(t.find("seg")))[0]))
@@ -780,3 +585,61 @@ def _strip_structure_space(el: etree._Element) -> None:
                 child.tail = None
             if child.tag == "tuv":
                 _strip_structure_space(child)
+
+
+# --------------------------------------------------------------------------- writers (align.formats.base)
+
+
+class TmxWriter:
+    """Writer of a pair's translation memory (``align run -o OUT.tmx``; ``<pair>.tmx`` in a corpus).
+
+    With ``split_by_score`` it holds the units scoring at least that (the
+    others go to the review TMX, which must then be asked for too); with
+    ``append`` the new units are added to the TMX already at the final path.
+    """
+
+    name = "tmx"
+    suffix = ".tmx"
+
+    def write(self, pair: AlignedPair, path: str, options: OutputOptions) -> TmxStats:
+        """Write the TMX of ``pair``; return what was written (the report and the CLI say it)."""
+        split = options.split_by_score
+        if split is not None and REVIEW_TMX.name not in pair.paths:
+            raise UsageError(f"split_by_score needs a {REVIEW_TMX.name} output for the units below it",
+                             hint="ask for both outputs, or leave split_by_score unset")
+        return _write_pair_tmx(pair, path, options, self.name, min_score=max(options.min_score, split or 0.0))
+
+
+class ReviewTmxWriter:
+    """Writer of the units scoring below ``split_by_score`` (``align run --split-by-score``: ``OUT.review.tmx``)."""
+
+    name = "review_tmx"
+    suffix = ".review.tmx"
+
+    def write(self, pair: AlignedPair, path: str, options: OutputOptions) -> TmxStats:
+        """Write the review TMX of ``pair``; return what was written."""
+        split = options.split_by_score
+        if split is None:
+            raise UsageError("the review TMX holds the units below split_by_score, which is not set")
+        return _write_pair_tmx(pair, path, options, self.name, min_score=options.min_score, max_score=split)
+
+
+def _write_pair_tmx(
+    pair: AlignedPair, path: str, options: OutputOptions, name: str, *, min_score: float, max_score: float | None = None
+) -> TmxStats:
+    """``write_tmx`` with the run's options; with ``append``, ``path`` first gets a copy of the file to add to."""
+    final = pair.paths.get(name, path)
+    if options.append and os.path.exists(final) and os.path.abspath(final) != os.path.abspath(path):
+        try:
+            shutil.copyfile(final, path)
+        except OSError as e:
+            raise OutputError(f"cannot copy the TMX to append to: {e.strerror or e}", path=final) from e
+    return write_tmx(
+        pair.alignment, path, level=cast(Level, options.level), src_code=options.src_code, tgt_code=options.tgt_code,
+        region=options.region, min_score=min_score, max_score=max_score, dedupe=options.dedupe,
+        append=options.append, creationid=options.creationid,
+    )
+
+
+TMX = TmxWriter()
+REVIEW_TMX = ReviewTmxWriter()

@@ -1,0 +1,125 @@
+"""One search between two sides: the band, the document model, Viterbi training and the posteriors.
+
+``search`` wraps the DP of ``search.py`` (which knows nothing of vectors) for
+two sides (``Side``): it picks the band (every cell for short documents; for long
+ones a band around the path found on blocks of two segments, recursively, as
+Vecalign does), scores beads with a ``WindowScorer``, re-estimates the length
+model from the path until the path stops changing, and gives each bead its
+posterior probability. The aligner calls it for paragraphs, for sentences,
+and again with the member check's window embeddings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from align.core.lexical import Anchors
+from align.core.members import WindowVectors
+from align.core.params import AlignParams
+from align.core.scores import DocModel, WindowScorer, refine_model
+from align.core.search import Band, BeadType, backward, band_around, bead_posteriors, full_band, path_to_spans, viterbi
+from align.core.side import Side
+from align.core.vectors import block_sums, block_vectors
+
+__all__ = ["Found", "search"]
+
+# the bead types of the coarse pass, over blocks of two segments
+_COARSE_TYPES: list[BeadType] = [(1, 1), (1, 2), (2, 1)]
+
+
+@dataclass
+class Found:
+    """A search result: the path, each bead's posterior, and what the search measured."""
+
+    path: list[BeadType]
+    probs: list[float]
+    model: DocModel | None = None
+    cells: int = 0  # DP cells of the finest level (n * width: linear in the length)
+    width: int = 0  # widest band row
+    largest: int = 0  # elements of the largest array the search allocated, coarse levels included
+    band: Band | None = None  # the band searched (reused by a second pass)
+
+
+def _trivial(n: int, m: int) -> list[BeadType]:
+    return [(1, 0)] * n + [(0, 1)] * m
+
+
+def search(
+    src: Side,
+    tgt: Side,
+    params: AlignParams,
+    *,
+    anchors: Anchors | None = None,
+    model: DocModel | None = None,
+    band: Band | None = None,
+    types: Sequence[BeadType] | None = None,
+    posteriors: bool = True,
+    windows: WindowVectors | None = None,
+) -> Found:
+    """Best bead path between two sides; coarse-to-fine when the matrix is large.
+
+    Without a given ``model`` the statistics are estimated inside the band and,
+    with ``params.refine``, the length model is re-estimated from the path and
+    the search run again, until the path stops changing (at most
+    ``params.refine_steps`` times). The sides' evidence (sentence counts,
+    paragraph starts, orphans) and ``anchors`` enable their bonuses and costs;
+    ``windows`` (real embeddings of merged windows) the member check. A given
+    ``band`` (a paragraph alignment's, or a first search's) is searched as it is.
+    """
+    n, m = len(src), len(tgt)
+    if n == 0 or m == 0:
+        path = _trivial(n, m)
+        return Found(path, [1.0] * len(path), model)
+    types = list(types or params.bead_types())
+    coarse_largest = 0
+    if band is None:
+        if (n + 1) * (m + 1) <= params.max_cells:
+            band = full_band(n, m)
+        else:
+            band, coarse_largest = _coarse_band(src, tgt, params)
+    scorer = WindowScorer(src, tgt, band, params, types=types, anchors=anchors, model=model, windows=windows)
+    refine = model is None and params.refine and params.refine_steps > 0
+    res = viterbi(band, scorer, params.skip, with_forward=posteriors and not refine)
+    for _ in range(params.refine_steps if refine else 0):
+        # Viterbi training: re-estimate the length model from the path until the path stays put
+        scorer.model = refine_model(scorer.model, path_to_spans(res.path), src, tgt)
+        new = viterbi(band, scorer, params.skip, with_forward=posteriors)
+        settled = new.path == res.path
+        res = new
+        if settled:
+            break
+    probs = [1.0] * len(res.path)
+    if posteriors:
+        assert res.forward is not None  # the last Viterbi pass summed the forward scores
+        B = backward(band, scorer, params.skip)
+        probs = bead_posteriors(res.path, band, res.forward, B, scorer, params.skip)
+    largest = max(
+        (n + 1) * band.width,  # DP, forward, backward and back-pointer arrays
+        scorer.cos.values.size,  # banded segment cosines
+        len(types) * scorer.block_rows * band.width,  # one block of bead scores
+        coarse_largest,
+    )
+    return Found(res.path, probs, scorer.model, band.cells, band.width, largest, band)
+
+
+def _coarse_band(src: Side, tgt: Side, params: AlignParams) -> tuple[Band, int]:
+    """A band around the path found on blocks of two segments (recursively, as Vecalign does).
+
+    Also returns the size of the largest array the coarse levels allocated.
+    """
+    n, m = len(src), len(tgt)
+    coarse = search(
+        Side(block_vectors(src.vecs, 2), block_sums(src.lengths, 2)),
+        Side(block_vectors(tgt.vecs, 2), block_sums(tgt.lengths, 2)),
+        params,
+        types=_COARSE_TYPES,
+        posteriors=False,
+    )
+    nodes = []
+    i = j = 0
+    for a, b in coarse.path:
+        i += a
+        j += b
+        nodes.append((min(2 * i, n), min(2 * j, m)))
+    return band_around(nodes, n, m, params.band_radius), coarse.largest
