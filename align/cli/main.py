@@ -22,6 +22,7 @@ from align.corpus.run import run_corpus
 from align.embedding import Encoder, load_encoder
 from align.embedding.e5 import build_model, model_info
 from align.formats.registry import default_path
+from align.formats.report.html import row_limit_note
 from align.formats.report.payload import rebuild_report
 from align.formats.review import import_review
 from align.pipeline.pair import RunOptions, align_pair, check_outputs
@@ -120,7 +121,7 @@ def run(src, tgt, out, src_lang, tgt_lang, level, model, presplit, fmt, beads, r
         f"{len(unaligned)} unaligned ({noise} noise), {time.perf_counter() - t0:.1f} s",
         err=True,
     )
-    for w in (*a.source.warnings, *a.target.warnings):
+    for w in res.warnings:  # the readers' and every writer's: nothing is changed or left out silently
         click.echo(f"align: warning: {w}", err=True)
     _echo_tmx_details(res)
     if report_html:
@@ -136,8 +137,11 @@ def _echo_tmx_details(res) -> None:
             parts.append(f"{stats.kept_existing} units kept from the existing file")
         if stats.duplicates:
             parts.append(f"{stats.duplicates} repeated unit{'s' if stats.duplicates != 1 else ''} written once")
-        if stats.skipped_below_min:
-            parts.append(f"{stats.skipped_below_min} below --min-score left out")
+        # With --split-by-score the TMX's own cut is the split; the units below --min-score are
+        # those the review TMX left out (the others went to it, said below).
+        below_min = res.review_stats.skipped_below_min if res.review_stats is not None else stats.skipped_below_min
+        if below_min:
+            parts.append(f"{below_min} below --min-score left out")
         if parts:
             click.echo("align: tmx: " + ", ".join(parts), err=True)
     if res.review_stats is not None:
@@ -173,10 +177,14 @@ def eval_cmd(dirs, model, cache, as_json, per_doc, beads_dir, src_lang, tgt_lang
 @click.option("-o", "--output", "out", default=None, metavar="FILE.html", help="HTML to write (default: beside the JSON).")
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
 def report_cmd(alignment, out, debug) -> None:
-    """Rebuild the HTML report from a saved JSON report, without re-embedding."""
+    """Rebuild the HTML report from a saved JSON report, without re-embedding.
+
+    The page of a long alignment holds its worst 2,000 rows (the JSON keeps every row)."""
     out = out or (alignment[:-5] if alignment.endswith(".json") else alignment) + ".html"
-    rebuild_report(alignment, out)
-    click.echo(f"align: report: {out}", err=True)
+    check_outputs([alignment], [out])
+    summary = rebuild_report(alignment, out)
+    note = row_limit_note(summary["beads"], [alignment])  # the page holds the worst rows only: say so
+    click.echo(f"align: report: {out}" + (f": {note}" if note else ""), err=True)
 
 
 @cli.command("score")
@@ -269,9 +277,12 @@ def import_review_cmd(sheet, out, src_lang, tgt_lang, region, src_code, tgt_code
 @click.option("--no-cache", is_flag=True, help="Cache no embeddings on disk.")
 @click.option("--no-report", is_flag=True, help="Write no HTML/JSON report per pair (the index is still written).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when it is a terminal).")
+@click.option("--follow-links", is_flag=True,
+              help="Follow links to files or folders outside DIR (and manifest paths leading outside its folder); "
+              "by default such a pair is listed as missing, never read.")
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
 def corpus_cmd(input_path, outdir, merge, workers, scheduler, model, src_lang, tgt_lang, level, presplit, fmt, region,
-               min_score, force, cache, no_cache, no_report, progress, debug) -> None:
+               min_score, force, cache, no_cache, no_report, progress, follow_links, debug) -> None:
     """Align every document pair under DIR (one folder per pair: vi.txt, id.html...) or in a CSV/TSV
     MANIFEST (pair_id,src,tgt[,src_lang,tgt_lang]) into OUTDIR; a re-run redoes only what changed."""
     options = RunOptions(src_lang=src_lang, tgt_lang=tgt_lang, fmt="presplit" if presplit else fmt, level=level,
@@ -279,7 +290,7 @@ def corpus_cmd(input_path, outdir, merge, workers, scheduler, model, src_lang, t
     res = run_corpus(
         input_path, outdir, model=model, options=options, merge=merge, workers=workers, scheduler=scheduler,
         cache=False if no_cache else cache, progress=sys.stderr.isatty() if progress is None else progress,
-        reports=not no_report, log=lambda msg: click.echo(msg, err=True),
+        reports=not no_report, log=lambda msg: click.echo(msg, err=True), follow_links=follow_links,
     )
     segs = sum(int(p.summary.get("src_segments", 0)) + int(p.summary.get("tgt_segments", 0)) for p in res.aligned)
     rate = f", {segs / res.seconds:.0f} segments/s" if res.aligned and res.seconds > 0 else ""
@@ -288,8 +299,12 @@ def corpus_cmd(input_path, outdir, merge, workers, scheduler, model, src_lang, t
         f"{len(res.failed)} failed, {len(res.missing)} missing; {res.seconds:.1f} s{rate}",
         err=True,
     )
+    # The warnings of the pairs aligned now (those of unchanged pairs were said when they were aligned;
+    # every pair's stay in its report, its done marker and index.json).
+    warned = [f"{p.job.name}: {w}" for p in res.aligned for w in (p.summary.get("warnings") or [])]
     for label, items in (("missing", [f"{m.pair_id} ({m.src_lang}-{m.tgt_lang}): {m.reason}" for m in res.missing]),
-                         ("failed", [f"{p.job.name}: {p.error}" for p in res.failed])):
+                         ("failed", [f"{p.job.name}: {p.error}" for p in res.failed]),
+                         ("warning", warned)):
         for line in items[:10]:
             click.echo(f"align: {label}: {line}", err=True)
         if len(items) > 10:

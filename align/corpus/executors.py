@@ -348,7 +348,8 @@ def summarize(res: PairResult) -> dict:
 
     ``align.quality.flags.summary`` (what ``write_report`` returns and ``write_corpus_index``
     ranks) without its per-segment unaligned list, plus the TUs actually written
-    and the reading/writing warnings.
+    and every warning of the pair (``PairResult.warnings``: the readers' and the
+    writers'), which the driver prints and the index lists.
     """
     a = res.alignment
     out = summary(a)
@@ -356,7 +357,7 @@ def summarize(res: PairResult) -> dict:
     out["src_segments"] = len(a.src)
     out["tgt_segments"] = len(a.tgt)
     out["tus_written"] = int(res.tus_written)
-    out["warnings"] = [*a.source.warnings, *a.target.warnings, *(getattr(res.stats, "warnings", ()) or ())]
+    out["warnings"] = list(res.warnings)
     return out
 
 

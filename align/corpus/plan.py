@@ -7,6 +7,21 @@ to the manifest). Each (source, target language) is a :class:`Job`; its outputs 
 ``OUTDIR/<pair>/<pair>.<src>-<tgt>.{tmx,beads.txt,report.html,report.json}``
 and, written last and atomically, ``<pair>.<src>-<tgt>.done.json``.
 
+Links: an input folder is often a received archive, and a symbolic link in it
+could make a run read, and copy into a TMX, any file the user can read
+(``doc01/vi.txt -> /etc/passwd``). Without ``follow_links``, a pair folder or
+input file that is a link leading outside the input folder is not followed: its
+pair is listed as missing with the reason (the other pairs run, as for any
+pair that cannot be aligned). In a manifest, a relative path must lead (links
+resolved) inside the manifest's folder, else the manifest is refused naming the
+line; an absolute path is the manifest author's explicit choice and is taken
+as given. ``follow_links=True`` (``--follow-links``) allows both.
+
+Names: every name a job writes is made from its pair id (``<pair>/``,
+``<pair>.<src>-<tgt>.report.html``, and the temporary names beside them); a
+pair id too long for them on the output's file system is refused while
+planning, before any work (:func:`check_name_length`).
+
 This module only plans and keeps the books of each job; it runs nothing.
 ``align.corpus.run`` (the driver) and ``align.corpus.executors`` (the workers)
 both use it: the workers write a job's done marker as soon as its outputs are
@@ -48,6 +63,10 @@ _BAD_ID = re.compile(r"[\x00-\x1f\x7f/\\]")
 OUTPUT_SUFFIXES = {name: get_writer(name).suffix for name in ("tmx", "beads", "report_html", "report_json")}
 #: Name prefix of the private folder a job writes into before moving its outputs into place.
 TMP_PREFIX = ".tmp-"
+#: The widest process id in a temporary name (Linux ``pid_max`` is at most 2**22).
+_WIDEST_PID = "9" * len(str(2**22))
+#: What ``--follow-links`` allows, for the reasons given when a link is not followed.
+_FOLLOW_HINT = "not followed (--follow-links to allow)"
 
 
 @dataclass(frozen=True)
@@ -146,21 +165,79 @@ def job_stem(pair_id: str, src_lang: str, tgt_lang: str) -> str:
     return f"{pair_id}.{src_lang}-{tgt_lang}"
 
 
-def discover_folder(root: Path, src_lang: str, tgt_langs: list[str], *, exclude: Iterable[Path] = ()) -> tuple[list[tuple], list[Missing]]:
+def derived_names(stem: str) -> list[str]:
+    """Every name a job with this stem writes, at its longest: outputs, marker and their temporary names.
+
+    The outputs and the done marker (``<stem>.report.html``...); the job's
+    private folder (``run_job``: ``.tmp-<stem>-<pid>-<6 hex>``); the staging
+    file of each output in it (``align_pair``: ``.<name>.<pid>-<n>.part``); and
+    the temporary file ``atomic_write`` puts beside any of them
+    (``.<name>.<8 hex>.tmp``), the longest.
+    """
+    outputs = [stem + suffix for suffix in (*OUTPUT_SUFFIXES.values(), DONE_SUFFIX)]
+    staged = [f".{name}.{_WIDEST_PID}-9.part" for name in outputs]
+    folder = f"{TMP_PREFIX}{stem}-{_WIDEST_PID}-ffffff"
+    return [*outputs, *staged, folder, *(f".{name}.ffffffff.tmp" for name in (*outputs, *staged))]
+
+
+def name_max(folder: Path) -> int:
+    """The longest file name (bytes) the file system of ``folder`` (or its nearest existing parent) allows."""
+    for p in (folder, *folder.parents):
+        try:
+            return int(os.pathconf(p, "PC_NAME_MAX"))
+        except (OSError, ValueError):
+            continue
+    return 255
+
+
+def check_name_length(pair_id: str, stem: str, limit: int, *, where: str) -> None:
+    """Refuse a pair id that makes a name over ``limit`` bytes (ENAMETOOLONG half-way through the run otherwise)."""
+    longest = max((len(os.fsencode(n)), n) for n in derived_names(stem))
+    if longest[0] <= limit:
+        return
+    id_bytes = len(os.fsencode(pair_id))
+    allowed = max(0, limit - (longest[0] - id_bytes))
+    shown = pair_id if len(pair_id) <= 40 else pair_id[:40] + "..."
+    raise InputError(
+        f"pair id {shown!r} ({id_bytes} bytes) is too long: the names made from it would be up to {longest[0]} bytes, "
+        f"over this file system's limit of {limit} bytes per name",
+        path=where, hint=f"shorten the folder name or the manifest's pair_id to at most {allowed} bytes",
+    )
+
+
+def _leaves(path: Path, folder: Path) -> bool:
+    """Does ``path``, links resolved, lead outside ``folder`` (resolved already)? A link loop counts as leaving."""
+    try:
+        return not path.resolve().is_relative_to(folder)
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
+        return True
+
+
+def discover_folder(root: Path, src_lang: str, tgt_langs: list[str], *, exclude: Iterable[Path] = (),
+                    follow_links: bool = False) -> tuple[list[tuple], list[Missing]]:
     """(pair_id, src, tgt, src_lang, tgt_lang) for each pair folder under ``root``.
 
     A sub-folder is a pair when it holds a file for ``src_lang``; ``root`` itself
     is one when it holds such a file directly. ``tgt_langs == ["all"]`` takes
     every other language found. A folder with two files for one language
-    (``vi.txt`` and ``vi.html``) is reported, not guessed.
+    (``vi.txt`` and ``vi.html``) is reported, not guessed. Without
+    ``follow_links``, a pair folder or input file that is a link leading
+    outside ``root`` is not followed: it is reported, never read (see the
+    module docstring).
     """
     excluded = {p.resolve() for p in exclude}
-    folders = [root] + sorted(
-        (p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and p.resolve() not in excluded),
-        key=lambda p: p.name,
-    )
+    top = root.resolve()
     rows: list[tuple] = []
     missing: list[Missing] = []
+    folders = [root]
+    for p in sorted(root.iterdir(), key=lambda p: p.name):
+        if not p.is_dir() or p.name.startswith(".") or p.resolve() in excluded:
+            continue
+        if not follow_links and _leaves(p, top):
+            missing.append(Missing(p.name, src_lang, ",".join(tgt_langs),
+                                   f"{p} is a link to a folder outside the input folder; {_FOLLOW_HINT}"))
+            continue
+        folders.append(p)
     for folder in folders:
         files: dict[str, list[Path]] = {}
         for f in sorted(folder.iterdir()):
@@ -180,6 +257,10 @@ def discover_folder(root: Path, src_lang: str, tgt_langs: list[str], *, exclude:
             missing.append(Missing(pair_id, src_lang, ",".join(tgt_langs),
                                    f"several {src_lang} files ({', '.join(p.name for p in srcs)}); keep one"))
             continue
+        if not follow_links and _leaves(srcs[0], top):
+            missing.append(Missing(pair_id, src_lang, ",".join(tgt_langs),
+                                   f"{srcs[0]} is a link to a file outside the input folder; {_FOLLOW_HINT}"))
+            continue
         src_code = _lang_of(srcs[0]) or src_lang
         targets = tgt_langs
         if targets == ["all"]:
@@ -190,18 +271,23 @@ def discover_folder(root: Path, src_lang: str, tgt_langs: list[str], *, exclude:
                 missing.append(Missing(pair_id, src_lang, tl, f"no {tl} file in {folder}"))
             elif len(tgts) > 1:
                 missing.append(Missing(pair_id, src_lang, tl, f"several {tl} files ({', '.join(p.name for p in tgts)}); keep one"))
+            elif not follow_links and _leaves(tgts[0], top):
+                missing.append(Missing(pair_id, src_lang, tl,
+                                       f"{tgts[0]} is a link to a file outside the input folder; {_FOLLOW_HINT}"))
             else:
                 rows.append((check_pair_id(pair_id, str(folder)), srcs[0], tgts[0], src_lang, tl))
     return rows, missing
 
 
-def read_manifest(path: Path, src_lang: str, tgt_langs: list[str]) -> list[tuple]:
+def read_manifest(path: Path, src_lang: str, tgt_langs: list[str], *, follow_links: bool = False) -> list[tuple]:
     """Rows of a CSV/TSV manifest: ``pair_id, src, tgt`` and optional ``src_lang, tgt_lang``.
 
     Paths are relative to the manifest's folder. A missing language column takes
     ``src_lang`` / the single ``tgt_langs`` value (or the file name's code).
     Any bad row is an InputError naming the line: a silently skipped row would
-    silently drop a document from the translation memory.
+    silently drop a document from the translation memory. Without
+    ``follow_links`` a relative path must lead (``..`` and links resolved)
+    inside the manifest's folder; an absolute path is taken as given.
     """
     text = read_utf8(path, "manifest", bom=True)
     first = text.split("\n", 1)[0]
@@ -222,6 +308,10 @@ def read_manifest(path: Path, src_lang: str, tgt_langs: list[str]) -> list[tuple
         if not row.get("pair_id") or not row.get("src") or not row.get("tgt"):
             raise InputError("row lacks pair_id, src or tgt", path=where)
         src, tgt = base / row["src"], base / row["tgt"]
+        for column, given in (("src", row["src"]), ("tgt", row["tgt"])):
+            if not follow_links and not os.path.isabs(given) and _leaves(base / given, base.resolve()):
+                raise InputError(f"{column} {given!r} leads outside the manifest's folder", path=where,
+                                 hint="move the file inside it, give its absolute path, or pass --follow-links")
         sl = row.get("src_lang") or _lang_of(src) or src_lang
         if row.get("tgt_lang"):
             tl = row["tgt_lang"]
@@ -239,21 +329,28 @@ def read_manifest(path: Path, src_lang: str, tgt_langs: list[str]) -> list[tuple
 
 
 def discover(input: str | os.PathLike, options: RunOptions, outdir: str | os.PathLike, *,
-             reports: bool = True) -> tuple[list[Job], list[Missing]]:
-    """The jobs of a corpus folder or manifest, sorted by pair and target language."""
+             reports: bool = True, follow_links: bool = False) -> tuple[list[Job], list[Missing]]:
+    """The jobs of a corpus folder or manifest, sorted by pair and target language.
+
+    ``follow_links``: follow links that lead outside the input folder (see the
+    module docstring). Every job's output names are checked against the
+    output file system's name limit here, before any work.
+    """
     root = Path(input)
     out = Path(outdir).resolve()
     tgt_langs = parse_langs(options.tgt_lang, "id")
     missing: list[Missing] = []
     if root.is_file():
-        rows = read_manifest(root, options.src_lang, tgt_langs)
+        rows = read_manifest(root, options.src_lang, tgt_langs, follow_links=follow_links)
     elif root.is_dir():
-        rows, missing = discover_folder(root, options.src_lang, tgt_langs, exclude=[out])
+        rows, missing = discover_folder(root, options.src_lang, tgt_langs, exclude=[out], follow_links=follow_links)
     else:
         raise InputError("no such folder or manifest", path=str(root))
+    limit = name_max(out)
     jobs: dict[str, Job] = {}
     for pair_id, src, tgt, sl, tl in rows:
         stem = job_stem(pair_id, sl, tl)
+        check_name_length(pair_id, stem, limit, where=str(root))
         if stem in jobs:
             raise InputError(f"pair {pair_id!r} {sl}-{tl} is listed twice", path=str(root),
                              hint="give each pair a distinct pair_id")

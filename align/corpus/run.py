@@ -234,6 +234,7 @@ def run_corpus(
     progress: bool = True,
     reports: bool = True,
     log: Callable[[str], None] | None = None,
+    follow_links: bool = False,
 ) -> CorpusResult:
     """Align every document pair of a corpus folder or manifest into ``outdir``; resumable.
 
@@ -247,7 +248,9 @@ def run_corpus(
     ``cache``: SQLite embedding cache (default ``OUTDIR/.cache/embeddings.sqlite``;
     False for none). ``reports=False`` writes no per-pair HTML/JSON report (the
     index still ranks every pair). Failed pairs do not stop the run: they are in the result
-    (and the index) and are retried by the next run.
+    (and the index) and are retried by the next run. ``follow_links``: follow
+    input links that lead outside the input folder (by default such a pair is
+    listed as missing, never read: see ``align.corpus.plan``).
     """
     t0 = time.perf_counter()
     options = options or RunOptions()
@@ -258,7 +261,7 @@ def run_corpus(
     except OSError as e:
         raise OutputError(f"cannot create the output folder: {e.strerror or e}", path=str(out)) from e
     out = out.resolve()
-    jobs, missing = discover(input, options, out, reports=reports)
+    jobs, missing = discover(input, options, out, reports=reports, follow_links=follow_links)
     lock = _acquire_lock(out)
     try:
         clean_stale(out, jobs)

@@ -19,25 +19,46 @@ empty for the reviewer to decide. On import, ``yes``, ``y``, ``1``, ``true``
 and ``x`` (any case) accept a row.
 
 Spreadsheet programs run cells that start with ``=``, ``+``, ``-`` or ``@`` as
-formulas. In the XLSX every text cell is stored as a string, never a formula;
-in the TSV such a cell gets a leading apostrophe (Excel's "text" mark), which
-the importer removes again.
+formulas (OWASP adds a tab and a carriage return). In the XLSX every text cell
+is stored as a string, never a formula. In the TSV such a text gets a leading
+apostrophe (Excel's "text" mark), and so does every text that itself starts
+with an apostrophe; the importer removes exactly one leading apostrophe from a
+text cell. So the scheme is exact, any text comes back as it was:
+``''Nhà mới''`` is written ``'''Nhà mới''`` and read back unchanged. (Typing a
+text that starts with an apostrophe into the TSV by hand takes two, as in Excel.)
+
+Reading a sheet back is bounded, because a review file comes from outside. The
+file is read through :func:`align.common.files.read_bounded` (a regular file of
+at most :data:`MAX_REVIEW_BYTES`: a FIFO or ``/dev/zero`` is refused at once).
+An XLSX is checked as a zip archive before openpyxl sees it: its parts, their
+declared and their actually unpacked sizes, their compression ratio and the
+number of sheets (the ``MAX_XLSX_*`` limits). The cells read are bounded in
+rows (:data:`MAX_SHEET_ROWS`) and in characters (:data:`MAX_SHEET_TEXT`: shared
+strings let a small sheet repeat one long text). A formula in a column the
+importer reads is refused, not guessed at (see :func:`_cell_value`). The review
+sheet is the worksheet whose first row names the columns, wherever it is in
+the workbook.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import re
+import warnings
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from align.common.atomic import atomic_write
-from align.common.errors import InputError, OutputError, UsageError
+from align.common.errors import AlignError, InputError, OutputError, UsageError
+from align.common.files import MAX_FILE_BYTES, read_bounded
+from align.common.languages import canonical_code
 from align.common.model import Alignment, Bead, Document, Segment
 from align.formats.base import AlignedPair, OutputOptions
 from align.formats.tmx import clean_text, write_tmx
@@ -54,9 +75,30 @@ ACCEPT_RULE = (
 HEADERS = ("bead", "source", "target", "score", "type", "flags", "accept", "source segments", "target segments")
 REQUIRED = ("source", "target", "accept")
 _LANG_HEADER = re.compile(r"^(source|target)\s*(?:\(\s*([A-Za-z0-9_-]+)\s*\))?$")
-_FORMULA_START = tuple("=+-@")
+#: A TSV text cell starting with one of these gets a leading apostrophe: the formula starts
+#: (OWASP's list: = + - @ tab CR) and the apostrophe itself, so that unescaping is exact.
+_ESCAPE_START = ("=", "+", "-", "@", "\t", "\r", "'")
 XLSX_CELL_MAX = 32767  # Excel's limit on the characters of one cell
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+# Limits on a review sheet read back (module constants, so that a test can lower them).
+#: The file itself, TSV or XLSX, on disk.
+MAX_REVIEW_BYTES = MAX_FILE_BYTES
+#: All parts of an XLSX together, unpacked (declared sizes, then what is actually inflated).
+MAX_XLSX_UNPACKED = 256 * 2**20
+#: Unpacked : packed size of one part over ``XLSX_RATIO_GRACE`` (spreadsheets write far less; Apache POI uses 100 too).
+MAX_XLSX_RATIO = 100
+XLSX_RATIO_GRACE = 2**20
+#: Parts of the zip archive (a workbook has a few dozen) and sheets in the workbook.
+MAX_XLSX_PARTS = 4096
+MAX_XLSX_SHEETS = 256
+#: Rows of the review sheet (Excel's own limit) and header cells looked at.
+MAX_SHEET_ROWS = 1_048_576
+MAX_HEADER_COLUMNS = 256
+#: Characters in the cells read from an XLSX: a shared string is stored once but counts each time a cell uses it.
+MAX_SHEET_TEXT = 64 * 2**20
+_HINT_SPLIT = "split the review into smaller sheets, one per document"
+_HINT_RESAVE = "open it in Excel or LibreOffice and save it again, or save the sheet as TSV"
 
 
 @dataclass(frozen=True)
@@ -168,11 +210,19 @@ def write_review(
     return len(rows)
 
 
-def _tsv_cell(text: str) -> str:
-    """Text a spreadsheet will not run as a formula (see the module docstring)."""
-    if text.startswith(_FORMULA_START) or (text.startswith("'") and text[1:].startswith(_FORMULA_START)):
-        return "'" + text
-    return text
+def tsv_escape(text: str) -> str:
+    """Text a spreadsheet will not run as a formula; :func:`tsv_unescape` gives it back exactly.
+
+    A leading apostrophe is added to a text starting with ``= + - @``, a tab or a
+    carriage return (the formula starts OWASP lists), or with an apostrophe (so
+    that a text of the reviewer's never loses its own).
+    """
+    return "'" + text if text.startswith(_ESCAPE_START) else text
+
+
+def tsv_unescape(cell: str) -> str:
+    """The text of a TSV text cell: one leading apostrophe removed (the inverse of :func:`tsv_escape`)."""
+    return cell[1:] if cell.startswith("'") else cell
 
 
 def _tsv_bytes(header: list[str], rows: list[ReviewRow]) -> bytes:
@@ -182,7 +232,7 @@ def _tsv_bytes(header: list[str], rows: list[ReviewRow]) -> bytes:
     w.writerow(header)
     for r in rows:
         w.writerow([
-            r.bead, _tsv_cell(r.source), _tsv_cell(r.target), f"{r.score:.3f}" if r.score is not None else "",
+            r.bead, tsv_escape(r.source), tsv_escape(r.target), f"{r.score:.3f}" if r.score is not None else "",
             r.type, ", ".join(r.flags), r.accept, _indices(r.src_segments), _indices(r.tgt_segments),
         ])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
@@ -205,11 +255,10 @@ def _xlsx_bytes(alignment: Alignment, rows: list[ReviewRow], now: datetime | Non
         c.font = Font(bold=True)
     wrap = CellAlignment(wrap_text=True, vertical="top")
     top = CellAlignment(vertical="top")
-    for r in rows:
+    for n, r in enumerate(rows, start=2):  # n: the sheet row (ws.max_row would scan every cell, each row)
         values = [r.bead, r.source, r.target, r.score, r.type, ", ".join(r.flags), r.accept,
                   _indices(r.src_segments), _indices(r.tgt_segments)]
         ws.append(values)
-        n = ws.max_row
         for col, value in enumerate(values, start=1):
             cell = ws.cell(n, col)
             if isinstance(value, str):
@@ -300,51 +349,245 @@ def _format_of(path: str, *, writing: bool = False) -> str:
 
 
 def read_review(path: str | os.PathLike[str]) -> ReviewSheet:
-    """Read a review sheet (XLSX, TSV, or CSV saved from a spreadsheet); InputError if it is not one."""
+    """Read a review sheet (XLSX, TSV, or CSV saved from a spreadsheet); InputError if it is not one.
+
+    Every read is bounded (see the module docstring): a hostile file gives one
+    InputError naming the limit, never a hang, a MemoryError or a TMX blown up
+    from a few kilobytes.
+    """
     path = os.fspath(path)
     fmt = _format_of(path)
-    if not os.path.exists(path):
-        raise InputError("file not found", path=path)
-    if os.path.isdir(path):
-        raise InputError("is a folder, not a review file", path=path)
+    body: list[tuple[int, list[Any]]]
     if fmt == "xlsx":
-        table, info = _read_xlsx(path)
+        header, body, info = _read_xlsx(path)
     else:
-        table, info = _read_delimited(path, "\t" if fmt == "tsv" else ","), {}
-    if not table:
+        table = _read_delimited(path, "\t" if fmt == "tsv" else ",")
+        header = table[0] if table else None
+        body, info = list(enumerate(table[1:], start=2)), {}
+    if header is None:
         raise InputError("the sheet is empty: no header row", path=path, hint="give the file written by --review-xlsx/--review-tsv")
-    cols, langs = _columns(table[0], path)
-    rows = []
-    for n, raw in enumerate(table[1:], start=2):
-        if all(_text(v) == "" for v in raw):
-            continue
-        rows.append(_row(raw, cols, path, n, unquote=fmt != "xlsx"))
+    cols, langs = _columns(header, path)
+    rows = [_row(raw, cols, path, n, unquote=fmt != "xlsx") for n, raw in body if any(_text(v) != "" for v in raw)]
     return ReviewSheet(
         path, rows, langs.get("source") or info.get("source language"), langs.get("target") or info.get("target language"),
         info.get("source document"), info.get("target document"),
     )
 
 
-def _read_xlsx(path: str) -> tuple[list[list], dict[str, str]]:
+#: A sheet as read: header row (None: an empty sheet), rows (row number, cells), info sheet (key -> value).
+_Sheet = tuple[list[Any] | None, list[tuple[int, list[Any]]], dict[str, str]]
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.0f} MB" if n >= 2**20 else f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} bytes"
+
+
+def _short(text: str, n: int = 80) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _not_xlsx(path: str, e: BaseException) -> InputError:
+    return InputError(f"not an Excel .xlsx workbook ({type(e).__name__}: {_short(str(e))})", path=path,
+                      hint="give the .xlsx written by --review-xlsx, saved from Excel or LibreOffice")
+
+
+# ``<sheet .../>`` (any namespace prefix) is how a workbook lists its sheets; ``<sheetData>`` and the like do not match.
+_SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,40}:)?sheet[\s/>]")
+
+
+def _check_xlsx_archive(data: bytes, path: str) -> None:
+    """Refuse a zip bomb before openpyxl inflates anything.
+
+    The declared sizes are checked first (each part's compression ratio, and the
+    total against :data:`MAX_XLSX_UNPACKED`), then every part is inflated once as
+    a stream, counting: declared sizes can lie (zipfile stops a part at its
+    declared size and the CRC check then fails, which this finds before openpyxl
+    does). The same pass counts the workbook's ``<sheet>`` entries: openpyxl
+    opens each sheet on loading, so a few kilobytes listing the same sheet
+    20,000 times would take it minutes.
+    """
+    # Each central-directory entry starts with this signature: the count bounds the entries before zipfile parses them.
+    if data.count(b"PK\x01\x02") > MAX_XLSX_PARTS:
+        raise InputError(f"has more than {MAX_XLSX_PARTS} parts: not a workbook a spreadsheet program writes",
+                         path=path, hint=_HINT_RESAVE)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            declared = 0
+            for info in infos:
+                declared += info.file_size
+                if info.file_size > XLSX_RATIO_GRACE and info.file_size > MAX_XLSX_RATIO * max(info.compress_size, 1):
+                    raise InputError(
+                        f"part {_short(info.filename, 60)!r} unpacks to {info.file_size // max(info.compress_size, 1)} "
+                        f"times its packed size (the limit is {MAX_XLSX_RATIO}): a zip bomb, not a workbook a "
+                        "spreadsheet program writes", path=path, hint=_HINT_RESAVE)
+            if declared > MAX_XLSX_UNPACKED:
+                raise _unpacked_error(path, declared)
+            total = sheets = 0
+            for info in infos:
+                with zf.open(info) as part:
+                    tail = b""
+                    while chunk := part.read(1 << 20):
+                        total += len(chunk)
+                        if total > MAX_XLSX_UNPACKED:
+                            raise _unpacked_error(path, total)
+                        buf = tail + chunk
+                        if b"sheet" in buf:  # count the tags that end in this chunk (those in the tail were counted)
+                            sheets += sum(1 for m in _SHEET_TAG.finditer(buf) if m.end() > len(tail))
+                        tail = buf[-64:]
+                if sheets > MAX_XLSX_SHEETS:
+                    raise InputError(f"lists more than {MAX_XLSX_SHEETS} sheets", path=path,
+                                     hint="keep the review sheet in a workbook of its own")
+    except (AlignError, MemoryError):
+        raise
+    except Exception as e:  # zipfile, zlib and struct on a damaged archive raise many kinds
+        raise _not_xlsx(path, e) from e
+
+
+def _unpacked_error(path: str, size: int) -> InputError:
+    return InputError(f"unpacks to {_size(size)} or more (the limit is {_size(MAX_XLSX_UNPACKED)} unpacked)",
+                      path=path, hint=_HINT_SPLIT)
+
+
+def _read_xlsx(path: str) -> _Sheet:
+    """The review sheet's header (only the columns the importer reads), its rows (row number, cells) and the info sheet."""
+    data = read_bounded(path, limit=MAX_REVIEW_BYTES, what="review sheet", hint_large=_HINT_SPLIT)
+    _check_xlsx_archive(data, path)
+    with warnings.catch_warnings():  # openpyxl warns of the workbook features it drops: none is read here
+        warnings.simplefilter("ignore")
+        return _read_workbook(data, path)
+
+
+def _read_workbook(data: bytes, path: str) -> _Sheet:
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as e:
-        raise InputError(f"not an Excel .xlsx workbook ({type(e).__name__}: {e})", path=path,
-                         hint="give the .xlsx written by --review-xlsx, saved from Excel or LibreOffice") from e
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except MemoryError:
+        raise
+    except Exception as e:  # openpyxl on a damaged workbook raises many kinds; the archive itself was checked
+        raise _not_xlsx(path, e) from e
     try:
-        ws = wb["review"] if "review" in wb.sheetnames else wb.worksheets[0]
-        table = [list(r) for r in ws.iter_rows(values_only=True)]
-        info: dict[str, str] = {}
-        if "info" in wb.sheetnames:
-            for r in wb["info"].iter_rows(values_only=True):
-                if len(r) >= 2 and r[0] is not None:
-                    info[_text(r[0]).lower()] = _text(r[1])
+        ws, header = _review_sheet(wb, path)
+        if header is None:
+            return None, [], {}
+        cols, _ = _columns(header, path)
+        names = {cols[name]: name for name in HEADERS if name in cols}
+        used = sorted(names)
+        body = list(_sheet_rows(ws, used, names, path))
+        return [header[k] for k in used], body, _info(wb, ws)
+    except (AlignError, MemoryError):
+        raise
+    except Exception as e:
+        raise _not_xlsx(path, e) from e
     finally:
         wb.close()
-    return table, info
+
+
+def _review_sheet(wb: Any, path: str) -> tuple[Any, list[Any] | None]:
+    """The worksheet whose first row names the columns, wherever it is in the workbook, and that row.
+
+    Refused when none has it (naming the sheets seen) or when several do (which
+    one holds the reviewer's verdicts is not for us to guess). A workbook of one
+    sheet gives that sheet, for the caller to say which columns it lacks.
+    """
+    sheets = wb.worksheets
+    if not sheets:
+        raise InputError("the workbook has no worksheet", path=path, hint="give the .xlsx written by --review-xlsx")
+    found, headers = [], []
+    parts: dict[str, str] = {}
+    for ws in sheets:
+        part = getattr(ws, "_worksheet_path", None)  # two sheets on one part would be read twice
+        if part is not None:
+            if part in parts:
+                raise InputError(f"sheets {_short(parts[part], 40)!r} and {_short(ws.title, 40)!r} are one part: "
+                                 "not a workbook a spreadsheet program writes", path=path, hint=_HINT_RESAVE)
+            parts[part] = ws.title
+        ws.reset_dimensions()  # a wrong <dimension> would cut rows off, or pad every row to its width
+        header = _first_row(ws)
+        headers.append(header)
+        if header is not None and _has_columns(header):
+            found.append((ws, header))
+    if len(found) == 1:
+        return found[0]
+    if len(sheets) == 1:
+        return sheets[0], headers[0]
+
+    def listing(titles: list[str]) -> str:
+        shown = ", ".join(repr(_short(t, 40)) for t in titles[:10])
+        return shown + (f" and {len(titles) - 10} more" if len(titles) > 10 else "")
+
+    if found:
+        raise InputError(f"{len(found)} sheets have a review header row ({listing([ws.title for ws, _ in found])}): "
+                         "which one to import is not clear", path=path,
+                         hint="delete the other sheets, or save the one to import as a workbook of its own")
+    raise InputError(f"no sheet has a header row naming the columns {', '.join(REQUIRED)} "
+                     f"(sheets: {listing([ws.title for ws in sheets])})", path=path,
+                     hint="give the .xlsx written by --review-xlsx; the first row of its review sheet names the columns")
+
+
+def _first_row(ws: Any) -> list[Any] | None:
+    """The first row's values (at most MAX_HEADER_COLUMNS, trailing empty cells dropped); None for an empty sheet."""
+    rows = ws.iter_rows(min_row=1, max_row=1, max_col=MAX_HEADER_COLUMNS, values_only=True)
+    first = next(rows, None)
+    rows.close()
+    if first is None:
+        return None
+    values = list(first)
+    while values and values[-1] is None:
+        values.pop()
+    return values
+
+
+def _sheet_rows(ws: Any, used: list[int], names: dict[int, str], path: str) -> Iterator[tuple[int, list[Any]]]:
+    """(row number, values of the columns ``used``) for each row below the header, bounded in rows and characters."""
+    chars = 0
+    for n, row in enumerate(ws.iter_rows(min_row=2, max_col=used[-1] + 1), start=2):
+        if n > MAX_SHEET_ROWS:
+            raise InputError(f"sheet {_short(ws.title, 40)!r} has more than {MAX_SHEET_ROWS} rows", path=path,
+                             hint=_HINT_SPLIT)
+        values = [_cell_value(row[k], names[k], n, path) for k in used]
+        chars += sum(len(v) for v in values if isinstance(v, str))
+        if chars > MAX_SHEET_TEXT:
+            raise InputError(f"the sheet's cells hold more than {MAX_SHEET_TEXT} characters (by row {n}; the limit "
+                             "counts a shared text each time a cell repeats it)", path=path, hint=_HINT_SPLIT)
+        yield n, values
+
+
+def _cell_value(cell: Any, name: str, row: int, path: str) -> Any:
+    """The value of a cell the importer reads; a formula or an error value is refused.
+
+    Why not the formula's cached result: a workbook written by a program other
+    than a spreadsheet (openpyxl included) carries none, so the cell read as
+    empty and the row was reported as "one side empty"; and a reference to
+    another row (``=B12``) points elsewhere once the reviewer sorts the sheet,
+    which the importer otherwise allows. The TMX gets the text the sheet holds,
+    so the reviewer is asked to turn formulas into values.
+    """
+    if cell.data_type == "f":
+        formula = str(getattr(cell.value, "text", cell.value))
+        raise InputError(f"row {row}: the {name} cell holds a formula ({_short(formula, 40)}), not text", path=path,
+                         hint="a review sheet must hold text: copy the cells, paste them as values only, and save")
+    if cell.data_type == "e":
+        raise InputError(f"row {row}: the {name} cell holds the error value {_short(str(cell.value), 20)}, not text",
+                         path=path, hint="a review sheet must hold text: type the text into the cell, and save")
+    return cell.value
+
+
+def _info(wb: Any, review: Any) -> dict[str, str]:
+    """The info sheet's key -> value rows (documents and languages), its first hundred rows at most."""
+    info: dict[str, str] = {}
+    for ws in wb.worksheets:
+        if ws.title != "info" or ws is review:
+            continue
+        ws.reset_dimensions()
+        for k, r in enumerate(ws.iter_rows(max_col=2, values_only=True)):
+            if k >= 100:
+                break
+            if r[0] is not None:
+                info[_text(r[0]).lower()] = _text(r[1])
+        break
+    return info
 
 
 def _decode(data: bytes, path: str) -> str:
@@ -358,21 +601,22 @@ def _decode(data: bytes, path: str) -> str:
                          hint="save the sheet as UTF-8 TSV (or as .xlsx)") from e
 
 
-def _read_delimited(path: str, delimiter: str) -> list[list]:
-    try:
-        data = Path(path).read_bytes()
-    except OSError as e:
-        raise InputError(f"cannot read: {e.strerror or e}", path=path) from e
+def _read_delimited(path: str, delimiter: str) -> list[list[str]]:
+    data = read_bounded(path, limit=MAX_REVIEW_BYTES, what="review sheet", hint_large=_HINT_SPLIT)
     if data.startswith(b"PK\x03\x04"):
         raise InputError("this is a zip archive (an .xlsx?), not tab-separated text", path=path,
                          hint="name it .xlsx, or save the sheet as TSV")
     text = _decode(data, path)
     if "\x00" in text:
         raise InputError("binary data, not tab-separated text", path=path)
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return [list(r) for r in reader]
+    except csv.Error as e:  # a cell over csv's field limit (131072 characters)
+        raise InputError(f"line {reader.line_num}: {e}", path=path, hint="is it a review sheet saved as TSV?") from None
 
 
-def _text(value) -> str:
+def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -382,38 +626,46 @@ def _text(value) -> str:
     return str(value).strip("\r\n")
 
 
-def _columns(header: list, path: str) -> tuple[dict[str, int], dict[str, str]]:
+def _column_name(raw: Any) -> tuple[str, str | None]:
+    """A header cell as a column name (``source (vi)`` -> ``source``) and the language it names, if any."""
+    name = " ".join(_text(raw).strip().lower().split())
+    if m := _LANG_HEADER.match(name):
+        return m.group(1), m.group(2)
+    return name, None
+
+
+def _has_columns(header: list[Any]) -> bool:
+    names = {_column_name(raw)[0] for raw in header}
+    return all(c in names for c in REQUIRED)
+
+
+def _columns(header: list[Any], path: str) -> tuple[dict[str, int], dict[str, str]]:
     """Column name -> position, and the languages named in ``source (vi)`` / ``target (id)``."""
     cols: dict[str, int] = {}
     langs: dict[str, str] = {}
     for k, raw in enumerate(header):
-        name = " ".join(_text(raw).strip().lower().split())
-        if m := _LANG_HEADER.match(name):
-            name = m.group(1)
-            if m.group(2):
-                langs[name] = m.group(2)
+        name, lang = _column_name(raw)
+        if lang:
+            langs[name] = lang
         if name and name not in cols:
             cols[name] = k
     missing = [c for c in REQUIRED if c not in cols]
     if missing:
         found = ", ".join(_text(h) for h in header if _text(h)) or "nothing"
         raise InputError(
-            f"missing column(s) {', '.join(missing)} in the header row (found: {found})", path=path,
+            f"missing column(s) {', '.join(missing)} in the header row (found: {_short(found, 200)})", path=path,
             hint="the first row must name the columns: bead, source, target, score, type, flags, accept",
         )
     return cols, langs
 
 
-def _row(raw: list, cols: dict[str, int], path: str, line: int, *, unquote: bool) -> ReviewRow:
+def _row(raw: list[Any], cols: dict[str, int], path: str, line: int, *, unquote: bool) -> ReviewRow:
     def get(name: str) -> str:
         k = cols.get(name)
         return _text(raw[k]) if k is not None and k < len(raw) else ""
 
     def text(name: str) -> str:
-        t = get(name)
-        if unquote and t.startswith("'") and t[1:].startswith(("'", *_FORMULA_START)):
-            t = t[1:]
-        return t
+        return tsv_unescape(get(name)) if unquote else get(name)
 
     def number(name: str) -> float | None:
         k = cols.get(name)
@@ -421,12 +673,18 @@ def _row(raw: list, cols: dict[str, int], path: str, line: int, *, unquote: bool
         if v is None or _text(v).strip() == "":
             return None
         try:
-            return float(str(v).strip().replace(",", "."))
+            x = float(str(v).strip().replace(",", "."))
         except ValueError:
-            raise InputError(f"row {line}: {name} {_text(v)!r} is not a number", path=path) from None
+            x = math.nan
+        if not math.isfinite(x):
+            raise InputError(f"row {line}: {name} {_short(_text(v), 40)!r} is not a number", path=path) from None
+        return x
 
     def indices(name: str) -> tuple[int, ...]:
-        return tuple(int(x) for x in re.findall(r"\d+", get(name)))
+        found = re.findall(r"[0-9]+", get(name))
+        if any(len(x) > 18 for x in found):
+            raise InputError(f"row {line}: {name} {_short(get(name), 40)!r} is not a list of segment numbers", path=path)
+        return tuple(int(x) for x in found)
 
     bead = number("bead")
     accept = get("accept").strip()
@@ -481,6 +739,17 @@ def review_alignment(sheet: ReviewSheet, src_lang: str, tgt_lang: str) -> tuple[
     return al, len(pairs) - len(kept)
 
 
+def _sheet_language(lang: str | None, side: str, path: str) -> str | None:
+    """A language the sheet names (header or info sheet): a wrong one is the file's fault (InputError), not the command line's."""
+    if lang is not None:
+        try:
+            canonical_code(lang)
+        except UsageError as e:
+            raise InputError(f"the {side} language {_short(lang, 40)!r} the sheet names is not a language code "
+                             f"({e.message})", path=path, hint=f"fix the header, or pass --{side[:3]}-lang") from None
+    return lang
+
+
 def import_review(
     path: str | os.PathLike[str],
     tmx_path: str | os.PathLike[str],
@@ -499,8 +768,8 @@ def import_review(
     Languages: the arguments, else the sheet header (``source (vi)``), else vi/id.
     """
     sheet = read_review(path)
-    src = src_lang or sheet.src_lang or "vi"
-    tgt = tgt_lang or sheet.tgt_lang or "id"
+    src = src_lang or _sheet_language(sheet.src_lang, "source", sheet.path) or "vi"
+    tgt = tgt_lang or _sheet_language(sheet.tgt_lang, "target", sheet.path) or "id"
     al, one_sided = review_alignment(sheet, src, tgt)
     stats = write_tmx(al, tmx_path, level="sentence", src_code=src_code, tgt_code=tgt_code, region=region,
                       append=append, creationid=creationid, now=now)

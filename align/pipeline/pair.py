@@ -4,11 +4,18 @@ The CLI's ``run`` and the corpus runner both call ``align_pair`` so that a pair
 aligned alone and a pair aligned in a corpus of thousands give the same bytes.
 It reads, aligns and flags the pair, then hands it to the writers of the
 requested outputs (``align.formats.registry``), all written or none.
+
+Nothing is changed or dropped silently: every warning of the pair (the
+readers': a guessed encoding, text normalised; the writers': characters XML
+cannot hold removed, over-long segments, an empty TMX) is collected here, in
+order, into ``PairResult.warnings`` and ``AlignedPair.memo["warnings"]``, where
+the report writer finds those of the steps before it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,11 +29,31 @@ from align.embedding import Encoder
 from align.formats import registry
 from align.formats.base import AlignedPair
 from align.formats.report.html import warm_up as report_warm_up
-from align.formats.tmx import REVIEW_TMX, TMX, TmxStats
+from align.formats.tmx import REVIEW_TMX, TMX, TmxStats, language_code
 from align.quality import check_alignment, flag_beads
 from align.reading import read_document
 
 LEVELS = ("sentence", "paragraph", "both")
+
+#: What a TMX attribute cannot carry, or carries only to break a CAT tool: C0/C1 controls,
+#: DEL, lone surrogates and the non-characters U+FFFE/U+FFFF.
+_NOT_IN_AN_ATTRIBUTE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: Key of the pair's warnings in ``AlignedPair.memo`` (see the module docstring).
+WARNINGS_MEMO = "warnings"
+
+
+def check_creationid(value: str) -> str:
+    """``value`` if a TMX can carry it as ``creationid``; UsageError (exit 2) naming the character if not.
+
+    Checked when the options are made, before anything is read or aligned: lxml
+    would refuse the character only when the TMX is written, after the whole
+    alignment, as an internal error.
+    """
+    m = _NOT_IN_AN_ATTRIBUTE.search(value)
+    if m:
+        raise UsageError(f"--creationid {value!r} holds the control character U+{ord(m.group()):04X}, "
+                         "which a TMX cannot carry", hint="give a plain name, e.g. your user name")
+    return value
 
 
 @dataclass(frozen=True)
@@ -53,6 +80,13 @@ class RunOptions:
     creationid: str = "align"  # TMX creationid of the new units
     split_by_score: float | None = None  # TUs below it go to the review_tmx output instead
 
+    def __post_init__(self) -> None:
+        """Refuse now what the TMX writer would refuse only after the whole alignment has run."""
+        check_creationid(self.creationid)
+        for code in (self.src_code, self.tgt_code):
+            if code:
+                language_code(code, explicit=code)  # UsageError for a code CAT tools reject (vn)
+
 
 @dataclass
 class PairResult:
@@ -60,7 +94,11 @@ class PairResult:
 
     ``outputs``: the path of every output written, by writer name;
     ``results``: what each writer returned, by name (``stats`` and
-    ``review_stats`` are the TMX writers' ``TmxStats``, or ``None``).
+    ``review_stats`` are the TMX writers' ``TmxStats``, or ``None``);
+    ``warnings``: every warning of the pair, one line each, prefixed with the
+    file it is about (``vi.txt: not UTF-8: ...``, ``out.tmx: removed 2
+    XML-illegal ...``): the readers' first, then the writers' in writing order.
+    The CLI prints them and the report lists them.
     """
 
     alignment: Alignment
@@ -70,6 +108,21 @@ class PairResult:
     stats: object = None
     review_stats: object = None  # TmxStats of the review_tmx output (``split_by_score``)
     results: dict[str, object] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+
+def result_warnings(result: object) -> tuple[str, ...]:
+    """The warnings a writer returned with its result (``TmxStats.warnings``, ``ImportResult.warnings``...).
+
+    Any result with a ``warnings`` attribute holding strings counts, so a new
+    format's warnings reach the user without a change here.
+    """
+    found = getattr(result, "warnings", None)
+    if isinstance(found, str):
+        return (found,)
+    if isinstance(found, (list, tuple)):
+        return tuple(str(w) for w in found)
+    return ()
 
 
 def check_outputs(inputs: Sequence[str], outputs: Sequence[str | None]) -> None:
@@ -211,14 +264,23 @@ def align_pair(
     tgt_vecs = encoder.encode([s.text for s in alignment.tgt])
     alignment = flag_beads(alignment, src_vecs, tgt_vecs)
 
+    warnings = [f"{_file_name(doc.path)}: {w}" for doc in (alignment.source, alignment.target) for w in doc.warnings]
     pair = AlignedPair(alignment, src_vecs, tgt_vecs, paths=paths)
+    pair.memo[WARNINGS_MEMO] = warnings  # the report lists what the steps before it collected
     with _Staged() as stage:  # all outputs or none; an earlier run's files survive a failure
         for writer in writers:
-            pair.results[writer.name] = writer.write(pair, stage.path(paths[writer.name]), options)
+            result = writer.write(pair, stage.path(paths[writer.name]), options)
+            pair.results[writer.name] = result
+            warnings.extend(f"{_file_name(paths[writer.name])}: {w}" for w in result_warnings(result))
     stats = pair.results.get(TMX.name)
     if isinstance(stats, TmxStats):
         tus = stats.tus_written
     else:  # no TMX written: the TUs it would hold
         tus = sum(1 for b in alignment.beads if not b.is_null and b.score >= options.min_score)
     return PairResult(alignment, tus, time.perf_counter() - t0, dict(paths), stats, pair.results.get(REVIEW_TMX.name),
-                      dict(pair.results))
+                      dict(pair.results), tuple(warnings))
+
+
+def _file_name(path: str) -> str:
+    """How a warning names a file: its name alone (reports are shared; the folder is the user's business)."""
+    return os.path.basename(path) or path

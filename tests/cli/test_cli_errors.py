@@ -522,3 +522,31 @@ def test_disk_full_names_the_users_path_not_the_staging_file(capsys, dirs, monke
     code, err = align_run(capsys, src, tgt, "-o", out / "out.tmx")
     line = assert_one_line_error(code, err, 5, str(out / "out.tmx"), "disk full")
     assert ".part" not in line and ".tmp" not in line, line
+
+
+# Issue 19, case 8: a --creationid no TMX can carry is a usage error before anything is read or aligned.
+
+
+def test_creationid_with_a_control_character_is_a_usage_error_before_any_work(capsys, dirs):
+    inp, out = dirs
+    src, tgt = write_pair(inp)
+    code, err = align_run(capsys, src, tgt, "-o", out / "out.tmx", "--creationid", "ali\x07ce")
+    assert_one_line_error(code, err, 2, "creationid", "U+0007")
+    assert_untouched(out)
+    # before reading: a missing input is not even looked at
+    code, err = align_run(capsys, inp / "nope.txt", tgt, "-o", out / "out.tmx", "--creationid", "x\x1b")
+    assert_one_line_error(code, err, 2, "creationid", "U+001B")
+
+
+# Issue 19, case 6: every warning of the run reaches stderr (the TMX writer's too).
+
+
+def test_run_prints_the_tmx_writers_long_segment_warnings(capsys, dirs):
+    inp, out = dirs
+    src, tgt = write_pair(inp, _one_line(VI_PARAS, 400), _one_line(ID_PARAS, 400))
+    err, tus = _succeed(capsys, src, tgt, out)
+    long = [t for t in tus if len(t.src) > 2_000 or len(t.tgt) > 2_000]
+    assert long
+    lines = [line for line in err.splitlines() if line.startswith("align: warning: out.tmx: ") and "Trados" in line]
+    assert lines, err
+    assert len(lines) <= 11  # ten named, the rest counted in one line

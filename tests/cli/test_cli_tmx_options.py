@@ -335,3 +335,39 @@ def test_flags_become_an_x_flags_prop(capsys, tmp_path):
     run_ok(capsys, vi, id_, "-o", out)
     flagged = {tu.findtext("tuv/seg"): tu.findtext("prop[@type='x-flags']") for tu in units(out)}
     assert "number-mismatch" in (flagged[pairs[2][0]] or "")
+
+
+# --------------------------------------------------------------------------- warnings reach stderr (issue 19, case 6)
+
+
+def test_characters_xml_cannot_hold_are_dropped_from_the_tmx_and_said_on_stderr(capsys, tmp_path):
+    """Case 6: ``\\x0b \\x0c \\x1f U+FFFE`` cannot be in a TMX; they go, and ``align run`` says so."""
+    pairs = list(PAIRS[:6])
+    pairs[1] = (pairs[1][0].replace(" ", " \x1f", 1), pairs[1][1])
+    pairs[3] = (pairs[3][0].replace(" ", "\ufffe ", 1), pairs[3][1].replace(" ", "\x0b", 1).replace(" ", "\x0c", 1))
+    vi, id_ = write_pair(tmp_path / "in", pairs, per_para=1)
+    out = tmp_path / "out.tmx"
+    err = run_ok(capsys, vi, id_, "-o", out)
+    text = out.read_text(encoding="utf-8")
+    assert not any(c in text for c in "\x0b\x0c\x1f\ufffe")
+    lines = [line for line in err.splitlines() if line.startswith("align: warning: out.tmx: removed ")]
+    assert len(lines) == 1 and "XML-illegal" in lines[0], err
+    assert "U+001F" in lines[0] and "U+FFFE" in lines[0], lines[0]
+
+
+def test_an_empty_tmx_is_said_on_stderr(capsys, tmp_path, doc):
+    """Case 6: with ``--split-by-score 0`` every unit goes to OUT.tmx; the empty review TMX is said, not silent."""
+    err = run_ok(capsys, *doc, "-o", tmp_path / "out.tmx", "--split-by-score", 0)
+    assert "align: warning: out.review.tmx: no translation unit to write: the TMX is empty" in err, err
+    assert not read_tmx(tmp_path / "out.review.tmx").tus
+
+
+def test_split_by_score_alone_says_nothing_of_min_score(capsys, tmp_path, doc):
+    """Case 6 (messages): the units below the split went to the review TMX; none was left out by --min-score."""
+    full = tmp_path / "full.tmx"
+    run_ok(capsys, *doc, "-o", full)
+    t = cut_between(scores_of(full))
+    err = run_ok(capsys, *doc, "-o", tmp_path / "out.tmx", "--split-by-score", t)
+    assert "--min-score" not in err, err
+    weak = len(read_tmx(tmp_path / "out.review.tmx").tus)
+    assert f"align: {weak} TUs below the split score written to" in err, err

@@ -16,6 +16,7 @@ import pytest
 
 import align.corpus.plan
 from align import HashEncoder
+from align.cli.main import main
 from align.common.errors import InputError, UsageError
 from align.corpus.plan import BUNDLES_PER_WORKER, discover, make_bundles, read_manifest
 from align.corpus.run import run_corpus
@@ -679,3 +680,117 @@ def test_worker_warm_up_imports_what_the_first_pair_needs():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+# --------------------------------------------------------------------------- issue 19: data safety
+
+
+def corpus_cli(capsys, *args) -> tuple[int, str]:
+    """``align corpus ARGS --model hash --workers 1 --no-progress`` in this process; (exit code, stderr)."""
+    try:
+        main(["corpus", *map(str, args), "--model", "hash", "--workers", "1", "--no-progress"])
+        code = 0
+    except SystemExit as e:
+        code = e.code
+    return code, capsys.readouterr().err
+
+
+def test_corpus_warnings_reach_the_report_the_marker_the_index_and_stderr(tmp_path, capsys):
+    """Case 6 in a corpus: a character the TMX cannot hold is dropped, and every place that tells of the pair says so."""
+    root = make_corpus(tmp_path / "c", 2)
+    vi = root / "doc01" / "vi.txt"
+    vi.write_text(vi.read_text(encoding="utf-8").replace("Câu số 1 ", "Câu\x1f số 1 "), encoding="utf-8")
+    code, err = corpus_cli(capsys, root, "-o", tmp_path / "out")
+    assert code == 0, err
+    said = [line for line in err.splitlines() if line.startswith("align: warning: ")]
+    assert len(said) == 1 and said[0].startswith(
+        "align: warning: doc01 (vi-id): doc01.vi-id.tmx: removed 1 XML-illegal or control characters"), err
+    expected = [said[0].removeprefix("align: warning: doc01 (vi-id): ")]
+    out = tmp_path / "out"
+    marker = json.loads((out / "doc01" / "doc01.vi-id.done.json").read_text(encoding="utf-8"))
+    report = json.loads((out / "doc01" / "doc01.vi-id.report.json").read_text(encoding="utf-8"))
+    index = {d["name"]: d for d in json.loads((out / "index.json").read_text(encoding="utf-8"))["documents"]}
+    assert marker["summary"]["warnings"] == report["summary"]["warnings"] == index["doc01.vi-id"]["warnings"] == expected
+    assert index["doc00.vi-id"]["warnings"] == []
+    assert "U+001F" in (out / "doc01" / "doc01.vi-id.report.html").read_text(encoding="utf-8")
+    assert "\x1f" not in (out / "doc01" / "doc01.vi-id.tmx").read_text(encoding="utf-8")
+
+
+def test_a_pair_id_too_long_for_a_file_name_is_refused_before_any_work(tmp_path, capsys):
+    """Case 8: a 300-character pair id ended in ENAMETOOLONG, an internal error (exit 1), half-way through the run."""
+    make_corpus(tmp_path / "c", 1)
+    m = tmp_path / "m.csv"
+    m.write_text("pair_id,src,tgt\nshort,c/doc00/vi.txt,c/doc00/id.txt\n" + "p" * 300 + ",c/doc00/vi.txt,c/doc00/id.txt\n")
+    with pytest.raises(InputError, match=r"pair id 'p{40}\.\.\.' \(300 bytes\) is too long.* limit of 255 bytes") as e:
+        discover(m, opts(), tmp_path / "out")
+    allowed = int(re.search(r"at most (\d+) bytes", e.value.hint).group(1))
+    code, err = corpus_cli(capsys, m, "-o", tmp_path / "out")
+    assert code == 3 and "internal error" not in err, err
+    assert len(err.strip().splitlines()) == 1 and err.startswith(f"align: error: {m}: pair id 'ppp") and "255" in err, err
+    assert list((tmp_path / "out").iterdir()) == []  # refused while planning: nothing written, not even the lock
+    # the longest pair id allowed runs to the end, reports and temporary names included
+    long_id = "q" * allowed
+    m.write_text(f"pair_id,src,tgt\n{long_id},c/doc00/vi.txt,c/doc00/id.txt\n")
+    res = run(m, tmp_path / "out", reports=True)
+    assert [p.status for p in res.pairs] == ["aligned"], res.pairs[0].error
+    assert (tmp_path / "out" / long_id / f"{long_id}.vi-id.report.html").is_file()
+    # a folder name too long for the names made from it is refused the same way
+    folder = make_corpus(tmp_path / "d", 1) / "doc00"
+    folder.rename(folder.with_name("d" * 230))
+    with pytest.raises(InputError, match="is too long"):
+        discover(tmp_path / "d", opts(), tmp_path / "out2")
+
+
+def _secret_link_corpus(tmp_path: Path) -> Path:
+    """Three pairs; doc00/vi.txt and the folder doc09 are links out of the corpus, doc02/id.txt a link inside it."""
+    root = make_corpus(tmp_path / "c", 3)
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "vi.txt").write_text(doc_text("vi", 0).replace("tài liệu", "BÍ MẬT"), encoding="utf-8")
+    (root / "doc00" / "vi.txt").unlink()
+    (root / "doc00" / "vi.txt").symlink_to(secret / "vi.txt")
+    elsewhere = make_corpus(tmp_path / "elsewhere", 1)
+    (root / "doc09").symlink_to(elsewhere / "doc00", target_is_directory=True)
+    (root / "doc02" / "id.txt").rename(root / "kept.txt")
+    (root / "doc02" / "id.txt").symlink_to(Path("..") / "kept.txt")
+    return root
+
+
+def test_corpus_does_not_follow_links_out_of_the_input_folder(tmp_path, capsys):
+    """Issue 19 ("also"): with --force, a link doc/vi.txt -> /etc/passwd put that file into a TMX."""
+    root = _secret_link_corpus(tmp_path)
+    res = run(root, tmp_path / "out", options=opts(force=True))
+    assert {p.job.pair_id: p.status for p in res.pairs} == {"doc01": "aligned", "doc02": "aligned"}
+    reasons = {m.pair_id: m.reason for m in res.missing}
+    assert set(reasons) == {"doc00", "doc09"}
+    assert all("outside the input folder; not followed (--follow-links to allow)" in r for r in reasons.values())
+    assert not (tmp_path / "out" / "doc00").exists() and not (tmp_path / "out" / "doc09").exists()
+    assert not [p for p in (tmp_path / "out").rglob("*") if p.is_file() and "BÍ MẬT".encode() in p.read_bytes()]
+    code, err = corpus_cli(capsys, root, "-o", tmp_path / "out_cli", "--force", "--no-report")
+    assert code == 0 and "2 aligned" in err and "2 missing" in err, err
+    assert "align: missing: doc00 (vi-id): " in err and "--follow-links to allow" in err, err
+    # --follow-links: the user vouches for the links
+    code, err = corpus_cli(capsys, root, "-o", tmp_path / "out_follow", "--force", "--no-report", "--follow-links")
+    assert code == 0 and "4 aligned" in err and "0 missing" in err, err
+    assert "BÍ MẬT" in (tmp_path / "out_follow" / "doc00" / "doc00.vi-id.tmx").read_text(encoding="utf-8")
+
+
+def test_manifest_paths_leading_outside_its_folder_need_follow_links(tmp_path):
+    """The link policy for manifests: relative paths stay in the manifest's folder; absolute ones are explicit."""
+    corpus = make_corpus(tmp_path / "c", 1) / "doc00"
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    m = lists / "m.csv"
+    m.write_text("pair_id,src,tgt\ndoc,../c/doc00/vi.txt,../c/doc00/id.txt\n")
+    with pytest.raises(InputError, match=r"src '\.\./c/doc00/vi\.txt' leads outside the manifest's folder") as e:
+        read_manifest(m, "vi", ["id"])
+    assert f"{m}:2" in str(e.value) and "--follow-links" in e.value.hint
+    assert read_manifest(m, "vi", ["id"], follow_links=True)[0][1] == lists / "../c/doc00/vi.txt"
+    (lists / "vi.txt").symlink_to(corpus / "vi.txt")  # a link in the folder that leads out: the same
+    (lists / "id.txt").write_text(doc_text("id", 0), encoding="utf-8")
+    m.write_text("pair_id,src,tgt\ndoc,vi.txt,id.txt\n")
+    with pytest.raises(InputError, match="src 'vi.txt' leads outside"):
+        discover(m, opts(), tmp_path / "out")
+    m.write_text(f"pair_id,src,tgt\ndoc,{corpus / 'vi.txt'},{corpus / 'id.txt'}\n")  # absolute: taken as given
+    jobs, _ = discover(m, opts(), tmp_path / "out")
+    assert [j.src for j in jobs] == [str((corpus / "vi.txt").resolve())]

@@ -293,7 +293,7 @@ def test_failed_render_keeps_the_old_report(tmp_path, monkeypatch):
 
     al, _ = faulty_alignment(inject=False)
     (tmp_path / "r.html").write_text("old")
-    monkeypatch.setattr(rh, "render_report", lambda payload: (_ for _ in ()).throw(RuntimeError("boom")))
+    monkeypatch.setattr(rh, "render_report", lambda payload, **kw: (_ for _ in ()).throw(RuntimeError("boom")))
     with pytest.raises(RuntimeError):
         write_report(al, tmp_path / "r.html", tmp_path / "r.json")
     assert (tmp_path / "r.html").read_text() == "old"
@@ -307,7 +307,7 @@ def test_rebuild_refuses_what_is_not_a_report(tmp_path):
         rebuild_report(tmp_path / "bad.json", tmp_path / "x.html")
     with pytest.raises(InputError, match="not an alignment report"):
         load_report(tmp_path / "other.json")
-    with pytest.raises(InputError, match="no such file"):
+    with pytest.raises(InputError, match="file not found"):
         load_report(tmp_path / "missing.json")
     assert not (tmp_path / "x.html").exists()
 

@@ -244,6 +244,8 @@ def test_import_restores_bead_order_after_the_reviewer_sorted(tmp_path, alignmen
     for k, r in enumerate(rows, start=2):
         for col, v in enumerate(r, start=1):
             ws.cell(k, col).value = v
+            if isinstance(v, str):
+                ws.cell(k, col).data_type = "s"  # text stays text, as a spreadsheet sorts it (openpyxl makes "=..." a formula)
     wb.save(path)
     import_review(path, tmp_path / "out.tmx")
     assert [tu.src for tu in read_tmx(tmp_path / "out.tmx").tus] == [VI[0], VI[1], f"{VI[2]} {VI[3]}"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from align.common.errors import OutputError, UsageError
 from align.embedding import HashEncoder
 from align.formats import registry
 from align.formats.base import AlignedPair, OutputOptions
+from align.formats.report.payload import REPORT_JSON
 from align.formats.tmx import TmxStats, read_tmx
 from align.pipeline.pair import RunOptions, align_pair, check_outputs
 
@@ -210,3 +213,71 @@ def test_split_by_score_needs_its_review_tmx(pair, out):
     with pytest.raises(UsageError, match="split_by_score"):
         align_pair(*pair, encoder(), OPTIONS, outputs={"review_tmx": str(out / "o.review.tmx")})
     assert os.listdir(out) == []
+
+
+# --------------------------------------------------------------------------- warnings (issue 19, case 6)
+
+
+class Warning_:
+    """A writer of a new format that returns warnings with its result, as ``TmxStats`` does."""
+
+    name = "warning"
+    suffix = ".warning"
+
+    def write(self, pair: AlignedPair, path: str, options: OutputOptions) -> TmxStats:
+        Path(path).write_text("x")
+        return TmxStats(0, 0, 0, 0, warnings=("something was left out",))
+
+
+def test_characters_xml_cannot_hold_are_reported_in_the_result_and_the_report(pair, out):
+    """Case 6: ``\\x1f`` and U+FFFE are dropped from the TMX (XML cannot hold them), and that is said, not silent."""
+    src = Path(pair[0])
+    src.write_text(VI.replace("Hai bên", "Hai\x1f bên").replace("luật mới", "luật\ufffe mới"), encoding="utf-8")
+    outputs = {"tmx": str(out / "a.tmx"), "report_json": str(out / "a.json"), "report_html": str(out / "a.html")}
+    res = align_pair(*pair, encoder(), OPTIONS, outputs=outputs)
+    assert not any(c in t.src for t in read_tmx(out / "a.tmx").tus for c in "\x1f\ufffe")
+    removed = [w for w in res.warnings if "XML-illegal" in w]
+    assert removed == ["a.tmx: " + w for w in res.stats.warnings if "XML-illegal" in w], res.warnings
+    assert "removed 2 XML-illegal" in removed[0] and "U+001F" in removed[0] and "U+FFFE" in removed[0]
+    report = json.loads((out / "a.json").read_text(encoding="utf-8"))
+    assert report["summary"]["warnings"] == list(res.warnings)
+    page = (out / "a.html").read_text(encoding="utf-8")
+    assert 'id="warnings"' in page and "U+FFFE" in page.split('id="warnings"', 1)[1].split("</section>", 1)[0]
+
+
+def test_every_warning_of_the_pair_is_collected_readers_first_then_writers_in_order(pair, out, own_registry):
+    vi = unicodedata.normalize("NFD", VI).replace("Hai", "Hai\x1f")  # the reader warns (not NFC), the TMX too
+    Path(pair[0]).write_text(vi, encoding="utf-8")
+    own_registry.register_writer(Warning_())
+    res = align_pair(*pair, encoder(), RunOptions(force=True, split_by_score=0.0),  # every unit in a.tmx
+                     outputs={"tmx": str(out / "a.tmx"), "review_tmx": str(out / "a.review.tmx"),
+                              "warning": str(out / "a.warning")})
+    assert [w.split(":", 1)[0] for w in res.warnings] == ["vi.txt", "a.tmx", "a.review.tmx", "a.warning"], res.warnings
+    assert "NFC" in res.warnings[0] and "removed 1 XML-illegal" in res.warnings[1]
+    assert "the TMX is empty" in res.warnings[2] and "scoring 0 or more, written to the other TMX" in res.warnings[2]
+    assert res.warnings[3] == "a.warning: something was left out"
+
+
+def test_warnings_of_writers_before_the_report_are_in_the_report_even_without_a_tmx(pair, out, own_registry):
+    own_registry.WRITERS.clear()
+    own_registry.register_writer(Warning_())
+    own_registry.register_writer(REPORT_JSON)
+    res = align_pair(*pair, encoder(), OPTIONS, outputs={"warning": str(out / "a.w"), "report_json": str(out / "a.json")})
+    report = json.loads((out / "a.json").read_text(encoding="utf-8"))
+    assert report["summary"]["warnings"] == list(res.warnings) == ["a.w: something was left out"]
+
+
+# --------------------------------------------------------------------------- options refused up front (case 8)
+
+
+@pytest.mark.parametrize("creationid", ["ali\x07ce", "bob\n", "x\ufffe", "\x9b"])
+def test_creationid_with_a_control_character_is_refused_when_the_options_are_made(creationid):
+    """Case 8: lxml refused it only when the TMX was written, after the whole alignment, as an internal error."""
+    with pytest.raises(UsageError, match="creationid .* control character U\\+"):
+        RunOptions(creationid=creationid)
+    assert RunOptions(creationid="Nguyễn Văn A").creationid == "Nguyễn Văn A"
+
+
+def test_a_bad_explicit_language_code_is_refused_when_the_options_are_made():
+    with pytest.raises(UsageError, match="vn"):
+        RunOptions(src_code="vn")

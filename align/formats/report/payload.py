@@ -22,9 +22,11 @@ import numpy as np
 
 from align.common.atomic import atomic_write
 from align.common.errors import InputError
+from align.common.files import read_bounded_text
 from align.common.model import Alignment
 from align.formats.base import AlignedPair, OutputOptions
 from align.formats.report import html as html_page
+from align.formats.report.check import MAX_REPORT_JSON_BYTES, check_payload, parse_report
 from align.formats.report.plots import MAX_CELLS, downsample, encode_matrix
 from align.formats.tmx import REVIEW_TMX, TMX, TmxStats
 from align.quality.flags import FLAGS, flag_beads, flag_details, summary
@@ -60,11 +62,13 @@ def json_text(obj: dict) -> str:
 
 
 def report_payload(alignment: Alignment, *, sim_matrix: np.ndarray | None = None, max_cells: int = MAX_CELLS,
-                   tmx: dict | None = None) -> dict:
+                   tmx: dict | None = None, warnings: Sequence[str] | None = None) -> dict:
     """The report as JSON-ready data: what the JSON file holds and the HTML is rendered from.
 
     An alignment that has not been through ``flag_beads`` (no ``params["quality"]``)
     is flagged here first, with ``sim_matrix`` standing in for the vectors.
+    ``warnings``: every warning of the run (``summary["warnings"]``, listed on
+    the page); default: the documents' reading warnings.
     """
     sim = None
     if sim_matrix is not None:
@@ -86,6 +90,9 @@ def report_payload(alignment: Alignment, *, sim_matrix: np.ndarray | None = None
         # What the TMX writer did with the beads (dedupe, --min-score): the report's TU
         # count is then the file's, and the difference is explained.
         summ["tmx"] = dict(tmx)
+    if warnings is None:
+        warnings = [*alignment.source.warnings, *alignment.target.warnings]
+    summ["warnings"] = list(warnings)  # nothing changed or left out silently: the page lists them
     unaligned = summ.pop("unaligned")
     beads = []
     for k, (b, d) in enumerate(zip(alignment.beads, details, strict=True)):
@@ -129,6 +136,7 @@ def write_report(
     max_cells: int = MAX_CELLS,
     tmx: dict | None = None,
     payload: dict | None = None,
+    full_table: Sequence[str] | None = None,
 ) -> dict:
     """Write the HTML and/or JSON report of one alignment; return its summary.
 
@@ -144,41 +152,59 @@ def write_report(
     ``payload``: the ``report_payload`` of this alignment when the caller has it
     already (the pipeline's HTML and JSON writers share one); ``sim_matrix``,
     ``max_cells`` and ``tmx`` are then not used.
+
+    ``full_table``: the files holding every row, named on a page that shows only
+    the worst ``html.MAX_HTML_ROWS`` (default: the JSON written here, if any).
     """
     if payload is None:
         payload = report_payload(alignment, sim_matrix=sim_matrix, max_cells=max_cells, tmx=tmx)
     if json_path is not None:
         atomic_write(json_path, json_text(payload))
     if html_path is not None:
-        atomic_write(html_path, html_page.render_report(payload))
+        if full_table is None:
+            full_table = [_link(json_path, html_path) or ""] if json_path is not None else []
+        atomic_write(html_path, html_page.render_report(payload, full_table=full_table))
     return {**payload["summary"], "unaligned": payload["unaligned"]}
 
 
 def load_report(json_path: str | os.PathLike) -> dict:
-    """Read a JSON report written by ``write_report``, checking that it is one."""
+    """Read a JSON report written by ``write_report``, checking that it is one the page can be rendered from.
+
+    Bounded and checked (``check``): a device, a FIFO or a file over
+    ``MAX_REPORT_JSON_BYTES`` is refused, and so is a report whose fields are not
+    of the types written (a string for a score, bad base64, a matrix larger than
+    the plot): each an ``InputError`` naming the file, never a crash.
+    """
+    name = str(json_path)
+    hint = "give the .json written next to the report by `align run`"
+    text = read_bounded_text(json_path, limit=MAX_REPORT_JSON_BYTES, what="JSON report")
     try:
-        payload = json.loads(Path(json_path).read_text(encoding="utf-8"))
-    except FileNotFoundError as e:
-        raise InputError("no such file", path=str(json_path)) from e
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise InputError(f"not a readable JSON report: {e}", path=str(json_path),
-                         hint="give the .json written next to the report by `align run`") from e
+        payload = parse_report(text)
+    except ValueError as e:  # json.JSONDecodeError is one
+        raise InputError(f"not a readable JSON report: {e}", path=name, hint=hint) from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise InputError("not an alignment report (no \"format\": \"align-report\")", path=str(json_path),
-                         hint="give the .json written next to the report by `align run`")
-    if payload.get("format_version", 0) > FORMAT_VERSION:
-        raise InputError(f"report format version {payload.get('format_version')} is newer than this tool reads",
-                         path=str(json_path), hint="upgrade align")
-    for key in ("summary", "beads", "unaligned", "flag_legend"):
-        if key not in payload:
-            raise InputError(f"report lacks {key!r}", path=str(json_path), hint="was it written by align?")
+        raise InputError("not an alignment report (no \"format\": \"align-report\")", path=name, hint=hint)
+    version = payload.get("format_version", 0)
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+        raise InputError(f"report format version {version} is newer than this tool reads", path=name,
+                         hint="upgrade align")
+    try:
+        check_payload(payload)
+    except ValueError as e:
+        raise InputError(f"not a valid alignment report: {e}", path=name,
+                         hint="was it written by align? `align run` writes it anew") from None
     return payload
 
 
 def rebuild_report(json_path: str | os.PathLike, html_path: str | os.PathLike) -> dict:
-    """Rebuild the HTML report from a saved JSON report, without documents or model; return its summary."""
+    """Rebuild the HTML report from a saved JSON report, without documents or model; return its summary.
+
+    The page is the one ``write_report`` wrote: the same rows (the worst
+    ``html.MAX_HTML_ROWS`` of a longer alignment), naming ``json_path`` as the
+    file holding every row.
+    """
     payload = load_report(json_path)
-    atomic_write(html_path, html_page.render_report(payload))
+    atomic_write(html_path, html_page.render_report(payload, full_table=[_link(json_path, html_path) or ""]))
     return payload["summary"]
 
 
@@ -204,7 +230,11 @@ class ReportWriter:
         """Write the page or the JSON of ``pair``'s report; return its summary (``write_report``)."""
         payload = _pair_payload(pair, options)
         if self.kind == "html":
-            return write_report(pair.alignment, path, None, payload=payload)
+            # Named on a page showing only the worst rows: the files with every row, relative to the page.
+            final = pair.paths.get(self.name, path)
+            full = [_link(pair.paths[k], final) or "" for k in ("report_json", "review_xlsx", "review_tsv")
+                    if pair.paths.get(k)]
+            return write_report(pair.alignment, path, None, payload=payload, full_table=full)
         return write_report(pair.alignment, None, path, payload=payload)
 
 
@@ -215,7 +245,9 @@ def _pair_payload(pair: AlignedPair, options: OutputOptions) -> dict:
     sim = None
     if pair.src_vecs is not None and pair.tgt_vecs is not None and len(pair.src_vecs) * len(pair.tgt_vecs) <= MAX_SIM_CELLS:
         sim = pair.src_vecs @ pair.tgt_vecs.T
-    payload = report_payload(pair.alignment, sim_matrix=sim, tmx=_tmx_info(pair, options))
+    collected = pair.memo.get("warnings")  # the pipeline's: readers' and the writers' before this one
+    payload = report_payload(pair.alignment, sim_matrix=sim, tmx=_tmx_info(pair, options),
+                             warnings=collected if isinstance(collected, list) else None)
     pair.memo["report_payload"] = payload
     return payload
 
@@ -283,6 +315,7 @@ def corpus_rows(entries: Sequence[dict], html_path=None, json_path=None) -> list
             "additions": (s.get("flags") or {}).get("addition", 0),
             "model_id": s.get("model_id"),
             "signature": s.get("signature"),
+            "warnings": list(s.get("warnings") or []),
             "html": _link(e.get("html"), html_path),
             "html_from_json": _link(e.get("html"), json_path),
             "json": _link(e.get("json"), json_path),

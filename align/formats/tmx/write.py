@@ -29,6 +29,7 @@ import os
 import re
 import shutil
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -49,6 +50,8 @@ Level = Literal["sentence", "paragraph", "both"]
 DOCTYPE = '<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
 #: Trados Cloud refuses segments longer than this (characters); we warn, not cut.
 MAX_SEG_CHARS = 2000
+#: Over-long segments named one by one in the warnings; the rest are counted in one more line.
+MAX_LONG_SEGMENT_WARNINGS = 10
 
 #: Default region per language for ``region=True`` (``vi`` -> ``vi-VN``). Kept
 #: small on purpose: where the usual region is a matter of choice (pt, zh, ar),
@@ -79,7 +82,11 @@ class TmxStats:
     ``tus_written`` counts the new units this call wrote (in append mode the
     units kept from the existing file are ``kept_existing``); ``null_beads``
     counts the one-sided beads at the finest level written (never TUs: they
-    are in the report's unaligned list); ``warnings`` are one-line messages.
+    are in the report's unaligned list); ``warnings`` are one-line messages
+    (characters removed, over-long segments, an empty file) the caller must
+    show: ``align run`` prints them and the report lists them.
+    ``control_chars_removed`` counts the characters removed from the units
+    this file holds (XML cannot carry them, or CAT tools reject them).
     """
 
     tus_written: int
@@ -113,6 +120,7 @@ class _Counts:
     duplicates: int = 0
     null_beads: int = 0
     control: int = 0
+    removed: Counter[str] = field(default_factory=Counter)  # the characters counted in ``control``
     empty: int = 0
     warnings: list[str] = field(default_factory=list)
 
@@ -309,7 +317,6 @@ def _collect(
     for u in raw:
         src, n1 = clean_text(u.src)
         tgt, n2 = clean_text(u.tgt)
-        counts.control += n1 + n2
         if not src or not tgt:
             counts.empty += 1
             counts.warnings.append(
@@ -333,8 +340,32 @@ def _collect(
             counts.duplicates += 1
             continue
         seen.add(key)
+        if n1 + n2:  # counted for the units this file holds: the warning says what the file lost
+            counts.control += n1 + n2
+            counts.removed.update(_CONTROL_RE.findall(u.src + u.tgt))
         out.append(_Unit(src, tgt, u.score, u.document, u.bead_type, u.flags, u.segtype))
     return out
+
+
+def _removed_warning(counts: _Counts) -> str:
+    """The warning for the characters ``clean_text`` removed, naming each (``U+001F x2, U+FFFE``)."""
+    listing = ", ".join(f"U+{ord(c):04X}" + (f" x{n}" if n > 1 else "") for c, n in sorted(counts.removed.items()))
+    return (f"removed {counts.control} XML-illegal or control characters from the text ({listing}): XML cannot "
+            "hold them or CAT tools reject them; line and page separators among them became spaces")
+
+
+def _empty_warning(counts: _Counts, min_score: float, max_score: float | None) -> str:
+    """Why the TMX holds no unit: every bead one-sided, below the minimum score, kept for the other file..."""
+    why = []
+    if counts.skipped_below_min:
+        why.append(f"{counts.skipped_below_min} below the minimum score {min_score:g}")
+    if counts.skipped_above_max:
+        why.append(f"{counts.skipped_above_max} scoring {max_score:g} or more, written to the other TMX")
+    if counts.duplicates:
+        why.append(f"{counts.duplicates} duplicates")
+    if counts.empty:
+        why.append(f"{counts.empty} with no text on one side after cleaning")
+    return "no translation unit to write: the TMX is empty" + (f" ({'; '.join(why)})" if why else "")
 
 
 def _paragraph_nulls(al: Alignment) -> int:
@@ -393,17 +424,23 @@ def write_tmx(
     segtype = "paragraph" if level == "paragraph" else "sentence"
     root = _build(codes, segtype, stamp, creationid, units, existing)
     first_new = len(existing[1]) if existing is not None else 0
+    long_segments = 0
     for k, u in enumerate(units, start=first_new + 1):
         for side, text in (("source", u.src), ("target", u.tgt)):
             if len(text) > MAX_SEG_CHARS:
-                counts.warnings.append(
-                    f"{u.document}: TU {k}: {side} segment has {len(text)} characters "
-                    f"(over {MAX_SEG_CHARS}, the Trados Cloud limit); written anyway"
-                )
+                long_segments += 1
+                if long_segments <= MAX_LONG_SEGMENT_WARNINGS:
+                    counts.warnings.append(
+                        f"{u.document}: TU {k}: {side} segment has {len(text)} characters "
+                        f"(over {MAX_SEG_CHARS}, the Trados Cloud limit); written anyway"
+                    )
+    if long_segments > MAX_LONG_SEGMENT_WARNINGS:
+        counts.warnings.append(f"{long_segments - MAX_LONG_SEGMENT_WARNINGS} more segments over {MAX_SEG_CHARS} "
+                               "characters (the Trados Cloud limit); written anyway")
     if counts.control:
-        counts.warnings.append(f"removed {counts.control} XML-illegal or control characters from the text")
+        counts.warnings.append(_removed_warning(counts))
     if not units and not first_new:
-        counts.warnings.append("no translation unit to write: the TMX is empty")
+        counts.warnings.append(_empty_warning(counts, min_score, max_score))
     atomic_write(path, _serialize(root))
     return TmxStats(
         tus_written=len(units),
