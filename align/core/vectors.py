@@ -13,6 +13,7 @@ from typing import Protocol
 import numpy as np
 
 from align.core.params import AlignParams
+from align.embedding.base import normalise_rows as normalise_rows  # one definition: the encoders' own
 
 __all__ = ["TextEncoder", "block_sums", "block_vectors", "centre", "normalise_rows", "prepare", "prepare_vectors"]
 
@@ -21,15 +22,6 @@ class TextEncoder(Protocol):
     """Anything that embeds texts, one row per text (``align.embedding.Encoder`` and its kin)."""
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
-
-
-def normalise_rows(m: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length (zero rows stay zero)."""
-    m = np.asarray(m, dtype=np.float32)
-    n = np.linalg.norm(m, axis=1, keepdims=True)
-    n[n == 0] = 1.0
-    out: np.ndarray = m / n
-    return out
 
 
 def centre(vecs: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
