@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from align.core.kernels import bead_scores, integral_image
 from align.core.lexical import Anchors, match_band
 from align.core.members import WindowVectors, member_cost, member_gain
 from align.core.params import AlignParams
@@ -42,6 +43,14 @@ from align.core.side import Side
 # confident pairs that prior is worth when the document offers few of its own.
 _S2_PRIOR = 4.0
 _S2_PRIOR_WEIGHT = 10.0
+
+# integral images kept for the next passes, at most this many bytes (the rest are made again per pass)
+_INTEGRALS_KEPT = 64 * 2**20
+
+# stand-ins for evidence a pair lacks, typed as the kernels take the real thing (one compiled version)
+_NO_LEX = (np.zeros((1, 1)), np.zeros(1), np.zeros(1))
+_NO_STARTS = (np.zeros(1, dtype=bool), np.zeros(1, dtype=bool))
+_NO_COUNTS = (np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64))
 
 
 def score_matrix(src_vecs: np.ndarray, tgt_vecs: np.ndarray) -> np.ndarray:
@@ -174,9 +183,11 @@ class BandMatrix:
             if cmax <= cmin:
                 continue
             prod = x[r0:r1] @ y[cmin:cmax].T
-            for r in range(r0, r1):
-                s, e = int(start[r]), int(end[r])
-                vals[r, : e - s] = prod[r - r0, s - cmin : e - cmin]
+            # row r takes prod[r - r0, start[r] - cmin : end[r] - cmin], left-aligned (one gather per block)
+            k = np.arange(vals.shape[1])[None, :]
+            inside = k < (end[r0:r1] - start[r0:r1])[:, None]
+            cols = np.minimum(start[r0:r1, None] - cmin + k, cmax - cmin - 1)
+            vals[r0:r1] = np.where(inside, prod[np.arange(r1 - r0)[:, None], cols], 0.0)
         return cls(vals, start, end)
 
     def masked(self) -> tuple[np.ndarray, np.ndarray]:
@@ -197,12 +208,8 @@ class BandMatrix:
         ``I[p, q]`` is the sum over rows ``< r0 + p`` and columns ``< c0 + q``, so the sum
         of any window is four lookups.
         """
-        out = np.zeros((r1 - r0 + 1, c1 - c0 + 1), dtype=np.float64)
-        for r in range(r0, r1):
-            s, e = max(int(self.start[r]), c0), min(int(self.end[r]), c1)
-            if s < e:
-                out[r - r0 + 1, s - c0 + 1 : e - c0 + 1] = self.values[r, s - int(self.start[r]) : e - int(self.start[r])]
-        return out.cumsum(axis=0).cumsum(axis=1)
+        out: np.ndarray = integral_image(self.values, self.start, self.end, (r0, r1, c0, c1))
+        return out
 
 
 # ------------------------------------------------------------------ document model
@@ -297,6 +304,11 @@ def refine_model(model: DocModel, spans: Sequence[tuple[range, range]], src: Sid
 # ------------------------------------------------------------------ bead scores
 
 
+def _cumulated(counts: np.ndarray) -> np.ndarray:
+    """Sentences before segment k (int64, as the score kernel takes them)."""
+    return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+
 class WindowScorer:
     """Bead scores for the DP (a ``RowSource``), computed for blocks of rows at once.
 
@@ -367,7 +379,7 @@ class WindowScorer:
         # sentences before segment k, per side
         self.counts: tuple[np.ndarray, np.ndarray] | None = None
         if src.counts is not None and tgt.counts is not None and params.count_bonus > 0:
-            self.counts = (np.concatenate([[0], np.cumsum(src.counts)]), np.concatenate([[0], np.cumsum(tgt.counts)]))
+            self.counts = (_cumulated(src.counts), _cumulated(tgt.counts))
         # one-sided step scores when they differ per segment: a deletion ending in DP row i leaves out
         # source segment i-1, an insertion ending in column j target segment j-1 (index 0: never used)
         self.steps: tuple[np.ndarray, np.ndarray] | None = None
@@ -383,6 +395,13 @@ class WindowScorer:
                 keys = sorted((w for w in self.windows.tgt if w[1] == size), key=lambda w: w[0])
                 self._tgt_windows[size] = (np.array([st + size for st, _ in keys]), keys)
         self._cache: dict[int, np.ndarray] = {}
+        # integral images per block: they do not depend on the document model, so every pass reuses them
+        self._integrals: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._integral_bytes = 0
+        self._lo = np.ascontiguousarray(band.lo, dtype=np.int64)
+        self._hi = np.ascontiguousarray(band.hi, dtype=np.int64)
+        self._A = np.array([a for a, _ in self.types], dtype=np.int64)
+        self._B = np.array([b for _, b in self.types], dtype=np.int64)
 
     @property
     def model(self) -> DocModel:
@@ -393,20 +412,42 @@ class WindowScorer:
         self._model = value
         self._cache.clear()
 
-    def row(self, i: int) -> RowScores:
-        """``(scores[T, width of row i], deletions, insertions)``; ``None`` for the constant skip."""
-        blk = i // self.block_rows
+    def _scores(self, blk: int) -> np.ndarray:
+        """The scores of block ``blk`` (rows ``blk * block_rows ..``), computed once while the passes need them."""
         if blk not in self._cache:
             if len(self._cache) >= 3:  # forward and backward passes only look a few rows away
                 self._cache.pop(next(iter(self._cache)))
             self._cache[blk] = self._block(blk * self.block_rows, min(self.n + 1, (blk + 1) * self.block_rows))
+        return self._cache[blk]
+
+    def row(self, i: int) -> RowScores:
+        """``(scores[T, width of row i], deletions, insertions)``; ``None`` for the constant skip."""
+        blk = i // self.block_rows
         L = int(self.band.hi[i] - self.band.lo[i])
-        S = self._cache[blk][:, i - blk * self.block_rows, :L]
+        S = self._scores(blk)[:, i - blk * self.block_rows, :L]
         if self.steps is None:
             return S, None, None
         dele, ins = self.steps
         lo = int(self.band.lo[i])
         return S, np.broadcast_to(dele[i], (L,)), ins[lo : lo + L]  # read-only views, no copies
+
+    def rows(self, r0: int, r1: int) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """Rows ``[r0, r1)`` at once, band layout: ``(S[T, r1 - r0, width], dele, ins)``, full width.
+
+        ``dele``/``ins`` are ``(r1 - r0, width)`` or ``None`` for the constant
+        skip. A range that is one block is that block itself (no copy).
+        """
+        size = self.block_rows
+        first, last = r0 // size, (r1 - 1) // size
+        parts = [self._scores(b) for b in range(first, last + 1)]
+        S = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+        S = S[:, r0 - first * size : r1 - first * size]
+        if self.steps is None:
+            return S, None, None
+        dele, ins = self.steps
+        width = self.band.width
+        cols = np.minimum(self.band.lo[r0:r1, None] + np.arange(width)[None, :], self.m)
+        return S, np.repeat(dele[r0:r1, None], width, axis=1), ins[cols]
 
     def bead_score(self, i: int, j: int, a: int, b: int) -> float:
         """The score of the bead of type (a, b) ending at DP cell (i, j)."""
@@ -414,7 +455,11 @@ class WindowScorer:
         return float(S[self.types.index((a, b)), j - int(self.band.lo[i])])
 
     def _block(self, r0: int, r1: int) -> np.ndarray:
-        """Scores of all bead types for DP rows [r0, r1): array (T, r1 - r0, width), NEG where impossible."""
+        """Scores of all bead types for DP rows [r0, r1): array (T, r1 - r0, width), NEG where impossible.
+
+        The cells are computed by ``kernels.bead_scores``; the member costs
+        (a Python look-up per embedded window) are subtracted here.
+        """
         p = self.params
         band = self.band
         width = band.width
@@ -427,41 +472,40 @@ class WindowScorer:
         seg1 = int(rows[-1])  # windows use segments < i
         c0 = max(0, int(lo.min()) - self.max_b)
         c1 = min(self.m, int(hi.max()))
-        I = self.cos.integral(seg0, seg1, c0, c1)
-        IL = self.lex[0].integral(seg0, seg1, c0, c1) if self.lex is not None else None
-        ii = rows[:, None]
-        jj = lo[:, None] + np.arange(width)[None, :]
-        inside = jj < hi[:, None]
-        jj = np.minimum(jj, self.m)
+        lex = self.lex
+        I, IL = self._integrals.get((r0, r1)) or (
+            self.cos.integral(seg0, seg1, c0, c1),
+            lex[0].integral(seg0, seg1, c0, c1) if lex is not None else _NO_LEX[0],
+        )
+        if self._integral_bytes + I.nbytes + IL.nbytes <= _INTEGRALS_KEPT and (r0, r1) not in self._integrals:
+            self._integrals[r0, r1] = (I, IL)
+            self._integral_bytes += I.nbytes + IL.nbytes
+        cax, cay = (lex[1], lex[2]) if lex is not None else _NO_LEX[1:]
         sim, length = self._model.sim, self._model.length
-        for t, (a, b) in enumerate(self.types):
-            valid = inside & (ii >= a) & (jj >= b)
-            rh, rl = np.clip(ii - seg0, 0, I.shape[0] - 1), np.clip(ii - a - seg0, 0, I.shape[0] - 1)
-            ch, cl = np.clip(jj - c0, 0, I.shape[1] - 1), np.clip(jj - b - c0, 0, I.shape[1] - 1)
-            dot = I[rh, ch] - I[rl, ch] - I[rh, cl] + I[rl, cl]
-            ia, jb = np.maximum(ii - a, 0), np.maximum(jj - b, 0)
-            s = sim.normalise(dot / np.sqrt(self.nx[a, ii] * self.ny[b, jj]))
-            ls = self.cls[ii] - self.cls[ia]
-            lt = self.clt[jj] - self.clt[jb]
-            cost = p.merge * (a + b - 2) + p.merge_big * max(a + b - 3, 0)
-            score = p.sim_weight * (s - p.sim_offset) + p.len_weight * length.loglik(ls, lt) - cost
-            if IL is not None and self.lex is not None:
-                _, cax, cay = self.lex
-                matched = IL[rh, ch] - IL[rl, ch] - IL[rh, cl] + IL[rl, cl]
-                tot = (cax[ii] - cax[ia]) + (cay[jj] - cay[jb])
-                dice = np.minimum(2.0 * matched / np.maximum(tot, 1e-9), 1.0)
-                score = score + p.lex_weight * dice * np.clip(s, 0.0, 1.0)
-            if self.starts is not None:
-                sb, tb = self.starts
-                shared = (sb[ia] & tb[jb]).astype(np.float64) + (sb[ii] & tb[jj])
-                score = score + 0.5 * p.para_bonus * shared
-            if self.counts is not None and (a == 1) != (b == 1):
-                ccs, cct = self.counts
-                agree = (ccs[ii] - ccs[ia]) == (cct[jj] - cct[jb])
-                score = score + p.count_bonus * agree
-            if self.windows is not None and (a == 1) != (b == 1):
-                score = score - self._member_costs(a, b, rows, lo, hi)
-            out[t, rows - r0] = np.where(valid, score, NEG)
+        sb, tb = self.starts if self.starts is not None else _NO_STARTS
+        ccs, cct = self.counts if self.counts is not None else _NO_COUNTS
+        weights = (
+            float(sim.mu0), float(max(sim.mu1 - sim.mu0, 1e-3)), float(length.c), float(length.s2), float(length.tail),
+            float(p.sim_weight), float(p.sim_offset), float(p.len_weight), float(p.merge), float(p.merge_big),
+            float(p.lex_weight), float(0.5 * p.para_bonus), float(p.count_bonus),
+        )
+        bead_scores(
+            out,
+            (self._lo, self._hi, self._A, self._B, r0, r1, seg0, c0, self.m),
+            (I, IL, self.nx, self.ny, self.cls, self.clt, cax, cay),
+            (sb, tb, ccs, cct),
+            weights,
+            (lex is not None, self.starts is not None, self.counts is not None),
+        )
+        if self.windows is not None:
+            ii = rows[:, None]
+            jj = np.minimum(lo[:, None] + np.arange(width)[None, :], self.m)
+            inside = lo[:, None] + np.arange(width)[None, :] < hi[:, None]
+            for t, (a, b) in enumerate(self.types):
+                if (a == 1) != (b == 1):
+                    valid = inside & (ii >= a) & (jj >= b)
+                    score = out[t, rows - r0] - self._member_costs(a, b, rows, lo, hi)
+                    out[t, rows - r0] = np.where(valid, score, NEG)
         return out
 
     def _member_costs(self, a: int, b: int, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

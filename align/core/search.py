@@ -7,14 +7,16 @@ are aligned"; a bead of type ``(a, b)`` moves from ``(i - a, j - b)`` to
 ``O(n * width)``: the full matrix for short documents, a narrow band around a
 coarse path for long ones (as Vecalign does).
 
-Rows are computed one at a time, all bead types and columns of a row at once;
+The loops over rows, columns and bead types are compiled (``kernels``, numba);
 the insertion step ``(0, 1)`` inside a row is a running maximum (a running
 log-sum-exp for the forward and backward sums). Bead scores come from a
-``RowSource``, so the search knows nothing about vectors or lengths.
+``RowSource``, a block of rows at a time where it offers ``rows(r0, r1)``, so
+the search knows nothing about vectors or lengths.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -22,7 +24,8 @@ from typing import Protocol
 
 import numpy as np
 
-NEG = -1e30
+from align.core.kernels import NEG as NEG  # re-exported: the search's score of an impossible cell
+from align.core.kernels import backward_rows, forward_rows, trace_back
 
 BeadType = tuple[int, int]
 RowScores = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]
@@ -53,8 +56,8 @@ class Band:
     def n(self) -> int:
         return len(self.lo) - 1
 
-    @property
-    def width(self) -> int:
+    @functools.cached_property
+    def width(self) -> int:  # read once per block of rows by the kernels' callers: computed once
         return int(np.max(self.hi - self.lo)) if len(self.lo) else 0
 
     @property
@@ -118,25 +121,57 @@ def segment_columns(band: Band, m: int, max_a: int, max_b: int) -> tuple[np.ndar
     return start, end
 
 
-def _gather(M: np.ndarray, band: Band, rows: np.ndarray, cols: np.ndarray, fill: float) -> np.ndarray:
-    """``M[r, c - lo[r]]`` for rows ``(T,)`` and absolute columns ``(T, L)``; ``fill`` outside the band."""
-    lo = band.lo[rows][:, None]
-    hi = band.hi[rows][:, None]
-    k = cols - lo
-    ok = (cols >= lo) & (cols < hi)
-    vals = M[rows[:, None], np.clip(k, 0, M.shape[1] - 1)]
-    return np.where(ok, vals, fill)
+def _sizes(types: Sequence[BeadType]) -> tuple[np.ndarray, np.ndarray]:
+    """The source and target sizes of the bead types, as the kernels take them."""
+    A = np.array([a for a, _ in types], dtype=np.int64)
+    B = np.array([b for _, b in types], dtype=np.int64)
+    return A, B
 
 
-def _null(w: np.ndarray | None, skip: float, L: int) -> np.ndarray:
-    return np.full(L, -skip) if w is None else w
+def _band_arrays(band: Band) -> tuple[np.ndarray, np.ndarray]:
+    return np.ascontiguousarray(band.lo, dtype=np.int64), np.ascontiguousarray(band.hi, dtype=np.int64)
 
 
-def _ramp(ins: np.ndarray | None, skip: float, L: int) -> np.ndarray:
-    """Cumulative cost of insertion steps along a row (so a running max/sum handles them)."""
-    if ins is None:
-        return skip * np.arange(L)
-    return -np.concatenate([[0.0], np.cumsum(ins[1:])])
+def _block_rows(source: RowSource) -> int:
+    """How many rows the kernels take at once: the source's own block when it computes blocks."""
+    return int(getattr(source, "block_rows", 64))
+
+
+Steps = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def row_steps(source: RowSource, band: Band, rows: tuple[int, int], skip: float) -> Steps:
+    """``(S, dele, ins, has_ins)`` of DP rows ``[r0, r1)`` in band layout, as the kernels read them.
+
+    ``S`` is ``(T, r1 - r0, width)``, ``dele``/``ins`` are ``(r1 - r0, width)``
+    (``-skip`` where the source gives the constant), ``has_ins`` says per row
+    whether its insertions are per cell. A source with a ``rows(r0, r1)``
+    method (``WindowScorer``) gives whole blocks; any other is asked row by row.
+    """
+    r0, r1 = rows
+    r1 = min(r1, band.n + 1)
+    R, W = r1 - r0, band.width
+    block = getattr(source, "rows", None)
+    if block is not None:
+        S, dele, ins = block(r0, r1)
+        return (
+            np.ascontiguousarray(S, dtype=np.float64),
+            np.full((R, W), -skip) if dele is None else np.ascontiguousarray(dele, dtype=np.float64),
+            np.zeros((R, W)) if ins is None else np.ascontiguousarray(ins, dtype=np.float64),
+            np.full(R, ins is not None),
+        )
+    S = np.full((len(source.types), R, W), NEG)
+    dele, ins, has = np.full((R, W), -skip), np.zeros((R, W)), np.zeros(R, dtype=bool)
+    for q in range(R):
+        s, d, w = source.row(r0 + q)
+        L = s.shape[1]
+        S[:, q, :L] = s
+        if d is not None:
+            dele[q, :L] = d
+        if w is not None:
+            ins[q, :L] = w
+            has[q] = True
+    return S, dele, ins, has
 
 
 @dataclass
@@ -154,140 +189,79 @@ def viterbi(band: Band, source: RowSource, skip: float, *, with_forward: bool = 
     One-sided steps are always allowed. Ties go to the earlier type in
     ``source.types``, then to the deletion, then to the insertion, so the
     result is deterministic. With ``with_forward`` the same pass sums (in log
-    space) over all paths, for bead posteriors.
+    space) over all paths, for bead posteriors. The rows are computed by
+    ``kernels.forward_rows``, a block of the source's rows at a time.
     """
     n, width = band.n, band.width
     m = int(band.hi[n]) - 1
     types = list(source.types)
-    A = np.array([a for a, _ in types], dtype=np.int64)
-    Bt = np.array([b for _, b in types], dtype=np.int64)
-    T = len(types)
+    A, Bt = _sizes(types)
+    lo, hi = _band_arrays(band)
     D = np.full((n + 1, width), NEG)
-    F = np.full((n + 1, width), -np.inf) if with_forward else None
+    F = np.full((n + 1, width) if with_forward else (1, 1), -np.inf)
     back = np.full((n + 1, width), -1, dtype=np.int8)
-    for i in range(n + 1):
-        c0, c1 = int(band.lo[i]), int(band.hi[i])
-        L = c1 - c0
-        cols = np.arange(c0, c1)
-        S, dele, ins = source.row(i)
-        best = np.full(L, NEG)
-        arg = np.full(L, -1, dtype=np.int64)
-        fsum = np.full(L, -np.inf)
-        if i == 0:
-            if c0 == 0:
-                best[0] = 0.0
-                fsum[0] = 0.0
-        else:
-            okt = A <= i
-            rows = np.where(okt, i - A, 0)
-            pcols = cols[None, :] - Bt[:, None]
-            prev = _gather(D, band, rows, pcols, NEG)
-            prev[~okt] = NEG
-            cand = prev + S
-            arg = np.argmax(cand, axis=0)
-            best = cand[arg, np.arange(L)]
-            dstep = _null(dele, skip, L)
-            dprev = _gather(D, band, np.array([i - 1]), cols[None, :], NEG)[0] + dstep
-            better = dprev > best
-            best = np.where(better, dprev, best)
-            arg = np.where(better, T, arg)
-            if F is not None:
-                fprev = _gather(F, band, rows, pcols, -np.inf)
-                fprev[~okt] = -np.inf
-                fsum = np.logaddexp.reduce(fprev + S, axis=0) if T else fsum
-                fsum = np.logaddexp(fsum, _gather(F, band, np.array([i - 1]), cols[None, :], -np.inf)[0] + dstep)
-        ramp = _ramp(ins, skip, L)
-        run = np.maximum.accumulate(best + ramp)
-        row = run - ramp
-        arg = np.where(run > best + ramp, T + 1, arg)
-        row[row < NEG / 2] = NEG
-        D[i, :L] = row
-        back[i, :L] = arg
-        if F is not None:
-            F[i, :L] = np.logaddexp.accumulate(fsum + ramp) - ramp
-    all_types = types + [(1, 0), (0, 1)]
-    path: list[BeadType] = []
-    i, j = n, m
+    step = _block_rows(source)
+    for r0 in range(0, n + 1, step):
+        r1 = min(r0 + step, n + 1)
+        steps = row_steps(source, band, (r0, r1), skip)
+        forward_rows((D, F, back), steps, (lo, hi), (A, Bt), (r0, r1), (float(skip), with_forward))
+    all_types = [*types, (1, 0), (0, 1)]
+    picked, i, j = trace_back(back, lo, np.array(all_types, dtype=np.int64), n, m)
+    if len(picked) == 0 and (n > 0 or m > 0):
+        raise RuntimeError(f"alignment search found no path through cell ({i}, {j})")
+    path = [all_types[k] for k in picked.tolist()]
     total = float(D[n, m - band.lo[n]])
-    while i > 0 or j > 0:
-        k = int(back[i, j - band.lo[i]])
-        if k < 0:
-            raise RuntimeError(f"alignment search found no path through cell ({i}, {j})")
-        a, b = all_types[k]
-        path.append((a, b))
-        i, j = i - a, j - b
-    path.reverse()
-    return SearchResult(path, F, total)
+    return SearchResult(path, F if with_forward else None, total)
 
 
 def backward(band: Band, source: RowSource, skip: float) -> np.ndarray:
-    """Log-sum-exp over all paths from each cell to (n, m) (band layout)."""
+    """Log-sum-exp over all paths from each cell to (n, m) (band layout), by ``kernels.backward_rows``."""
     n, width = band.n, band.width
     m = int(band.hi[n]) - 1
     types = list(source.types)
-    B = np.full((n + 1, width), -np.inf)
+    A, Bt = _sizes(types)
+    lo, hi = _band_arrays(band)
     by_a: dict[int, list[int]] = {}
     for t, (a, _) in enumerate(types):
         by_a.setdefault(a, []).append(t)
-    for i in range(n, -1, -1):
-        c0, c1 = int(band.lo[i]), int(band.hi[i])
-        L = c1 - c0
-        cols = np.arange(c0, c1)
-        acc = np.full(L, -np.inf)
-        if i == n:
-            acc[m - c0] = 0.0
-        for a, ts in by_a.items():
-            e = i + a
-            if e > n:
-                continue
-            S, _, _ = source.row(e)
-            lo_e, hi_e = int(band.lo[e]), int(band.hi[e])
-            for t in ts:
-                ecols = cols + types[t][1]
-                ok = (ecols >= lo_e) & (ecols < hi_e)
-                if not ok.any():
-                    continue
-                k = np.clip(ecols - lo_e, 0, hi_e - lo_e - 1)
-                vals = np.where(ok, S[t, k] + B[e, k], -np.inf)
-                acc = np.logaddexp(acc, vals)
-        if i < n:
-            _, dele, _ = source.row(i + 1)
-            lo_e, hi_e = int(band.lo[i + 1]), int(band.hi[i + 1])
-            ok = (cols >= lo_e) & (cols < hi_e)
-            k = np.clip(cols - lo_e, 0, hi_e - lo_e - 1)
-            dstep = _null(dele, skip, hi_e - lo_e)
-            acc = np.logaddexp(acc, np.where(ok, dstep[k] + B[i + 1, k], -np.inf))
-        # insertions within the row, from the right: B[j] = logaddexp(B[j], w[j+1] + B[j+1])
-        _, _, ins = source.row(i)
-        ramp = _ramp(ins, skip, L)
-        B[i, :L] = np.logaddexp.accumulate((acc - ramp)[::-1])[::-1] + ramp
+    order = np.array([t for ts in by_a.values() for t in ts], dtype=np.int64)
+    reach = max([1, *A.tolist()])  # a row's sums read the rows up to this many below it
+    B = np.full((n + 1, width), -np.inf)
+    step = _block_rows(source)
+    for r0 in reversed(range(0, n + 1, step)):
+        r1 = min(r0 + step, n + 1)
+        steps = row_steps(source, band, (r0, r1 + reach), skip)
+        backward_rows(B, steps, (lo, hi), (A, Bt, order), (r0, r1, n, m), (float(skip),))
     return B
-
-
-def _step_score(source: RowSource, band: Band, end: tuple[int, int], step: BeadType, skip: float) -> float:
-    """The score of the step (bead or one-sided) of type ``step`` ending at DP cell ``end``."""
-    (i1, j1), (a, b) = end, step
-    S, dele, ins = source.row(i1)
-    k = j1 - int(band.lo[i1])
-    if a and b:
-        return float(S[source.types.index((a, b)), k])
-    w = dele if b == 0 else ins
-    return -skip if w is None else float(w[k])
 
 
 def bead_posteriors(path: Sequence[BeadType], band: Band, forward: np.ndarray, backward_: np.ndarray, source: RowSource, skip: float) -> list[float]:
     """Posterior probability of each bead of ``path``: all paths through it over all paths."""
     n = band.n
     m = int(band.hi[n]) - 1
-    z = forward[n, m - int(band.lo[n])]
-    out: list[float] = []
-    i = j = 0
-    for a, b in path:
-        s = _step_score(source, band, (i + a, j + b), (a, b), skip)
-        lp = forward[i, j - int(band.lo[i])] + s + backward_[i + a, j + b - int(band.lo[i + a])] - z
-        out.append(float(np.exp(min(lp, 0.0))))
-        i, j = i + a, j + b
-    return out
+    if not path:
+        return []
+    lo = np.asarray(band.lo, dtype=np.int64)
+    z = forward[n, m - int(lo[n])]
+    size = np.array(path, dtype=np.int64).reshape(-1, 2)
+    end = np.cumsum(size, axis=0)
+    start = end - size
+    first = {t: k for k, t in reversed(list(enumerate(source.types)))}
+    tix = np.array([first.get((a, b), -1) if a and b else -1 for a, b in path], dtype=np.int64)
+    s = np.empty(len(path))
+    step = _block_rows(source)
+    for r0 in range(0, n + 1, step):
+        r1 = min(r0 + step, n + 1)
+        sel = np.nonzero((end[:, 0] >= r0) & (end[:, 0] < r1))[0]
+        if len(sel) == 0:
+            continue
+        S, dele, ins, has = row_steps(source, band, (r0, r1), skip)
+        q, k = end[sel, 0] - r0, end[sel, 1] - lo[end[sel, 0]]
+        two = tix[sel] >= 0
+        one = np.where(size[sel, 1] == 0, dele[q, k], np.where(has[q], ins[q, k], -skip))
+        s[sel] = np.where(two, S[np.maximum(tix[sel], 0), q, k], one)
+    lp = forward[start[:, 0], start[:, 1] - lo[start[:, 0]]] + s + backward_[end[:, 0], end[:, 1] - lo[end[:, 0]]] - z
+    return [float(p) for p in np.exp(np.minimum(lp, 0.0))]
 
 
 def path_to_spans(path: Sequence[BeadType]) -> list[tuple[range, range]]:

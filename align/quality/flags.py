@@ -126,17 +126,35 @@ class _Cosines:
         assert self.x is not None and self.y is not None
         return self.x[list(rows)] @ self.y[list(cols)].T
 
-    def row(self, i: int) -> np.ndarray:
-        if self.full is not None:
-            return self.full[i]
-        assert self.x is not None and self.y is not None
-        return self.y @ self.x[i]
+    def best_in_rows(self, rows: Sequence[int]) -> dict[int, tuple[int, float]]:
+        """For each source segment of ``rows``: its best target segment and their cosine (first on ties)."""
+        return self._best(rows, by_row=True)
 
-    def col(self, j: int) -> np.ndarray:
-        if self.full is not None:
-            return self.full[:, j]
-        assert self.x is not None and self.y is not None
-        return self.x @ self.y[j]
+    def best_in_cols(self, cols: Sequence[int]) -> dict[int, tuple[int, float]]:
+        """For each target segment of ``cols``: its best source segment and their cosine (first on ties)."""
+        return self._best(cols, by_row=False)
+
+    def _best(self, ids: Sequence[int], *, by_row: bool, chunk: int = 256) -> dict[int, tuple[int, float]]:
+        """Arg-max and maximum of whole rows (or columns), a block of them per matrix product.
+
+        One product for ``chunk`` segments streams the other side's vectors
+        once, where one matrix-vector product per segment streamed them each
+        time (quadratic in practice: the number of unaligned segments grows
+        with the document). Memory: ``chunk`` rows of the matrix at a time.
+        """
+        out: dict[int, tuple[int, float]] = {}
+        ids = sorted(set(ids))
+        for s in range(0, len(ids), chunk):
+            part = ids[s : s + chunk]
+            if self.full is not None:
+                block = self.full[part] if by_row else self.full[:, part].T
+            else:
+                assert self.x is not None and self.y is not None
+                block = self.x[part] @ self.y.T if by_row else self.y[part] @ self.x.T
+            best = block.argmax(axis=1)
+            vals = block[np.arange(len(part)), best]
+            out.update((k, (int(b), float(v))) for k, b, v in zip(part, best, vals))
+        return out
 
 
 def _bead_sim(sim: _Cosines, bead: Bead) -> float:
@@ -154,21 +172,23 @@ def _moved_issues(alignment: Alignment, sim: _Cosines, p: QualityParams) -> dict
     if not tu_sims or not len(alignment.src) or not len(alignment.tgt):
         return {}
     bar = float(np.quantile(tu_sims, p.moved_quantile))
+    nulls = [(k, b) for k, b in enumerate(alignment.beads) if b.is_null]
+    rows = sim.best_in_rows([i for _, b in nulls for i in b.src])
+    cols = sim.best_in_cols([j for _, b in nulls for j in b.tgt])
+    # the other direction of each best match, to test that it is mutual
+    cols.update(sim.best_in_cols(sorted({j for j, _ in rows.values()} - set(cols))))
+    rows.update(sim.best_in_rows(sorted({i for i, _ in cols.values()} - set(rows))))
     out = {}
-    for k, b in enumerate(alignment.beads):
-        if not b.is_null:
-            continue
+    for k, b in nulls:
         mutual = []
         for i in b.src:
-            r = sim.row(i)
-            j = int(r.argmax())
-            if int(sim.col(j).argmax()) == i:
-                mutual.append((float(r[j]), i, j))
+            j, v = rows[i]
+            if cols[j][0] == i:
+                mutual.append((v, i, j))
         for j in b.tgt:
-            c = sim.col(j)
-            i = int(c.argmax())
-            if int(sim.row(i).argmax()) == j:
-                mutual.append((float(c[i]), i, j))
+            i, v = cols[j]
+            if rows[i][0] == j:
+                mutual.append((v, i, j))
         if mutual and max(mutual)[0] >= bar:
             best, i, j = max(mutual)
             other = f"target segment {j}" if b.src else f"source segment {i}"

@@ -11,20 +11,31 @@ between the two translations.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 
+from align.core.lexical import strip_marks
+
 
 def fold(text: str) -> str:
     """Lower-case, strip diacritics (``Lương`` → ``luong``, ``đ`` → ``d``): names match across spellings."""
-    t = unicodedata.normalize("NFKD", text.lower()).replace("đ", "d").replace("ı", "i")
-    return "".join(c for c in t if not unicodedata.combining(c))
+    return strip_marks(unicodedata.normalize("NFKD", text.lower()).replace("đ", "d").replace("ı", "i"))
+
+
+# what is not ``str.isalnum()``: ``\w`` is exactly isalnum() or "_"
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def _alnum(text: str) -> str:
+    """The characters of ``text`` for which ``str.isalnum()`` holds, in order (one regex pass)."""
+    return _NOT_ALNUM.sub("", text)
 
 
 def _compact(text: str) -> str:
     """Folded text without spaces or punctuation, so ``Hà Nội`` matches ``Hanoi``."""
-    return "".join(c for c in fold(text) if c.isalnum())
+    return _alnum(fold(text))
 
 
 # Month names become numbers, so "25/10" matches "25 Oktober". Exact lower-case spellings
@@ -208,7 +219,7 @@ def names(text: str) -> list[Name]:
         last_end = m.end()
         if w[0].isupper() and _month(text, m) is None:
             run.append((w, _is_initial(text, m.start())))
-        else:
+        elif run:  # most words are lower-case and follow no name: nothing to close
             close()
     close()
     return out
@@ -224,20 +235,38 @@ class TextIndex:
     ``acronyms`` the letters of its acronyms in sorted order (``ADN`` ≈ ``DNA``)
     and ``grams`` the joined runs of one to ``ngrams`` words of its names (for
     ``_found_in_document``; names only, so ``Dân`` never matches the
-    Indonesian word ``dan``, not even a sentence-initial ``Dan``).
+    Indonesian word ``dan``, not even a sentence-initial ``Dan``). Each is
+    computed on first use: most beads' names are found in ``compact`` alone.
     """
 
     def __init__(self, text: str, ngrams: int = 0) -> None:
-        folded = fold(text)
-        self.lower = text.lower()
-        self.compact = "".join(c for c in folded if c.isalnum())
-        self.words = {w.translate(_JOINERS) for w in _WORD.findall(folded)}
-        self.acronyms = {"".join(sorted(w.upper())) for w in _WORD.findall(text) if not w.islower() and _is_acronym(w)}
+        self.text = text
         self.grams: set[str] = set()
+        compact: dict[str, str] = {}  # a document repeats its names: each word folded once
         for name in names(text) if ngrams else ():
-            keys = [_compact(w) for w in name.words]
+            keys = [compact.get(w) or compact.setdefault(w, _compact(w)) for w in name.words]
             for n in range(1, ngrams + 1):
                 self.grams.update("".join(keys[i : i + n]) for i in range(len(keys) - n + 1))
+
+    @functools.cached_property
+    def folded(self) -> str:
+        return fold(self.text)
+
+    @functools.cached_property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @functools.cached_property
+    def compact(self) -> str:
+        return _alnum(self.folded)
+
+    @functools.cached_property
+    def words(self) -> set[str]:
+        return {w.translate(_JOINERS) for w in _WORD.findall(self.folded)}
+
+    @functools.cached_property
+    def acronyms(self) -> set[str]:
+        return {"".join(sorted(w.upper())) for w in _WORD.findall(self.text) if not w.islower() and _is_acronym(w)}
 
 
 # Currency codes that a translation may write as a symbol or a word.
@@ -323,9 +352,11 @@ def name_issue(src_text: str, tgt_text: str, src_doc: TextIndex, tgt_doc: TextIn
     (``Lương Tam Quang`` ↔ ``Luong Tam Quang``).
     """
     found = (names(src_text), names(tgt_text))
-    title = (_is_title_case(src_text), _is_title_case(tgt_text))
-    texts = (TextIndex(src_text), TextIndex(tgt_text))
+    if not found[0] and not found[1]:
+        return None
+    texts = (TextIndex(src_text), TextIndex(tgt_text))  # each prepared only when a name is looked up in it
     unmatched = [[n for n in found[k] if not _found_in_bead(n, texts[1 - k])] for k in (0, 1)]
+    title = (_is_title_case(src_text), _is_title_case(tgt_text))
     parts = []
     for k, (other_doc, label) in enumerate(((tgt_doc, "source"), (src_doc, "target"))):
         if unmatched[1 - k]:

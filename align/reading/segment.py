@@ -28,9 +28,16 @@ is ever lost or rewritten: the reader keeps exact offsets into the document.
 from __future__ import annotations
 
 import functools
+import importlib
+import importlib.util
+import os
 import re
+import sys
+import threading
+import types
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 from align.common.errors import InputError, UsageError
 from align.common.languages import ALIASES
@@ -157,15 +164,50 @@ def _is_initial(tok: str, one_letter_words: frozenset[str]) -> bool:
             and tok[0].lower() not in one_letter_words)
 
 
-def _punkt_tokenizer(lists: AbbrevLists):
-    """A Punkt tokenizer with our abbreviations and initials rule.
+_PUNKT_LOCK = threading.Lock()
 
-    nltk is imported here, not at module import: ``import nltk`` loads the whole
-    toolkit (over a second), which a CLI that only prints help should not pay.
+
+@functools.cache  # loaded once per process (and kept: warm_up loads it while a corpus worker starts)
+def punkt_module() -> types.ModuleType:
+    """``nltk.tokenize.punkt``, without running nltk's ``__init__`` when nltk is not imported yet.
+
+    ``import nltk`` imports the whole toolkit (its collocations pull in
+    scipy.stats, its classifiers scikit-learn): one to four seconds, where
+    Punkt needs a handful of small modules. So, while nltk is not loaded,
+    ``nltk.tokenize.punkt`` is loaded under bare stand-ins for the packages
+    ``nltk`` and ``nltk.tokenize`` (their real folders, no ``__init__`` run),
+    and every ``nltk`` module loaded so is taken out of ``sys.modules`` again:
+    a later ``import nltk`` anywhere gets the real, complete package. Any
+    error there falls back to the plain import.
     """
-    from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer, PunktToken
+    name = "nltk.tokenize.punkt"
+    if "nltk" in sys.modules:
+        return importlib.import_module(name)
+    with _PUNKT_LOCK:
+        before = set(sys.modules)
+        module = None
+        try:
+            spec = importlib.util.find_spec("nltk")
+            root = spec.submodule_search_locations[0] if spec and spec.submodule_search_locations else None
+            if root is not None:
+                for package, folder in (("nltk", root), ("nltk.tokenize", os.path.join(root, "tokenize"))):
+                    stand_in = types.ModuleType(package)
+                    stand_in.__path__ = [folder]
+                    sys.modules[package] = stand_in
+                module = importlib.import_module(name)
+        except Exception:  # an nltk laid out otherwise: the plain import below
+            module = None
+        finally:
+            for loaded in [k for k in sys.modules if k.split(".")[0] == "nltk" and k not in before]:
+                del sys.modules[loaded]
+    return module if module is not None else importlib.import_module(name)
 
-    class _LangVars(PunktLanguageVars):
+
+def _punkt_tokenizer(lists: AbbrevLists):
+    """A Punkt tokenizer with our abbreviations and initials rule (nltk loaded by ``punkt_module``)."""
+    punkt: Any = punkt_module()
+
+    class _LangVars(punkt.PunktLanguageVars):  # type: ignore[misc]
         """Punkt's own (linear) boundary pattern, compiled without nltk.redos's wall-clock limit.
 
         Recent nltk (3.10) runs it under a 5 s timeout that counts the whole lazy scan
@@ -186,16 +228,16 @@ def _punkt_tokenizer(lists: AbbrevLists):
                 self._plain_period_context = re.compile(self._period_context_fmt % fmt, re.UNICODE | re.VERBOSE)
                 return self._plain_period_context
 
-    class _Token(PunktToken):
+    class _Token(punkt.PunktToken):  # type: ignore[misc]
         __slots__ = ()
 
         @property
         def is_initial(self) -> bool:
             return _is_initial(self.tok, lists.words)
 
-    params = PunktParameters()
+    params = punkt.PunktParameters()
     params.abbrev_types = set(lists.abbrev)
-    return PunktSentenceTokenizer(params, lang_vars=_LangVars(), token_cls=_Token)
+    return punkt.PunktSentenceTokenizer(params, lang_vars=_LangVars(), token_cls=_Token)
 
 
 def _first_letter_case(word: str) -> str:

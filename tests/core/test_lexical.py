@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import random
+import sys
+import unicodedata
+
 import numpy as np
 
+from align.core import lexical as lx
 from align.core.lexical import candidate_tokens, find_anchors, fold, match_band, orphans
 
 
@@ -78,3 +83,33 @@ def test_numbers_in_any_script_match():
     assert "n:2019" in candidate_tokens("２０１９年に")  # full-width
     s, t = orphans(["Năm 2019 ông đến."], ["في عام ٢٠١٩ ذهب"])
     assert not s[0] and not t[0]
+
+
+def _plain_candidate_tokens(text):
+    """``candidate_tokens`` as a loop over every word (the definition the fast path must keep)."""
+    out = {"u:" + lx.fold(m.group(0).rstrip(".,;:)")) for m in lx._URL.finditer(text)}
+    rest = lx._URL.sub(" ", text)
+    for m in lx._NUMBER.finditer(rest):
+        digits = "".join(str(unicodedata.digit(c)) for c in m.group(0) if c.isdigit())
+        out.add("n:" + (digits.lstrip("0") or "0"))
+    for m in lx._WORD.finditer(rest):
+        w = m.group(0).strip("'’-")
+        upper = sum(c.isupper() for c in w)
+        if len(w) >= 2 and upper and (upper >= 2 or not lx._starts_sentence(rest, m.start())):
+            out.add("w:" + lx.fold(w))
+    return out
+
+
+def test_candidates_found_by_runs_holding_a_capital_are_those_of_a_loop_over_every_word():
+    rng = random.Random(3)
+    alpha = "aAbBzZ09_-'’ .,Ⅻǅ ⒶİıßẞÉéĐđ@www.http://x.y ΣσςЖж日本"
+    texts = ["Bộ trưởng Lương Tam Quang gặp UNODC tại Hà Nội năm 2019.", "iPhone A320 COVID-19 x@y.org www.un.org",
+             "«Hôm nay», ông Nguyễn nói. Đó là ngày 25/10."]
+    texts += ["".join(rng.choice(alpha) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    texts += ["".join(chr(rng.randrange(0x20, 0x3000)) for _ in range(25)) for _ in range(3000)]
+    for text in texts:
+        assert candidate_tokens(text) == _plain_candidate_tokens(text), text
+
+
+def test_no_capital_lies_above_the_planes_searched_for_capitals():
+    assert not [c for c in range(lx._LAST_CAPITAL + 1, sys.maxunicode + 1) if chr(c).isupper()]

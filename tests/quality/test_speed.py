@@ -1,0 +1,94 @@
+"""The flags in linear time: the moved check by blocks of rows, folding without a test per character."""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+
+import numpy as np
+
+from align.common.model import Alignment, Bead, Document, Segment
+from align.quality import mismatch
+from align.quality.flags import QualityParams, _Cosines, _moved_issues
+
+
+def _old_moved(alignment: Alignment, sim: np.ndarray, p: QualityParams) -> dict[int, str]:
+    """The check as it was: one matrix-vector product per unaligned segment and direction."""
+    tu_sims = [float(sim[np.ix_(b.src, b.tgt)].max()) for b in alignment.beads if not b.is_null]
+    bar = float(np.quantile(tu_sims, p.moved_quantile))
+    out = {}
+    for k, b in enumerate(alignment.beads):
+        if not b.is_null:
+            continue
+        mutual = []
+        for i in b.src:
+            r = sim[i]
+            j = int(r.argmax())
+            if int(sim[:, j].argmax()) == i:
+                mutual.append((float(r[j]), i, j))
+        for j in b.tgt:
+            c = sim[:, j]
+            i = int(c.argmax())
+            if int(sim[i].argmax()) == j:
+                mutual.append((float(c[i]), i, j))
+        if mutual and max(mutual)[0] >= bar:
+            best, i, j = max(mutual)
+            other = f"target segment {j}" if b.src else f"source segment {i}"
+            out[k] = f"best match is {other} (cosine {best:.2f}; typical pairs {bar:.2f} or more)"
+    return out
+
+
+def _alignment(n: int, m: int, beads: list[Bead]) -> Alignment:
+    src = tuple(Segment(f"s{i}", "sentence", i, i) for i in range(n))
+    tgt = tuple(Segment(f"t{j}", "sentence", j, j) for j in range(m))
+    doc_s = Document(path="s.txt", lang="vi", text="", segments=src)
+    doc_t = Document(path="t.txt", lang="id", text="", segments=tgt)
+    return Alignment(source=doc_s, target=doc_t, src=src, tgt=tgt, beads=tuple(beads), model_id="x", params={},
+                     signature="x")
+
+
+def test_the_moved_check_by_blocks_of_rows_flags_what_one_product_per_segment_flagged():
+    rng = np.random.default_rng(0)
+    n = m = 700
+    x = rng.normal(size=(n, 24))
+    y = x[rng.permutation(n)] + rng.normal(scale=0.8, size=(m, 24))  # a translation, scrambled
+    beads, k = [], 0
+    while k < n:
+        if rng.random() < 0.3:
+            beads += [Bead((k,), (), 1.0), Bead((), (k,), 1.0)]
+        else:
+            beads.append(Bead((k,), (k,), 0.9))
+        k += 1
+    al = _alignment(n, m, beads)
+    p = QualityParams()
+    full = x @ y.T
+    want = _old_moved(al, full, p)
+    assert len(want) > 20  # the scrambled pairs are found as moved
+    assert _moved_issues(al, _Cosines(None, None, full), p) == want
+    assert _moved_issues(al, _Cosines(x, y), p) == _old_moved(al, x.astype(np.float32) @ y.astype(np.float32).T, p)
+    exact = _Cosines(None, None, full)
+    for by_row in (True, False):  # a block of 7 rows or of 256: the same best matches
+        assert exact._best(list(range(n)), by_row=by_row, chunk=7) == exact._best(list(range(n)), by_row=by_row)
+
+
+def _texts() -> list[str]:
+    rng = random.Random(1)
+    out = ["Lương Tam Quang", "Hà Nội", "ĐÀ NẴNG", "Straße", "İstanbul", "ﬁnance ½ Ⅻ", "Ǆemal", "naïve café"]
+    for _ in range(500):
+        out.append("".join(chr(rng.randrange(0x20, 0x2FFF)) for _ in range(30)))
+    return out
+
+
+def test_folding_drops_exactly_the_combining_characters_and_compact_keeps_exactly_isalnum():
+    for text in _texts():
+        t = unicodedata.normalize("NFKD", text.lower()).replace("đ", "d").replace("ı", "i")
+        assert mismatch.fold(text) == "".join(c for c in t if not unicodedata.combining(c))
+        assert mismatch._compact(text) == "".join(c for c in mismatch.fold(text) if c.isalnum())
+
+
+def test_a_bead_without_names_is_not_indexed():
+    """The name check prepares a bead's text only when a name is looked up in it."""
+    assert mismatch.name_issue("một hai ba.", "satu dua tiga.", mismatch.TextIndex(""), mismatch.TextIndex("")) is None
+    index = mismatch.TextIndex("Ông Lương Tam Quang")
+    assert "compact" not in vars(index) and "words" not in vars(index)
+    assert index.compact == "ongluongtamquang" and index.words == {"ong", "luong", "tam", "quang"}
