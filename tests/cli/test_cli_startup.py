@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-HEAVY = ("torch", "sentence_transformers", "transformers", "tokenizers", "safetensors")
+HEAVY = ("torch", "sentence_transformers", "transformers", "tokenizers", "safetensors", "starlette", "uvicorn")
 
 
 def _run(*args: str, cwd=None) -> tuple[subprocess.CompletedProcess, set[str]]:
