@@ -60,6 +60,7 @@ from align.common.errors import AlignError, InputError, OutputError, UsageError
 from align.common.files import MAX_FILE_BYTES, read_bounded
 from align.common.languages import canonical_code
 from align.common.model import Alignment, Bead, Document, Segment
+from align.common.zips import ZipRules, check_zip_archive
 from align.formats.base import AlignedPair, OutputOptions
 from align.formats.tmx import clean_text, write_tmx
 
@@ -378,10 +379,6 @@ def read_review(path: str | os.PathLike[str]) -> ReviewSheet:
 _Sheet = tuple[list[Any] | None, list[tuple[int, list[Any]]], dict[str, str]]
 
 
-def _size(n: int) -> str:
-    return f"{n / 2**20:.0f} MB" if n >= 2**20 else f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} bytes"
-
-
 def _short(text: str, n: int = 80) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
@@ -396,57 +393,20 @@ _SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,40}:)?sheet[\s/>]")
 
 
 def _check_xlsx_archive(data: bytes, path: str) -> None:
-    """Refuse a zip bomb before openpyxl inflates anything.
+    """Refuse a zip bomb before openpyxl inflates anything (:func:`align.common.zips.check_zip_archive`).
 
-    The declared sizes are checked first (each part's compression ratio, and the
-    total against :data:`MAX_XLSX_UNPACKED`), then every part is inflated once as
-    a stream, counting: declared sizes can lie (zipfile stops a part at its
-    declared size and the CRC check then fails, which this finds before openpyxl
-    does). The same pass counts the workbook's ``<sheet>`` entries: openpyxl
-    opens each sheet on loading, so a few kilobytes listing the same sheet
-    20,000 times would take it minutes.
+    Besides the parts and their sizes, the workbook's ``<sheet>`` entries are
+    counted: openpyxl opens each sheet on loading, so a few kilobytes listing
+    the same sheet 20,000 times would take it minutes. The limits are read at
+    each call, so a test can lower them.
     """
-    # Each central-directory entry starts with this signature: the count bounds the entries before zipfile parses them.
-    if data.count(b"PK\x01\x02") > MAX_XLSX_PARTS:
-        raise InputError(f"has more than {MAX_XLSX_PARTS} parts: not a workbook a spreadsheet program writes",
-                         path=path, hint=_HINT_RESAVE)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-            declared = 0
-            for info in infos:
-                declared += info.file_size
-                if info.file_size > XLSX_RATIO_GRACE and info.file_size > MAX_XLSX_RATIO * max(info.compress_size, 1):
-                    raise InputError(
-                        f"part {_short(info.filename, 60)!r} unpacks to {info.file_size // max(info.compress_size, 1)} "
-                        f"times its packed size (the limit is {MAX_XLSX_RATIO}): a zip bomb, not a workbook a "
-                        "spreadsheet program writes", path=path, hint=_HINT_RESAVE)
-            if declared > MAX_XLSX_UNPACKED:
-                raise _unpacked_error(path, declared)
-            total = sheets = 0
-            for info in infos:
-                with zf.open(info) as part:
-                    tail = b""
-                    while chunk := part.read(1 << 20):
-                        total += len(chunk)
-                        if total > MAX_XLSX_UNPACKED:
-                            raise _unpacked_error(path, total)
-                        buf = tail + chunk
-                        if b"sheet" in buf:  # count the tags that end in this chunk (those in the tail were counted)
-                            sheets += sum(1 for m in _SHEET_TAG.finditer(buf) if m.end() > len(tail))
-                        tail = buf[-64:]
-                if sheets > MAX_XLSX_SHEETS:
-                    raise InputError(f"lists more than {MAX_XLSX_SHEETS} sheets", path=path,
-                                     hint="keep the review sheet in a workbook of its own")
-    except (AlignError, MemoryError):
-        raise
-    except Exception as e:  # zipfile, zlib and struct on a damaged archive raise many kinds
-        raise _not_xlsx(path, e) from e
-
-
-def _unpacked_error(path: str, size: int) -> InputError:
-    return InputError(f"unpacks to {_size(size)} or more (the limit is {_size(MAX_XLSX_UNPACKED)} unpacked)",
-                      path=path, hint=_HINT_SPLIT)
+    rules = ZipRules(
+        max_parts=MAX_XLSX_PARTS, max_unpacked=MAX_XLSX_UNPACKED, max_ratio=MAX_XLSX_RATIO, ratio_grace=XLSX_RATIO_GRACE,
+        what="a workbook a spreadsheet program writes", hint_resave=_HINT_RESAVE, hint_split=_HINT_SPLIT,
+        tag=_SHEET_TAG, max_tags=MAX_XLSX_SHEETS, tag_error=f"lists more than {MAX_XLSX_SHEETS} sheets",
+        tag_hint="keep the review sheet in a workbook of its own",
+    )
+    check_zip_archive(data, path, rules, damaged=lambda e: _not_xlsx(path, e))
 
 
 def _read_xlsx(path: str) -> _Sheet:

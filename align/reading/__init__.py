@@ -2,7 +2,9 @@
 
 The one way in is ``read_document(path, lang)``. Inside, in the order a file
 goes through them: ``decode`` (bytes to NFC text, encodings detected and named),
-``read`` (text, HTML or pre-split lines into blocks), ``noise`` (site furniture,
+``read`` (text, HTML or pre-split lines into blocks; Word and OpenDocument files
+through ``office``, PDF text layers through ``pdf``, both into the paragraphs of
+``parts``), ``noise`` (site furniture,
 credits and captions kept out of the TMX but listed), ``segment`` (sentences,
 with abbreviation lists per language) and ``langid`` (is the text in the
 declared language?).

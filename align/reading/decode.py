@@ -206,10 +206,17 @@ def _decode(data: bytes, path: str, lang: str | None) -> tuple[str, str, str | N
     return data.decode(name), name, f"not UTF-8: decoded as {name} ({how}); check the text, or convert the file to UTF-8"
 
 
+#: Formats ``--format auto`` reads by their own reader (align.reading.office, align.reading.pdf).
+_READ_DIRECTLY = (b"%PDF", b"PK\x03\x04")
+
+
 def _refuse_binary(data: bytes, path: str) -> None:
     for magic, what in _MAGIC:
         if data.startswith(magic):
-            raise InputError(f"looks like {what}, not text", path=path, hint="export it as plain text (UTF-8) or HTML")
+            hint = ("DOCX, ODT and PDF files are read as they are with --format auto, not --presplit or "
+                    "--format text/html; or export it as plain text" if magic in _READ_DIRECTLY
+                    else "export it as plain text (UTF-8) or HTML")
+            raise InputError(f"looks like {what}, not text", path=path, hint=hint)
     nul = data.find(b"\x00", 0, 1 << 20)
     if nul >= 0:
         raise InputError(

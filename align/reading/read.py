@@ -36,6 +36,18 @@ with its reason; with ``split=False`` a content block is one ``paragraph``.
 Pre-split. One segment per non-empty line, used as it is (no noise check, no
 sentence splitting); blank lines are skipped, and ``para`` counts non-empty
 lines, so line *k* of a file without blank lines is segment *k*.
+
+Word, OpenDocument and PDF. ``auto`` picks ``docx``, ``odt`` or ``pdf`` by the
+file's first bytes (a zip holding ``word/document.xml``, a zip whose
+``mimetype`` is an OpenDocument text, ``%PDF``), and refuses a file whose name
+says one of these but whose bytes do not (an encrypted DOCX is an OLE file, not
+a zip), and a zip that is neither (XLSX, EPUB). The bytes are read bounded like
+any document and parsed from memory by :mod:`align.reading.office` and
+:mod:`align.reading.pdf` into paragraphs, which become ``Document.text`` joined
+by blank lines, as for HTML. Paragraphs the reader itself marks as noise (a
+PDF's running headers, footers and page numbers, a Word page header) keep
+their reason; the other paragraphs get the same noise verdicts, language
+check and sentences as text.
 """
 
 from __future__ import annotations
@@ -53,11 +65,20 @@ from align.common.model import Document, Segment, SegmentKind
 from align.reading.decode import normalise_text, read_bytes, read_text
 from align.reading.langid import language_mismatch
 from align.reading.noise import find_noise
+from align.reading.office import looks_like_docx, looks_like_odt, read_docx, read_odt
+from align.reading.parts import Extracted
+from align.reading.pdf import read_pdf
 from align.reading.segment import split_sentences
 
-__all__ = ["FORMATS", "document_from_text", "read_document", "read_text", "text_blocks"]
+__all__ = ["FORMATS", "RICH_FORMATS", "document_from_extracted", "document_from_text", "read_document", "read_rich",
+           "read_text", "rich_format", "text_blocks"]
 
-FORMATS = ("auto", "text", "html", "presplit")
+FORMATS = ("auto", "text", "html", "presplit", "docx", "odt", "pdf")
+#: Formats read from their bytes by a reader of their own (not decoded as text), by file name extension.
+RICH_FORMATS = {".docx": "docx", ".odt": "odt", ".pdf": "pdf"}
+_RICH_READERS = {"docx": read_docx, "odt": read_odt, "pdf": read_pdf}
+_RICH_NAMES = {"docx": "Word .docx document", "odt": "OpenDocument text (.odt)", "pdf": "PDF"}
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 _HTML_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.IGNORECASE | re.DOTALL)
 # A translation memory or bilingual exchange file given where a document is expected.
@@ -78,6 +99,7 @@ class Block:
     start: int
     end: int
     caption: bool = False
+    noise: str | None = None  # a reason the reader already knows (a PDF's running header)
 
 
 def read_document(
@@ -91,8 +113,9 @@ def read_document(
 ) -> Document:
     """Read and segment one document.
 
-    ``fmt`` is ``"auto"`` (HTML by extension or content, else text), ``"text"``,
-    ``"html"`` or ``"presplit"`` (one segment per line). ``split=False`` keeps
+    ``fmt`` is ``"auto"`` (DOCX, ODT or PDF by content, HTML by extension or
+    content, else text), ``"text"``, ``"html"``, ``"presplit"`` (one segment per
+    line), ``"docx"``, ``"odt"`` or ``"pdf"``. ``split=False`` keeps
     paragraphs whole (paragraph-level alignment). ``force`` skips the check that
     the text is in ``lang``. ``encoding`` forces a codec instead of detection.
     Raises InputError (missing, unreadable, binary, empty, undecodable, wrong
@@ -101,6 +124,9 @@ def read_document(
     _check_format(fmt)
     name = os.fspath(path)
     data = read_bytes(name)
+    doc = read_rich(data, name, lang, fmt, force=force, split=split)
+    if doc is not None:
+        return doc
     text, used, warnings = read_text(data, name, lang=lang, encoding=encoding, line_separators=fmt != "presplit")
     return document_from_text(text, name, lang, fmt, force=force, split=split, encoding=used, warnings=warnings)
 
@@ -118,6 +144,8 @@ def document_from_text(
 ) -> Document:
     """Segment already-decoded text (see :func:`read_document`); for callers and tests without files."""
     _check_format(fmt)
+    if fmt in _RICH_READERS:
+        raise UsageError(f"--format {fmt} reads a file's bytes, not text")
     text, changed = normalise_text(text, line_separators=fmt != "presplit")
     if changed:
         warnings = (*warnings, changed)
@@ -135,6 +163,87 @@ def document_from_text(
     if not force:
         _check_language(segments, path, lang)
     return Document(path=path, lang=lang, text=doc_text, segments=tuple(segments), encoding=encoding, warnings=tuple(warnings), fmt=fmt)
+
+
+def read_rich(
+    data: bytes, path: str, lang: str, fmt: str = "auto", *, force: bool = False, split: bool = True
+) -> Document | None:
+    """The Document of a DOCX, ODT or PDF file's bytes, or None when ``fmt`` and the bytes say it is none of them.
+
+    Raises InputError for a damaged, encrypted or oversized file (see :func:`rich_format`).
+    """
+    _check_format(fmt)
+    rich = rich_format(fmt, path, data)
+    if rich is None:
+        return None
+    return document_from_extracted(_RICH_READERS[rich](data, path), path, lang, rich, force=force, split=split)
+
+
+def document_from_extracted(
+    extracted: Extracted, path: str, lang: str, fmt: str, *, force: bool = False, split: bool = True
+) -> Document:
+    """Segment the paragraphs a DOCX, ODT or PDF reader found (see the module docstring)."""
+    if not any(p.noise is None for p in extracted.paragraphs):
+        raise InputError("has no text" if not extracted.paragraphs else "has no text but page headers and footers",
+                         path=path, hint="check that you gave the right file")
+    parts, blocks, pos = [], [], 0
+    for paragraph in extracted.paragraphs:
+        parts.append(paragraph.text)
+        blocks.append(Block(pos, pos + len(paragraph.text), noise=paragraph.noise))
+        pos += len(paragraph.text) + 2
+    doc_text = "\n\n".join(parts)
+    segments = _segments(doc_text, blocks, lang, split)
+    if not force:
+        _check_language(segments, path, lang)
+    return Document(path=path, lang=lang, text=doc_text, segments=tuple(segments), encoding="utf-8",
+                    warnings=tuple(extracted.warnings), fmt=fmt)
+
+
+def rich_format(fmt: str, path: str, data: bytes) -> str | None:
+    """``docx``, ``odt`` or ``pdf`` when the file is read by its own reader, else None (text, HTML, pre-split).
+
+    With ``auto`` the first bytes decide; a name that says DOCX, ODT or PDF over
+    bytes that are not, and a zip that is none of them, are refused here with
+    what the file looks like.
+    """
+    if not data:
+        return None  # refused as empty, like any document
+    if fmt in _RICH_READERS:
+        _check_signature(fmt, path, data)
+        return fmt
+    if fmt != "auto":
+        return None
+    suffix = os.path.splitext(path)[1].lower()
+    named = RICH_FORMATS.get(suffix)
+    if data.startswith(b"%PDF"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        if looks_like_odt(data):
+            return "odt"
+        if looks_like_docx(data) or named in ("docx", "odt"):
+            return named if named in ("docx", "odt") else "docx"
+        raise InputError("is a zip archive, but not a Word (.docx) or OpenDocument text (.odt) document", path=path,
+                         hint="give the document as DOCX, ODT, PDF, plain text or HTML; export a spreadsheet, "
+                              "presentation or e-book as text")
+    if named is not None:
+        _check_signature(named, path, data)
+    return None
+
+
+def _check_signature(fmt: str, path: str, data: bytes) -> None:
+    """Refuse bytes that cannot be a ``fmt`` file, saying what they look like."""
+    magic = b"%PDF" if fmt == "pdf" else b"PK\x03\x04"
+    if data.startswith(magic):
+        return
+    if fmt == "pdf" and data[:1024].lstrip().startswith(b"%PDF"):
+        return
+    name = _RICH_NAMES[fmt]
+    if data.startswith(_OLE_MAGIC):
+        raise InputError(f"is not a {name} but an old Microsoft Office file (.doc), or one saved with a password",
+                         path=path, hint="open it in Word or LibreOffice and save it as .docx without a password")
+    what = "does not start with %PDF" if fmt == "pdf" else "is not a zip archive, as every .docx and .odt is"
+    raise InputError(f"is not a {name}: it {what}", path=path,
+                     hint="check the file; if it is plain text or HTML, give --format text or --format html")
 
 
 def _check_format(fmt: str) -> None:
@@ -429,8 +538,14 @@ def _segment_text(text: str) -> str:
 
 
 def _segments(doc_text: str, blocks: list[Block], lang: str, split: bool, *, edges: bool = True) -> list[Segment]:
-    texts = [_segment_text(doc_text[b.start:b.end]) for b in blocks]
-    reasons = find_noise(texts, lang, captions={i for i, b in enumerate(blocks) if b.caption}, edges=edges)
+    # Blocks the reader already set aside (a PDF's page furniture) keep their reason; the rules see the others.
+    known = [b.noise for b in blocks]
+    rest = [i for i, b in enumerate(blocks) if b.noise is None]
+    texts = [_segment_text(doc_text[blocks[i].start:blocks[i].end]) for i in rest]
+    captions = {k for k, i in enumerate(rest) if blocks[i].caption}
+    reasons = known
+    for i, reason in zip(rest, find_noise(texts, lang, captions=captions, edges=edges)):
+        reasons[i] = reason
     segments: list[Segment] = []
     for para, (block, reason) in enumerate(zip(blocks, reasons)):
         raw = doc_text[block.start:block.end]

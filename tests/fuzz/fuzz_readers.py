@@ -12,7 +12,11 @@ Each input picks one target with its first byte:
   (every segment non-empty and equal to its span, spans in order, every
   non-whitespace character in a segment), or an ``AlignError``;
 * ``split_sentences`` for vi, id and en: spans in order, stripped, not
-  overlapping, covering every non-whitespace character.
+  overlapping, covering every non-whitespace character;
+* ``read_rich`` (DOCX, ODT and PDF bytes, named ``.docx``, ``.odt``, ``.pdf`` or
+  ``.txt``): a Document that passes ``check_document``, None (not one of these
+  formats) or an ``AlignError``, for damaged zips and PDFs too. The seeds hold a
+  minimal DOCX, ODT and PDF for the fuzzer to damage.
 
 Anything else (another exception, a violated contract, a hang past -timeout) is
 a crash; libFuzzer saves the input as ``crash-*``/``timeout-*``. Replay one with
@@ -22,13 +26,72 @@ runs the same checks under hypothesis in the test suite.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import unicodedata
+import zipfile
 
 LANGS = ("vi", "id", "en", "de", "zh", "xx")
 FORMATS = ("text", "html", "presplit", "auto")
 SEG_LANGS = ("vi", "id", "en")
+
+RICH_NAMES = ("fuzz.docx", "fuzz.odt", "fuzz.pdf", "fuzz.txt")
+
+
+def _zip(parts: dict[str, str]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(zipfile.ZipInfo(name), text, compress_type=zipfile.ZIP_STORED if name == "mimetype" else None)
+    return buf.getvalue()
+
+
+def _minimal_docx() -> bytes:
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    return _zip({
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        "_rels/.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'officeDocument" Target="word/document.xml"/></Relationships>',
+        "word/document.xml": f'<w:document xmlns:w="{w}"><w:body><w:p><w:r><w:t>Xin chào. Nhà mới.</w:t></w:r></w:p>'
+        "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>Ô một</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>",
+    })
+
+
+def _minimal_odt() -> bytes:
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+    return _zip({
+        "mimetype": "application/vnd.oasis.opendocument.text",
+        "content.xml": f"<office:document-content {ns}><office:body><office:text><text:h>Tiêu đề</text:h>"
+        "<text:p>Xin chào.<text:note><text:note-body><text:p>Chú thích.</text:p></text:note-body></text:note></text:p>"
+        "</office:text></office:body></office:document-content>",
+    })
+
+
+def _minimal_pdf() -> bytes:
+    stream = b"BT /F1 12 Tf 20 150 Td (Xin chao. Nha moi.) Tj 0 -20 Td (Trang 1) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for k, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % k + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
 
 SEEDS = [
     b"Chi\xe1\xbb\x81u 25/10, t\xe1\xba\xa1i H\xc3\xa0 N\xe1\xbb\x99i. B\xe1\xbb\x99 tr\xc6\xb0\xe1\xbb\x9fng n\xc3\xb3i: \"Xin ch\xc3\xa0o!\"\n\ninbound1.jpg\n",
@@ -41,6 +104,9 @@ SEEDS = [
     b"<!DOCTYPE x [<!ENTITY a \"&b;&b;\">]><p>&a;</p>",
     b"1. Pertama.\n2. Kedua.\n- butir\n\xe2\x80\xa2 butir\n",
     "Ông Nguyễn Văn A… Bà B?! „Ja“, sagte er. 3. Oktober. 。你好！".encode("utf-8"),
+    _minimal_docx(),
+    _minimal_odt(),
+    _minimal_pdf(),
 ]
 
 
@@ -106,12 +172,32 @@ def fuzz_split(text: str, lang: str) -> None:
     check_spans(text, split_sentences(text, lang))
 
 
+def fuzz_rich(data: bytes, name: str, lang: str, split: bool) -> None:
+    from align.common.errors import AlignError
+    from align.quality.invariants import check_document
+    from align.reading.read import read_rich
+
+    try:
+        doc = read_rich(data, name, lang, force=True, split=split)
+    except AlignError:
+        return
+    if doc is None:
+        return
+    check_document(doc)
+    for s in doc.segments:
+        if (s.kind == "noise") != (s.reason is not None):
+            raise ContractError(f"noise segment without reason or reason on content: {s!r}")
+
+
 def run_one(data: bytes) -> None:
     """Dispatch one fuzz input (also used by tests/test_fuzz_smoke.py)."""
     if len(data) < 2:
         return
     choice, flags, body = data[0], data[1], data[2:]
     lang = LANGS[flags % len(LANGS)]
+    if choice % 8 == 7:
+        fuzz_rich(body, RICH_NAMES[flags % len(RICH_NAMES)], lang, split=bool(flags & 0x40))
+        return
     if choice % 4 == 0:
         fuzz_read_text(body, lang)
         return
@@ -143,6 +229,8 @@ def main() -> None:
         import align.quality.invariants  # noqa: F401
         import align.reading.langid  # noqa: F401
         import align.reading.noise  # noqa: F401
+        import align.reading.office  # noqa: F401
+        import align.reading.pdf  # noqa: F401
         import align.reading.read  # noqa: F401
         import align.reading.segment  # noqa: F401
     args = list(sys.argv)
