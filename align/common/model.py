@@ -116,6 +116,7 @@ class Alignment:
     (``Segment.para``) when the aligner worked paragraph-first, else empty.
     ``params`` are the settings that produced it and ``signature`` a one-line
     string (tool version, model, settings) that makes it reproducible.
+    ``document_id`` names the pair wherever a unit must say where it came from.
     """
 
     source: Document
@@ -127,6 +128,7 @@ class Alignment:
     params: dict[str, Any] = field(default_factory=dict)
     signature: str = ""
     para_beads: tuple[Bead, ...] = ()
+    document_id: str = ""  # the pair's id (a corpus folder or manifest id): the TMX's x-document and tuids
 
     @property
     def unaligned(self) -> tuple[Unaligned, ...]:

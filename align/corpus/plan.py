@@ -55,7 +55,7 @@ from align.reading.decode import read_utf8
 #: Bump when the meaning of a key changes, so old markers stop matching.
 KEY_VERSION = 1
 DONE_SUFFIX = ".done.json"
-INPUT_EXTENSIONS = (".txt", ".text", ".html", ".htm", ".xhtml")
+INPUT_EXTENSIONS = (".txt", ".text", ".html", ".htm", ".xhtml", ".docx", ".odt", ".pdf")
 _LANG_STEM = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
 _BAD_ID = re.compile(r"[\x00-\x1f\x7f/\\]")
 
@@ -356,7 +356,7 @@ def discover(input: str | os.PathLike, options: RunOptions, outdir: str | os.Pat
                              hint="give each pair a distinct pair_id")
         if sl.lower() == tl.lower() and not options.force:
             raise UsageError(f"pair {pair_id!r}: source and target language are both {sl!r}")
-        opts = dataclasses.replace(options, src_lang=sl, tgt_lang=tl, progress=False)
+        opts = dataclasses.replace(options, src_lang=sl, tgt_lang=tl, progress=False, document_id=pair_id)
         jobs[stem] = Job(pair_id, str(Path(src).resolve()), str(Path(tgt).resolve()), sl, tl,
                          str(out / pair_id), stem, opts, reports)
     if not jobs and not missing:

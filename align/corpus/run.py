@@ -29,7 +29,7 @@ the per-pair TMX files (lxml ``iterparse`` into ``xmlfile``), not from
 in-memory Alignments: memory stays flat for any corpus size, and pairs skipped
 on a re-run (whose Alignments exist only on disk) are merged like fresh ones.
 The per-pair files are kept: they are the unit of resume. In the merged file
-the TUs are renumbered, ``x-document`` becomes ``<pair>/<file>`` and an
+the TUs keep their stable tuids, ``x-document`` is the pair id and an
 identical (source, target) unit is kept once, as ``write_tmx`` does in one file.
 """
 

@@ -14,6 +14,7 @@ the report writer finds those of the steps before it.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import time
@@ -23,6 +24,7 @@ from types import TracebackType
 
 from align.common.atomic import check_output_target
 from align.common.errors import AlignError, OutputError, UsageError
+from align.common.languages import lang_from_filename
 from align.common.model import Alignment, Document
 from align.core import aligner  # the module: align_documents is looked up at call time (tests replace it)
 from align.embedding import Encoder
@@ -32,6 +34,7 @@ from align.formats.report.html import warm_up as report_warm_up
 from align.formats.tmx import REVIEW_TMX, TMX, TmxStats, language_code
 from align.quality import check_alignment, flag_beads
 from align.reading import read_document
+from align.reading.segment import punkt_module
 
 LEVELS = ("sentence", "paragraph", "both")
 
@@ -54,6 +57,15 @@ def check_creationid(value: str) -> str:
         raise UsageError(f"--creationid {value!r} holds the control character U+{ord(m.group()):04X}, "
                          "which a TMX cannot carry", hint="give a plain name, e.g. your user name")
     return value
+
+
+def default_document_id(src_path: str) -> str:
+    """The pair's id when none is given: the folder of a file named by its language (``pair/vi.txt`` -> ``pair``),
+    else the file's name (``article.vi.html``), as ``align corpus`` names a pair by its folder."""
+    path = os.path.abspath(src_path)
+    if lang_from_filename(path) is not None and os.path.basename(os.path.dirname(path)):
+        return os.path.basename(os.path.dirname(path))
+    return os.path.basename(path)
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,7 @@ class RunOptions:
     append: bool = False  # add to an existing TMX instead of replacing it
     creationid: str = "align"  # TMX creationid of the new units
     split_by_score: float | None = None  # TUs below it go to the review_tmx output instead
+    document_id: str | None = None  # the pair's id in the TMX (x-document, tuids); None: from the source path
 
     def __post_init__(self) -> None:
         """Refuse now what the TMX writer would refuse only after the whole alignment has run."""
@@ -207,15 +220,14 @@ class _Staged:
 
 
 def warm_up(reports: bool = True) -> None:
-    """Import now what aligning a pair will need: nltk (Punkt), the report template and the plot font.
+    """Import now what aligning a pair will need: nltk's Punkt, the report template and the plot font.
 
-    ``import nltk`` alone takes about half a second, and the report's template and
+    Punkt takes a few tenths of a second to import, and the report's template and
     font a few tenths more, once per process. Corpus workers call this while they
     start, next to loading the model, so that this fixed cost is paid at start-up
     rather than inside the first pair.
     """
-    # nltk is heavy and imported lazily by align.reading.segment; importing it now is the point.
-    import nltk.tokenize.punkt  # noqa: F401
+    punkt_module()  # Punkt alone, not all of nltk (whose __init__ pulls in scipy and scikit-learn)
 
     if reports:
         report_warm_up()
@@ -263,6 +275,7 @@ def align_pair(
     src_vecs = encoder.encode([s.text for s in alignment.src])
     tgt_vecs = encoder.encode([s.text for s in alignment.tgt])
     alignment = flag_beads(alignment, src_vecs, tgt_vecs)
+    alignment = dataclasses.replace(alignment, document_id=options.document_id or default_document_id(src_path))
 
     warnings = [f"{_file_name(doc.path)}: {w}" for doc in (alignment.source, alignment.target) for w in doc.warnings]
     pair = AlignedPair(alignment, src_vecs, tgt_vecs, paths=paths)

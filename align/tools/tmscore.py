@@ -35,17 +35,30 @@ as if they were the beads of one document, and one check of its own:
   and targets copied from another unit even when the pair, read alone,
   would pass.
 
-The all-pairs comparison is done in blocks (memory linear in the size), so
-time grows with the square of the number of units: about 6 s for 10,000 units
-on two cores (1 s for 2,000), on top of the embedding.
+Scale (issue 19): a memory of up to ``exact_max`` (20,000) units compares
+every unit with every other (exact, as before). A larger one compares each
+unit exactly with the ``window`` (500) units either side of it in file order,
+and searches the rest of the memory (an inverted file, ``nearest``) only for
+the units that could be ``misplaced`` at all: those whose own pair is not so
+close already that no other unit could beat it by the margin (a few percent
+of a clean memory). Time and memory then grow about linearly: 500,000 units
+(192 MB of TMX) take about 9 minutes on two cores with the hashed test encoder
+and stay under 4 GB (``tests/benchmarks/bench_score.py``). A large memory is
+embedded in chunks (each distinct text once), and the checks that read only
+the texts (most of the checks' time) run in a second process meanwhile.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import os
+import traceback
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
 
 import numpy as np
 
@@ -57,16 +70,20 @@ from align.core.lexical import find_anchors
 from align.core.params import AlignParams, signature
 from align.core.search import band_around
 from align.core.side import Side
-from align.core.vectors import prepare_vectors
+from align.core.vectors import centre, normalise_rows, prepare_vectors
 from align.embedding import Encoder
 from align.formats.report.html import render_report
 from align.formats.report.payload import json_text, report_payload
+from align.formats.report.plots import MAX_CELLS, downsample, encode_matrix
 from align.formats.tmx import TU, TmxFile, clean_text, read_tmx, write_tmx_props
-from align.quality.flags import QualityParams, check_beads
+from align.quality.flags import FLAGS, QualityParams, check_beads, summary
+from align.tools.nearest import Best, Search, best_others
 
 FORMAT = "align-tm-score"
-#: Unflagged units shown in the HTML report (all flagged units are shown).
+#: Unflagged units shown in the HTML report (all flagged units are shown, up to ``MAX_REPORT_ROWS``).
 MAX_CLEAN_ROWS = 2000
+#: Rows put through the HTML report at most (flagged first); the page may show fewer (its own row limit).
+MAX_REPORT_ROWS = 10_000
 FORMAT_VERSION = 1
 MISPLACED_EXPLANATION = (
     "The target matches another unit's source (or the source another unit's target) much better than its own: "
@@ -82,6 +99,15 @@ class TmScoreParams:
     misplaced_margin: float = 0.35  # normalised-similarity lead of the better match over the unit's own pair
     misplaced_min: float = 0.5  # the better match must be at least this (normalised) to count
     block: int = 512  # rows of the all-pairs comparison computed at once
+    exact_max: int = 20_000  # up to this many units every pair is compared; above, a window and an IVF (``nearest``)
+    window: int = 500  # units either side compared exactly in a larger memory
+    probes: int = 16  # inverted-file cells searched per vector in a larger memory
+    chunk: int = 50_000  # texts embedded at once in a larger memory (the encoder's memo is emptied in between)
+    parallel_min: int = 20_000  # from this many units the text-only checks run in a second process
+
+    def search(self) -> Search:
+        """The nearest-other-unit search these parameters ask for."""
+        return Search(exact_max=self.exact_max, window=self.window, probes=self.probes, block=self.block)
 
 
 @dataclass(frozen=True)
@@ -108,6 +134,7 @@ class TmScore:
     stats: dict[str, float]
     warnings: tuple[str, ...] = ()
     sim: np.ndarray | None = field(default=None, repr=False)  # centred cosines, kept for small memories
+    texts: tuple[list[str], list[str]] | None = field(default=None, repr=False)  # the units' cleaned texts (report)
 
     def suspects(self) -> list[ScoredTU]:
         """Flagged units, worst (lowest score) first."""
@@ -129,52 +156,123 @@ class _Pairs:
     col_other: np.ndarray  # per target: best cosine with another unit's source, and that unit
     col_arg: np.ndarray
     sim: np.ndarray | None
+    compared: int = 0  # pairs of units whose cosine was computed (``nearest.Best.compared``)
 
 
-def _measure(src_vecs, tgt_vecs, src_lens, tgt_lens, params, *, src_texts=None, tgt_texts=None, block: int = 512,
-             keep_sim: int = 4_000_000) -> _Pairs:
-    """Prepare the vectors as the aligner does and measure every unit's own and best-other cosines (see ``_Pairs``)."""
+def _measure(src_vecs, tgt_vecs, src_lens, tgt_lens, params, *, src_texts=None, tgt_texts=None,
+             search: Search | None = None, keep_sim: int = 4_000_000, prepared: bool = False,
+             misplaced_margin: float | None = None) -> _Pairs:
+    """Prepare the vectors as the aligner does and measure every unit's own and best-other cosines (see ``_Pairs``).
+
+    ``prepared``: the vectors are prepared already (``_prepare_in_place``).
+    The best other match comes from ``nearest.best_others``: exact up to
+    ``search.exact_max`` units; above, exact within a window, and beyond it
+    searched (approximately) only for the units that could be ``misplaced``
+    by ``misplaced_margin`` (``_could_be_misplaced``; None: no unit, as for
+    ``score_pairs``, whose scores need the best others only for the scale).
+    The cosine matrix is kept for the report's plot when it has at most
+    ``keep_sim`` cells.
+    """
     params = params or AlignParams()
+    search = search or Search()
     n = len(src_vecs)
     if len(tgt_vecs) != n or len(src_lens) != n or len(tgt_lens) != n:
         raise ValueError("score_pairs needs as many target vectors and lengths as source vectors")
     if n == 0:
         e = np.zeros(0)
         return _Pairs(None, e, e, e, e.astype(int), e, e.astype(int), None)
-    x, y = prepare_vectors(src_vecs, params), prepare_vectors(tgt_vecs, params)
+    if prepared:
+        x, y = src_vecs, tgt_vecs
+    else:
+        x, y = prepare_vectors(src_vecs, params), prepare_vectors(tgt_vecs, params)
     ls = np.asarray(src_lens, dtype=np.float64)
     lt = np.asarray(tgt_lens, dtype=np.float64)
     own = np.einsum("ij,ij->i", x, y).astype(np.float64)
-    row_other = np.full(n, -np.inf)
-    row_arg = np.full(n, -1, dtype=np.int64)
-    col_other = np.full(n, -np.inf)
-    col_arg = np.full(n, -1, dtype=np.int64)
-    sim = np.zeros((n, n), dtype=np.float32) if n * n <= keep_sim else None
-    for r0 in range(0, n, block):
-        r1 = min(n, r0 + block)
-        c = x[r0:r1] @ y.T
-        if sim is not None:
-            sim[r0:r1] = c
-        c[np.arange(r1 - r0), np.arange(r0, r1)] = -np.inf  # not its own pair
-        if n > 1:
-            k = np.argmax(c, axis=1)
-            row_other[r0:r1] = c[np.arange(r1 - r0), k]
-            row_arg[r0:r1] = k
-            kc = np.argmax(c, axis=0)
-            vc = c[kc, np.arange(n)]
-            better = vc > col_other
-            col_other[better] = vc[better]
-            col_arg[better] = kc[better] + r0
+    sim = np.zeros((n, n), dtype=np.float32) if n * n <= keep_sim and n <= search.exact_max else None
+    if misplaced_margin is None:
+        select = lambda best: np.zeros(n, dtype=bool)  # noqa: E731
+    else:
+        select = _could_be_misplaced(own, x, y, misplaced_margin)
+    best = best_others(x, y, search, sim=sim, select=select)
+    row_other, row_arg = best.row, best.row_arg
     # The aligner's document model, from a "band" holding each source's best target
-    best = np.maximum(own, row_other)
+    top = np.maximum(own, row_other)
     arg = np.where(own >= row_other, np.arange(n), row_arg)
-    band = sc.BandMatrix(best[:, None].astype(np.float32), arg, arg + 1)
+    band = sc.BandMatrix(top[:, None].astype(np.float32), arg, arg + 1)
     model = sc.estimate_model(Side(x, ls), Side(y, lt), band, tail=params.len_tail)
     if params.refine:
         model = sc.refine_model(model, [(range(k, k + 1), range(k, k + 1)) for k in range(n)], Side(x, ls), Side(y, lt))
     dp = _bead_dp_scores(x, y, ls, lt, params, model, src_texts, tgt_texts)
     scores = 1.0 / (1.0 + np.exp(-dp))  # 0.5 where the bead is neutral in the aligner's scores
-    return _Pairs(model, own, scores, row_other, row_arg, col_other, col_arg, sim)
+    return _Pairs(model, own, scores, row_other, row_arg, best.col, best.col_arg, sim, best.compared)
+
+
+def _could_be_misplaced(own: np.ndarray, x: np.ndarray, y: np.ndarray, margin: float) -> Callable[[Best], np.ndarray]:
+    """The units whose own pair some other unit could beat by ``margin`` (normalised): those worth a search.
+
+    A cosine is at most 1, so a unit is ``misplaced`` only if its own cosine
+    is at most ``1 - margin * (mu1 - mu0)`` (the similarity scale of
+    ``estimate_model``). The scale is taken from what the window found: its
+    ``mu1`` is at most the final one (more matches can only raise a best
+    match), so the bar is at least the final one and no unit that could be
+    flagged is left out. In a clean memory this is a few percent of the units.
+    """
+
+    def select(best: Best) -> np.ndarray:
+        mu0, _ = sc.background_stats(x, y)
+        mu1 = float(np.median(np.maximum(own, best.row)))
+        out: np.ndarray = own <= 1.0 + 1e-5 - margin * max(mu1 - mu0, 1e-3)
+        return out
+
+    return select
+
+
+def _encode(encoder: Encoder, texts: list[str], chunk: int) -> np.ndarray:
+    """The encoder's vectors of ``texts`` (float32), each distinct text embedded once.
+
+    Up to ``chunk`` texts this is one ``encode`` call. More are embedded
+    ``chunk`` distinct texts at a time, the encoder's in-memory memo emptied
+    after each (``Encoder.forget``; its disk cache keeps them), so that memory
+    holds the vectors once, not twice.
+    """
+    if len(texts) <= chunk:
+        return np.asarray(encoder.encode(texts), dtype=np.float32)
+    index: dict[str, int] = {}
+    rows = np.fromiter((index.setdefault(t, len(index)) for t in texts), dtype=np.int64, count=len(texts))
+    distinct = list(index)
+    del index
+    out: np.ndarray | None = None
+    for a in range(0, len(distinct), chunk):
+        vecs = np.asarray(encoder.encode(distinct[a : a + chunk]), dtype=np.float32)
+        encoder.forget()
+        if out is None:
+            out = np.empty((len(distinct), vecs.shape[1]), dtype=np.float32)
+        out[a : a + len(vecs)] = vecs
+    assert out is not None  # there are texts
+    return out if len(distinct) == len(texts) else out[rows]
+
+
+def _prepare_in_place(vecs: np.ndarray, params: AlignParams, chunk: int) -> np.ndarray:
+    """``prepare_vectors(vecs)``, computed chunk by chunk in ``vecs`` itself (float32, owned by the caller).
+
+    Up to ``chunk`` rows this is ``prepare_vectors``; above, the same steps
+    (unit length, the side's mean removed, unit length again) without the two
+    full-size copies, the mean summed in float64.
+    """
+    n = len(vecs)
+    if n <= chunk:
+        return prepare_vectors(vecs, params)
+    for a in range(0, n, chunk):
+        vecs[a : a + chunk] = normalise_rows(vecs[a : a + chunk])
+    if not params.centre:
+        return vecs
+    total = np.zeros(vecs.shape[1], dtype=np.float64)
+    for a in range(0, n, chunk):
+        total += vecs[a : a + chunk].sum(axis=0, dtype=np.float64)
+    mean = (total / n).astype(np.float32)
+    for a in range(0, n, chunk):
+        vecs[a : a + chunk] = centre(vecs[a : a + chunk], mean)
+    return vecs
 
 
 def _bead_dp_scores(x, y, ls, lt, params, model, src_texts, tgt_texts) -> np.ndarray:
@@ -215,24 +313,121 @@ def score_pairs(
 # --------------------------------------------------------------------------- TM
 
 
-def _tm_alignment(tmx: TmxFile, src: list[str], tgt: list[str], scores, flags=None, *, model_id: str = "",
+def _tm_alignment(tmx: TmxFile, src: Sequence[str], tgt: Sequence[str], scores, flags=None, *, model_id: str = "",
                   signature: str = "", params: dict | None = None) -> Alignment:
     """The units of a TM as the 1-1 beads of one document pair (so the quality checks and report apply)."""
 
-    def doc(lang: str, texts: list[str]) -> Document:
-        text, segs = "", []
+    def doc(lang: str, texts: Sequence[str]) -> Document:
+        segs, pos = [], 0
         for k, t in enumerate(texts):
-            if k:
-                text += "\n"
-            segs.append(Segment(t, "sentence", 0, k, (len(text), len(text) + len(t))))
-            text += t
-        return Document(tmx.path, lang, text, tuple(segs))
+            segs.append(Segment(t, "sentence", 0, k, (pos, pos + len(t))))
+            pos += len(t) + 1
+        return Document(tmx.path, lang, "\n".join(texts), tuple(segs))
 
     s, t = doc(tmx.src_lang, src), doc(tmx.tgt_lang, tgt)
     beads = tuple(
         Bead((k,), (k,), float(round(scores[k], 4)), tuple(flags[k]) if flags else ()) for k in range(len(src))
     )
     return Alignment(s, t, s.segments, t.segments, beads, model_id, params or {}, signature)
+
+
+# --------------------------------------------------------------------------- the checks
+
+
+def _text_checks(path: str, langs: tuple[str, str], src: list[str], tgt: list[str],
+                 qp: QualityParams) -> dict[int, dict[str, str]]:
+    """What ``check_beads`` finds by reading the texts alone (length ratio, numbers, names), by unit; flagged units only.
+
+    The units are given the score 1, so no score-based check fires here
+    (``_score_checks`` runs those). This is most of the checks' time, and it
+    needs no vector: a large memory runs it in a second process (``_TextChecks``).
+    """
+    tmx = TmxFile(path, "", {}, [], langs[0], langs[1])
+    found = check_beads(_tm_alignment(tmx, src, tgt, np.ones(len(src))), params=qp)
+    return {k: d for k, d in enumerate(found) if d}
+
+
+def _score_checks(scores: np.ndarray, qp: QualityParams) -> list[dict[str, str]]:
+    """What ``check_beads`` finds from the scores alone (low score, drift): the units with empty texts.
+
+    Empty texts have no number, no name and all the same length ratio, so
+    only the score-based checks can fire; with ``_text_checks`` this gives
+    exactly what ``check_beads`` gives on the units (a test holds them equal).
+    """
+    n = len(scores)
+    empty = [""] * n
+    return check_beads(_tm_alignment(TmxFile("", "", {}, [], "", ""), empty, empty, scores), params=qp)
+
+
+def _text_checks_child(conn: Connection) -> None:
+    """The second process: receive the arguments, run ``_text_checks``, send ``(True, result)`` or ``(False, traceback)``."""
+    try:
+        conn.send((True, _text_checks(*conn.recv())))
+    except BaseException:  # reported to the parent, which raises
+        conn.send((False, traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+class _TextChecks:
+    """``_text_checks`` of a large memory in a second process, started before the vectors are compared.
+
+    The process is spawned (not forked: the parent may hold BLAS or encoder
+    threads) and daemonic, so it dies with its parent; the texts go through
+    the pipe once it runs (not as the process' arguments, whose writing blocks
+    for good if the child dies starting). If it cannot start or dies (say,
+    killed for memory, or started from a script that ``multiprocessing``
+    cannot import), the checks run here instead: slower, same result.
+    """
+
+    def __init__(self, args: tuple, parallel: bool) -> None:
+        self._args = args
+        self._proc: multiprocessing.process.BaseProcess | None = None
+        if not parallel:
+            return
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child = ctx.Pipe(duplex=True)
+        proc = ctx.Process(target=_text_checks_child, args=(child,), daemon=True, name="align-score-checks")
+        try:
+            proc.start()
+            child.close()
+            self._conn.send(args)
+        except (OSError, EOFError):  # BrokenPipeError is an OSError
+            if proc.pid is not None:
+                proc.kill()
+                proc.join()
+            return
+        self._proc = proc
+
+    def result(self) -> dict[int, dict[str, str]]:
+        if self._proc is None:
+            return _text_checks(*self._args)
+        try:
+            ok, value = self._conn.recv()
+        except (EOFError, OSError):  # the process died without an answer
+            ok, value = True, None
+        finally:
+            self._proc.join()
+            self._proc = None
+            self._conn.close()
+        if not ok:
+            raise RuntimeError(f"the text checks failed in their process:\n{value}")
+        return _text_checks(*self._args) if value is None else value
+
+    def cancel(self) -> None:
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.join()
+            self._proc = None
+            self._conn.close()
+
+
+def _parallel(n: int, p: TmScoreParams) -> bool:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return n >= p.parallel_min and cores >= 2
 
 
 def _misplaced(k: int, m: _Pairs, norm, p: TmScoreParams, tuid_of) -> str | None:
@@ -251,6 +446,16 @@ def _misplaced(k: int, m: _Pairs, norm, p: TmScoreParams, tuid_of) -> str | None
     if not found:
         return None
     return "; ".join(text for _, text in sorted(found, reverse=True))
+
+
+def _misplaced_candidates(m: _Pairs, norm, p: TmScoreParams) -> np.ndarray:
+    """Units that may be ``misplaced`` (a superset; ``_misplaced`` decides), so that the rest are not looked at."""
+    own = norm(m.own)
+    out = np.zeros(len(own), dtype=bool)
+    for other in (m.col_other, m.row_other):
+        s = np.where(np.isfinite(other), norm(np.where(np.isfinite(other), other, 0.0)), -np.inf)
+        out |= (s >= p.misplaced_min - 1e-9) & (s - own >= p.misplaced_margin - 1e-9)
+    return out
 
 
 def score_tmx(
@@ -272,42 +477,56 @@ def score_tmx(
         raise InputError(f"no bilingual unit ({langs}) to score", path=tmx.path, hint="is it an empty memory?")
     src = [clean_text(tu.src)[0] for tu in tmx.tus]
     tgt = [clean_text(tu.tgt)[0] for tu in tmx.tus]
-    src_vecs = encoder.encode(src)
-    tgt_vecs = encoder.encode(tgt)
-    ap = AlignParams()
-    m = _measure(src_vecs, tgt_vecs, [len(t) for t in src], [len(t) for t in tgt], ap, src_texts=src, tgt_texts=tgt,
-                 block=p.block)
-    assert m.model is not None  # there are units
-    scores = m.scores.copy()
-    empty = np.array([not a or not b for a, b in zip(src, tgt)])
-    scores[empty] = 0.0
+    n = len(src)
     qp = QualityParams(low_score=p.threshold)
+    checks = _TextChecks((tmx.path, (tmx.src_lang, tmx.tgt_lang), src, tgt, qp), _parallel(n, p))
+    try:
+        ap = AlignParams()
+        x = _prepare_in_place(_encode(encoder, src, p.chunk), ap, p.chunk)
+        y = _prepare_in_place(_encode(encoder, tgt, p.chunk), ap, p.chunk)
+        m = _measure(x, y, [len(t) for t in src], [len(t) for t in tgt], ap, src_texts=src, tgt_texts=tgt,
+                     search=p.search(), prepared=True, misplaced_margin=p.misplaced_margin)
+        del x, y
+        scores = m.scores.copy()
+        empty = np.array([not a or not b for a, b in zip(src, tgt)])
+        scores[empty] = 0.0
+        score_issues = _score_checks(scores, qp)  # while the text checks may still run
+        text_issues = checks.result()
+    finally:
+        checks.cancel()
+    assert m.model is not None  # there are units
     model_id = getattr(encoder, "model_id", "unknown")
+    search = p.search().describe(n)
     sig = (f"{signature(model_id, ap)}|tm-score:threshold={p.threshold},margin={p.misplaced_margin},"
-           f"min={p.misplaced_min}")
-    al = _tm_alignment(tmx, src, tgt, scores, model_id=model_id, signature=sig)
-    checks = check_beads(al, params=qp)
+           f"min={p.misplaced_min}" + ("" if search == "exact" else f",search={search}"))
     norm = m.model.sim.normalise
     tuid_of = lambda k: tmx.tus[k].tuid or f"#{k + 1}"  # noqa: E731
+    maybe_misplaced = _misplaced_candidates(m, norm, p)
+    own_norm = norm(m.own)
     units = []
-    for k, (tu, issues) in enumerate(zip(tmx.tus, checks, strict=True)):
-        issues = dict(issues)
+    for k, tu in enumerate(tmx.tus):
+        issues = {**score_issues[k], **text_issues.get(k, {})}
+        issues = {c: issues[c] for c in FLAGS if c in issues}  # check_beads' order
         if empty[k]:
             issues["low-score"] = f"the {'source' if not src[k] else 'target'} is empty"
-        if detail := _misplaced(k, m, norm, p, tuid_of):
+        if maybe_misplaced[k] and (detail := _misplaced(k, m, norm, p, tuid_of)):
             issues["misplaced"] = detail
-        units.append(ScoredTU(k, tu, float(round(scores[k], 4)), tuple(issues), issues, float(norm(m.own[k]))))
+        units.append(ScoredTU(k, tu, float(round(scores[k], 4)), tuple(issues), issues, float(own_norm[k])))
     sim_stats = m.model.sim
     length = m.model.length
     stats = {"mu0": sim_stats.mu0, "sd0": sim_stats.sd0, "mu1": sim_stats.mu1,
-             "separation": sim_stats.separation, "length_ratio": length.c, "length_s2": length.s2}
+             "separation": sim_stats.separation, "length_ratio": length.c, "length_s2": length.s2,
+             "pairs_compared": float(m.compared)}
     warnings = []
-    if len(tmx.tus) < 10:
-        warnings.append(f"only {len(tmx.tus)} units: the similarity scale and length model are rough, "
+    if n < 10:
+        warnings.append(f"only {n} units: the similarity scale and length model are rough, "
                         "scores are less reliable than on a larger memory")
+    if n > p.exact_max:
+        warnings.append(f"{n:,} units: each was compared exactly with the {p.window:,} units either side of it and "
+                        "approximately with the rest (an inverted file): a target copied from far away may be missed")
     if tmx.skipped:
         warnings.append(f"{tmx.skipped} units lack a {tmx.src_lang} or {tmx.tgt_lang} side: not scored, kept as they are")
-    return TmScore(tmx, units, model_id, sig, p, stats, tuple(warnings), m.sim)
+    return TmScore(tmx, units, model_id, sig, p, stats, tuple(warnings), m.sim, (src, tgt))
 
 
 # --------------------------------------------------------------------------- outputs
@@ -349,36 +568,75 @@ def score_report_json(result: TmScore) -> dict:
     }
 
 
+def _report_alignment(result: TmScore, units: Sequence[ScoredTU]) -> Alignment:
+    """``units`` as the 1-1 beads of one document pair, with their scores, flags and the report's thresholds."""
+    qp = dataclasses.asdict(QualityParams(low_score=result.params.threshold))
+    if result.texts is not None:
+        src = [result.texts[0][u.position] for u in units]
+        tgt = [result.texts[1][u.position] for u in units]
+    else:
+        src, tgt = [clean_text(u.tu.src)[0] for u in units], [clean_text(u.tu.tgt)[0] for u in units]
+    return _tm_alignment(result.tmx, src, tgt, [u.score for u in units], [u.flags for u in units],
+                         model_id=result.model_id, signature=result.signature, params={"quality": qp})
+
+
+def _report_payload(result: TmScore) -> dict:
+    """The HTML report's data: the worst units as rows, the summary of every unit.
+
+    Only the rows shown are put through the report (flagged units by score,
+    then at most ``MAX_CLEAN_ROWS`` clean ones, lowest first; ``MAX_REPORT_ROWS``
+    in all), so a memory of 500,000 units costs the page no more than one of
+    5,000; the summary (counts, scores, quality, flags) is measured on every unit.
+    """
+    flagged = sum(1 for u in result.units if u.flags)
+    shown = sorted(result.units, key=lambda u: (not u.flags, u.score, u.position))
+    shown = shown[: min(flagged + MAX_CLEAN_ROWS, MAX_REPORT_ROWS)]
+    payload = report_payload(_report_alignment(result, shown), warnings=list(result.warnings))
+    whole = summary(_report_alignment(result, result.units))
+    whole.pop("unaligned")
+    payload["summary"].update(whole)  # the memory's numbers, not those of the rows shown
+    for row, u in zip(payload["beads"], shown, strict=True):
+        row["n"], row["src"], row["tgt"] = u.position, [u.position], [u.position]  # the unit's place in the TMX
+        row["issues"] = dict(u.issues)
+    if result.sim is not None:
+        payload["matrix"] = _matrix(result.sim)  # the plot's heat map, for a small memory
+    payload["title"] = "Translation memory check"
+    payload["flag_legend"]["misplaced"] = {"title": "Misplaced?", "explanation": MISPLACED_EXPLANATION}
+    return payload
+
+
+def _matrix(sim: np.ndarray) -> dict:
+    reduced, block = downsample(sim, MAX_CELLS)
+    return encode_matrix(reduced, sim.shape, block)
+
+
 def write_score_report(
     result: TmScore,
     html_path: str | os.PathLike[str] | None = None,
     json_path: str | os.PathLike[str] | None = None,
+    *,
+    scored_tmx: str | os.PathLike[str] | None = None,
 ) -> dict:
     """Write the HTML report (the alignment report, units worst first) and/or the JSON suspect list.
 
     The HTML is the ordinary alignment report of the memory seen as one
     document of 1-1 beads, its table ordered worst first (flagged units by
-    score, then the rest, at most ``MAX_CLEAN_ROWS`` of those, lowest first);
-    the row number is the unit's position in the TMX.
+    score, then the rest, at most ``MAX_CLEAN_ROWS`` of those, lowest first;
+    the report itself keeps a page to its own row limit); the row number is
+    the unit's position in the TMX. ``scored_tmx`` (the TMX written with every
+    unit's score and flags) is named on a page that shows only some rows.
     Returns the JSON data.
     """
     data = score_report_json(result)
     if json_path is not None:
         atomic_write(json_path, json_text(data))
     if html_path is not None:
-        src = [clean_text(u.tu.src)[0] for u in result.units]
-        tgt = [clean_text(u.tu.tgt)[0] for u in result.units]
-        qp = dataclasses.asdict(QualityParams(low_score=result.params.threshold))
-        al = _tm_alignment(result.tmx, src, tgt, [u.score for u in result.units], [u.flags for u in result.units],
-                           model_id=result.model_id, signature=result.signature, params={"quality": qp})
-        payload = report_payload(al, sim_matrix=result.sim)
-        payload["title"] = "Translation memory check"
-        payload["flag_legend"]["misplaced"] = {"title": "Misplaced?", "explanation": MISPLACED_EXPLANATION}
-        for row, u in zip(payload["beads"], result.units, strict=True):
-            row["issues"] = dict(u.issues)
-        payload["beads"].sort(key=lambda b: (not b["flags"], b["score"], b["n"]))
-        flagged = sum(1 for b in payload["beads"] if b["flags"])
-        del payload["beads"][flagged + MAX_CLEAN_ROWS:]  # a page a browser can open; the summary counts all
-        atomic_write(html_path, render_report(payload))
+        full_table = [] if scored_tmx is None else [_relative(scored_tmx, html_path)]
+        atomic_write(html_path, render_report(_report_payload(result), full_table=full_table))
     return data
 
+
+def _relative(path: str | os.PathLike[str], page: str | os.PathLike[str]) -> str:
+    """``path`` as the page names it: its name when beside the page, else as given."""
+    p = Path(path)
+    return p.name if p.resolve().parent == Path(page).resolve().parent else os.fspath(path)

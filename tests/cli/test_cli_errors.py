@@ -129,8 +129,10 @@ BAD_INPUTS = [
     ("folder", lambda p: p.mkdir(), "x.txt", ["is a folder"]),
     ("empty", b"", "x.txt", ["is empty"]),
     ("whitespace", b"  \n\t\r\n \n", "x.txt", ["only whitespace"]),
-    ("pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "x.pdf", ["looks like a PDF file"]),
-    ("docx", docx_bytes(), "x.docx", ["ZIP archive", "DOCX"]),
+    # DOCX, ODT and PDF are read (tests/reading/test_office*.py); a damaged or encrypted one is refused
+    ("damaged pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "x.pdf", ["not a readable PDF"]),
+    ("damaged docx", docx_bytes(), "x.docx", ["not a readable Word .docx document"]),
+    ("encrypted docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "x.docx", ["old Microsoft Office file", "password"]),
     ("png renamed .txt", PNG, "x.txt", ["looks like a PNG image"]),
     ("nul bytes", VI_TEXT.encode("utf-8")[:40] + b"\x00\x00" + VI_TEXT.encode("utf-8")[40:], "x.txt",
      ["NUL bytes", "offset 40"]),
@@ -536,6 +538,19 @@ def test_creationid_with_a_control_character_is_a_usage_error_before_any_work(ca
     # before reading: a missing input is not even looked at
     code, err = align_run(capsys, inp / "nope.txt", tgt, "-o", out / "out.tmx", "--creationid", "x\x1b")
     assert_one_line_error(code, err, 2, "creationid", "U+001B")
+
+
+def test_import_review_creationid_with_a_control_character_is_refused_before_reading(capsys, dirs):
+    """import-review checks --creationid before the sheet: a sheet it cannot read is not even looked at."""
+    inp, out = dirs
+    sheet = inp / "review.tsv"
+    sheet.write_bytes(b"not a review sheet at all\n")
+    with pytest.raises(SystemExit) as exc:
+        main(["import-review", str(sheet), "-o", str(out / "reviewed.tmx"), "--creationid", "bob\x07"])
+    code, err = exc.value.code, capsys.readouterr().err
+    assert_one_line_error(code, err, 2, "creationid", "U+0007")
+    assert "review sheet" not in err
+    assert_untouched(out)
 
 
 # Issue 19, case 6: every warning of the run reaches stderr (the TMX writer's too).

@@ -264,7 +264,7 @@ def test_append_adds_only_new_units(capsys, tmp_path):
     assert len(merged) < len(first) + len(pairs_of(alone))  # shared units were not added twice
     assert f"{len(first)} units kept" in err
     tuids = [tu.get("tuid") for tu in units(out)]
-    assert tuids == [str(k) for k in range(1, len(merged) + 1)]
+    assert len(set(tuids)) == len(tuids) and tuids[0] == "a.vi.txt:0:0"  # stable: document and positions
     docs = [tu.findtext("prop[@type='x-document']") for tu in units(out)]
     assert set(docs) == {"a.vi.txt", "b.vi.txt"}
     # appending the same document again changes no unit
@@ -371,3 +371,10 @@ def test_split_by_score_alone_says_nothing_of_min_score(capsys, tmp_path, doc):
     assert "--min-score" not in err, err
     weak = len(read_tmx(tmp_path / "out.review.tmx").tus)
     assert f"align: {weak} TUs below the split score written to" in err, err
+
+
+def test_doc_id_names_the_units(capsys, tmp_path, doc):
+    out = tmp_path / "out.tmx"
+    run_ok(capsys, *doc, "-o", out, "--doc-id", "press-release-42")
+    assert {tu.findtext("prop[@type='x-document']") for tu in units(out)} == {"press-release-42"}
+    assert all(tu.get("tuid").startswith("press-release-42:") for tu in units(out))

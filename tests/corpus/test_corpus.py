@@ -237,8 +237,9 @@ def test_merge_streams_all_pairs_into_one_tmx(tmp_path):
     assert data.startswith(b"<?xml") and b'<!DOCTYPE tmx SYSTEM "tmx14.dtd">' in data
     tm = read_tmx(merged)
     assert len(tm.tus) == 16  # doc02 repeats doc00: its units are kept once
-    assert [tu.tuid for tu in tm.tus] == [str(k) for k in range(1, 17)]
-    assert {tu.props["x-document"] for tu in tm.tus} == {"doc00/vi.txt", "doc01/vi.txt"}
+    assert {tu.props["x-document"] for tu in tm.tus} == {"doc00", "doc01"}  # the pair ids
+    assert all(tu.tuid.startswith(tu.props["x-document"] + ":") for tu in tm.tus)  # kept from the per-pair files
+    assert len({tu.tuid for tu in tm.tus}) == 16
     parts = sorted(tu.src for p in ("doc00", "doc01") for tu in read_tmx(tmp_path / "out" / p / f"{p}.vi-id.tmx").tus)
     assert sorted(tu.src for tu in tm.tus) == parts
     # unchanged corpus: the merged file is not rewritten
@@ -673,7 +674,9 @@ def test_worker_warm_up_imports_what_the_first_pair_needs():
         "from align.pipeline.pair import warm_up\n"
         "assert 'nltk' not in sys.modules\n"
         "warm_up()\n"
-        "assert 'nltk.tokenize.punkt' in sys.modules\n"
+        "from align.reading.segment import punkt_module\n"
+        "assert punkt_module.cache_info().currsize == 1\n"
+        "assert 'sklearn' not in sys.modules and 'nltk.collocations' not in sys.modules\n"  # Punkt alone
         "from align.formats.report.html import _env\n"
         "from align.formats.report.plots import _font\n"
         "assert _env.cache_info().currsize == 1 and _font.cache_info().currsize >= 1\n"
@@ -794,3 +797,20 @@ def test_manifest_paths_leading_outside_its_folder_need_follow_links(tmp_path):
     m.write_text(f"pair_id,src,tgt\ndoc,{corpus / 'vi.txt'},{corpus / 'id.txt'}\n")  # absolute: taken as given
     jobs, _ = discover(m, opts(), tmp_path / "out")
     assert [j.src for j in jobs] == [str((corpus / "vi.txt").resolve())]
+
+
+def test_corpus_finds_and_aligns_word_odt_and_pdf_pairs(tmp_path):
+    """Issue 22: `align corpus` takes the formats `align run` reads (a folder per pair, vi.docx/id.docx, ...)."""
+    from office_docs import make_docx, make_odt, make_pdf
+
+    inp = tmp_path / "in"
+    for name, make, ext in (("word", make_docx, "docx"), ("writer", make_odt, "odt"), ("print", make_pdf, "pdf")):
+        (inp / name).mkdir(parents=True)
+        for lang in ("vi", "id"):
+            make(inp / name / f"{lang}.{ext}", lang)
+    jobs, missing = discover(inp, opts(), tmp_path / "out")
+    assert sorted(j.name for j in jobs) == ["print (vi-id)", "word (vi-id)", "writer (vi-id)"] and not missing
+    res = run(inp, tmp_path / "out")
+    assert len(res.aligned) == 3 and not res.failed
+    for p in res.aligned:
+        assert p.summary["tus"] > 0, p.job.name

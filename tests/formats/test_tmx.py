@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
+import hashlib
 import os
 import re
 import subprocess
@@ -62,6 +64,14 @@ PARA_BEADS = [Bead((0,), (0,), 0.93), Bead((1,), (1,), 0.8), Bead((2,), (2,), 0.
 @pytest.fixture
 def al() -> Alignment:
     return make_alignment(VI, ID, BEADS)
+
+
+DOC = "bai-viet.vi.txt"  # make_alignment's source file: x-document without a pair id
+
+
+def _hash(text: str) -> str:
+    """x-context's hash of a segment (written here again: the test must not trust the writer's helper)."""
+    return hashlib.sha1(unicodedata.normalize("NFC", text.strip()).encode("utf-8")).hexdigest()[:16]
 
 
 def load(path) -> etree._Element:
@@ -152,7 +162,8 @@ def test_header_and_units(al, tmp_path):
         "creationdate": "20240517T083005Z",
     }
     units = root.findall("body/tu")
-    assert [tu.get("tuid") for tu in units] == ["1", "2", "3", "4"]
+    # stable ids: the document and the unit's segment positions (0-based, as in the beads file)
+    assert [tu.get("tuid") for tu in units] == [f"{DOC}:0:0", f"{DOC}:1:1", f"{DOC}:2-3:2", f"{DOC}:5:3"]
     for tu in units:
         assert tu.get("srclang") == "vi"
         assert tu.get("creationdate") == tu.get("changedate") == "20240517T083005Z"
@@ -171,13 +182,16 @@ def test_props(al, tmp_path):
     out = tmp_path / "out.tmx"
     write_tmx(al, out, now=NOW)
     units = tus(out)
-    assert props(units[0]) == {"x-alignment-score": "0.951", "x-document": "bai-viet.vi.txt", "x-bead-type": "1-1"}
+    h = [_hash(t) for t in sum(VI, [])]
+    assert props(units[0]) == {"x-alignment-score": "0.951", "x-document": DOC, "x-bead-type": "1-1",
+                               "x-context": f"-,{h[1]}"}
     assert props(units[2]) == {
-        "x-alignment-score": "0.820", "x-document": "bai-viet.vi.txt", "x-bead-type": "2-1",
-        "x-flags": "length-ratio",
+        "x-alignment-score": "0.820", "x-document": DOC, "x-bead-type": "2-1",
+        "x-context": f"{h[1]},{h[4]}", "x-flags": "length-ratio",
     }
+    assert props(units[3])["x-context"] == f"{h[4]},-"
     # props come before the tuvs (DTD order)
-    assert [c.tag for c in units[2]] == ["prop"] * 4 + ["tuv", "tuv"]
+    assert [c.tag for c in units[2]] == ["prop"] * 5 + ["tuv", "tuv"]
 
 
 def test_bytes_are_deterministic_utf8_without_bom(al, tmp_path):
@@ -376,7 +390,8 @@ def test_dedupe(al, tmp_path):
     assert stats.tus_written == 4 and stats.duplicates == 4
     stats = write_tmx([al, al], out, dedupe=False, now=NOW)
     assert stats.tus_written == 8 and stats.duplicates == 0
-    assert [tu.get("tuid") for tu in tus(out)] == [str(i) for i in range(1, 9)]
+    ids = [tu.get("tuid") for tu in tus(out)]  # the same document twice: the second copy's ids get ~2
+    assert ids[4:] == [f"{t}~2" for t in ids[:4]] and len(set(ids)) == 8
 
 
 def test_long_segment_warns_but_is_written(tmp_path):
@@ -396,11 +411,13 @@ def test_append_adds_only_new_units(al, tmp_path):
                           [["Hanoi adalah ibu kota Vietnam.", "Saya cinta Hanoi."]],
                           [Bead((0,), (0,), 0.99), Bead((1,), (1,), 0.88)], src_path="/x/khac.vi.txt")
     later = datetime(2024, 6, 1, tzinfo=UTC)
+    tus_before = tus(out)
     stats = write_tmx(more, out, append=True, now=later)
     assert (stats.tus_written, stats.kept_existing, stats.duplicates) == (1, 4, 1)
     root = load(out)
     units = root.findall("body/tu")
-    assert [tu.get("tuid") for tu in units] == ["1", "2", "3", "4", "5"]
+    assert [tu.get("tuid") for tu in units][4] == "khac.vi.txt:1:1"  # the kept units keep theirs
+    assert [tu.get("tuid") for tu in units][:4] == [tu.get("tuid") for tu in tus_before]
     assert pair(units[4]) == ("Tôi yêu Hà Nội.", "Saya cinta Hanoi.")
     assert props(units[4])["x-document"] == "khac.vi.txt"
     assert units[0].get("creationdate") == "20240517T083005Z"  # kept as it was
@@ -447,7 +464,8 @@ def test_append_to_foreign_tmx_keeps_its_units_intact(al, tmp_path):
     header = root.find("header")
     assert header.get("segtype") == "paragraph" and header.findtext("prop") == "demo"
     units = root.findall("body/tu")
-    assert [tu.get("tuid") for tu in units] == ["1", "2", "3", "4", "5"]  # unique again
+    assert [tu.get("tuid") for tu in units][:2] == ["a7", "a7~2"]  # kept, made unique
+    assert len({tu.get("tuid") for tu in units}) == 5
     first = units[0]
     assert first.findtext("note") == "reviewed"
     assert etree.tostring(first.find("tuv/seg"), encoding="unicode", with_tail=False) == (
@@ -554,7 +572,8 @@ def test_read_round_trip(al, tmp_path):
     tm = read_tmx(out)
     assert tm.version == "1.4" and tm.header["srclang"] == "vi-VN"
     assert (tm.src_lang, tm.tgt_lang, tm.skipped) == ("vi-VN", "id-ID", 0)
-    assert [(t.tuid, t.src_lang, t.tgt_lang) for t in tm.tus] == [(str(i), "vi-VN", "id-ID") for i in range(1, 5)]
+    assert [(t.src_lang, t.tgt_lang) for t in tm.tus] == [("vi-VN", "id-ID")] * 4
+    assert tm.tus[0].tuid == f"{DOC}:0:0"
     assert tm.tus[0].src == VI[0][0] and tm.tus[0].tgt == ID[0][0]
     assert tm.tus[2].props["x-bead-type"] == "2-1"
     # a code without region matches the regional form
@@ -689,3 +708,98 @@ def test_an_empty_memory_reads_back_as_empty(al, tmp_path):
     assert stats.tus_written == 0
     tm = read_tmx(out)
     assert tm.tus == [] and tm.src_lang == "vi"
+
+
+# --------------------------------------------------------------------------- reading: bounded, streamed, clear messages (issue 19)
+
+
+def test_tuv_without_lang_is_named_with_its_unit(tmp_path):
+    """Issue 19: a <tuv> without xml:lang was reported as "file has , id besides vi" (an empty language)."""
+    p = tmp_path / "nolang.tmx"
+    p.write_text(FOREIGN.replace('<tuv xml:lang="id"><seg>Hanoi', '<tuv><seg>Hanoi'), encoding="utf-8")
+    with pytest.raises(InputError, match=r"a <tuv> without xml:lang at unit 2 \(tuid a7\)") as exc:
+        read_tmx(p)
+    assert "besides" not in str(exc.value) and str(p) in str(exc.value)
+
+
+def test_huge_text_node_names_the_parser_limit(tmp_path):
+    """Issue 19: a text node over lxml's 10 MB limit was called "not well-formed XML (truncated or corrupt?)"."""
+    from align.formats.tmx.read import MAX_TEXT_NODE
+
+    p = tmp_path / "huge.tmx"
+    big = "Một câu rất dài. " * (MAX_TEXT_NODE // 17 + 10)
+    p.write_text(FOREIGN.replace("Hà Nội là thủ đô của Việt Nam.", big), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_tmx(p)
+    msg = str(exc.value)
+    assert "text node" in msg and "10,000,000 bytes" in msg and "truncated or corrupt" not in msg
+    assert "\n" not in msg
+
+
+def test_tmx_over_the_size_limit_is_refused_naming_the_limit(tmp_path):
+    """A TMX over 1 GB (a sparse file: nothing is written or read) is refused before reading, naming the limit."""
+    from align.formats.tmx.read import MAX_TMX_BYTES
+
+    p = tmp_path / "big.tmx"
+    with open(p, "wb") as f:
+        f.truncate(MAX_TMX_BYTES + 1)
+    t = time.perf_counter()
+    with pytest.raises(InputError, match=r"too large \(1024 MB; the limit is 1024 MB\)") as exc:
+        read_tmx(p)
+    assert "1 GB" in str(exc.value) and time.perf_counter() - t < 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_tmx_that_is_a_fifo_is_refused_not_waited_on(tmp_path):
+    p = tmp_path / "pipe.tmx"
+    os.mkfifo(p)
+    t = time.perf_counter()
+    with pytest.raises(InputError, match="FIFO"):
+        read_tmx(p)
+    assert time.perf_counter() - t < 2
+
+
+def test_streamed_reading_gives_what_the_tree_gives(tmp_path):
+    """``read_tmx`` streams the file; every unit, prop and language matches the whole tree's ``bilingual_units``."""
+    from align.formats.tmx.read import bilingual_units, parse_tmx, seg_text
+
+    p = tmp_path / "multi.tmx"
+    p.write_text(FOREIGN.replace("</body>", '<tu tuid="z"><prop type="x-a">1</prop><prop type="x-a">2</prop>'
+                                           '<tuv xml:lang="vi-VN"><seg>Chỉ <hi>tiếng</hi> Việt.</seg></tuv>'
+                                           '<tuv xml:lang="en"><seg>Only.</seg></tuv><tuv xml:lang="id">'
+                                           '<seg>Hanya.</seg></tuv><tuv xml:lang="id"><seg>Dua.</seg></tuv></tu>'
+                                           '<tu><tuv xml:lang="vi"><seg>Không có.</seg></tuv><tuv xml:lang="id"/></tu>'
+                                           "</body>"), encoding="utf-8")
+    tm = read_tmx(p, tgt_lang="id")
+    expected = []
+    for tu, s, t in bilingual_units(parse_tmx(str(p)), "vi", "id"):
+        if s is not None and t is not None and s.find("seg") is not None and t.find("seg") is not None:
+            expected.append((tu.get("tuid"), seg_text(s.find("seg")), seg_text(t.find("seg"))))
+    assert [(u.tuid, u.src, u.tgt) for u in tm.tus] == expected
+    assert tm.tus[-1].props == {"x-a": "1"} and tm.tus[-1].src_lang == "vi-VN" and tm.tus[-1].tgt == "Hanya."
+    assert tm.skipped == 1 and tm.header["creationtool"] == "OmegaT" and tm.version == "1.4"
+
+
+# --------------------------------------------------------------------------- traceable units (issue 22, item 3)
+
+
+def test_x_document_and_tuids_name_the_pair_when_it_has_an_id(tmp_path):
+    """x-document was the file name (`vi.txt` for every pair of a corpus); with a pair id it is that id."""
+    a = dataclasses.replace(make_alignment(VI, ID, BEADS, src_path="/corpus/bai-viet/vi.txt"), document_id="bai-viet")
+    out = tmp_path / "out.tmx"
+    write_tmx(a, out, now=NOW, level="both")
+    units = tus(out)
+    assert {props(tu)["x-document"] for tu in units} == {"bai-viet"}
+    ids = [tu.get("tuid") for tu in units]
+    assert ids[:4] == ["bai-viet:0:0", "bai-viet:1:1", "bai-viet:2-3:2", "bai-viet:5:3"]
+    assert all(t.startswith("bai-viet:p") for t in ids[4:]) and len(set(ids)) == len(ids)
+
+
+def test_tuids_are_stable_across_runs_and_options(al, tmp_path):
+    """The same bead keeps its tuid whatever else the file holds (a reviewed copy can be cross-referenced)."""
+    a, b = tmp_path / "a.tmx", tmp_path / "b.tmx"
+    write_tmx(al, a, now=NOW)
+    write_tmx(al, b, now=NOW, min_score=0.9)  # fewer units: the survivors keep their ids
+    ids_a = {pair(tu): tu.get("tuid") for tu in tus(a)}
+    ids_b = {pair(tu): tu.get("tuid") for tu in tus(b)}
+    assert ids_b and all(ids_a[k] == v for k, v in ids_b.items())

@@ -281,3 +281,25 @@ def test_creationid_with_a_control_character_is_refused_when_the_options_are_mad
 def test_a_bad_explicit_language_code_is_refused_when_the_options_are_made():
     with pytest.raises(UsageError, match="vn"):
         RunOptions(src_code="vn")
+
+
+# --------------------------------------------------------------------------- the pair's id (issue 22, item 3)
+
+
+def test_a_pair_folder_names_the_units_and_an_explicit_id_wins(pair, out):
+    """``pair/vi.txt``: the folder is the pair's id in x-document and the tuids, as `align corpus` names a pair."""
+    folder = Path(pair[0]).parent.name
+    align_pair(*pair, HashEncoder(), RunOptions(), outputs={"tmx": str(out / "a.tmx")})
+    tm = read_tmx(out / "a.tmx")
+    assert {tu.props["x-document"] for tu in tm.tus} == {folder}
+    assert all(tu.tuid.startswith(f"{folder}:") for tu in tm.tus)
+    align_pair(*pair, HashEncoder(), RunOptions(document_id="news-2024-07"), outputs={"tmx": str(out / "b.tmx")})
+    assert {tu.props["x-document"] for tu in read_tmx(out / "b.tmx").tus} == {"news-2024-07"}
+
+
+def test_a_file_not_named_by_its_language_is_its_own_id():
+    from align.pipeline.pair import default_document_id
+
+    assert default_document_id("/data/story-17/vi.txt") == "story-17"
+    assert default_document_id("/data/story-17.vi.html") == "story-17.vi.html"
+    assert default_document_id("/data/src.txt") == "src.txt"

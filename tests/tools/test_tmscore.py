@@ -392,3 +392,16 @@ def test_html_report_keeps_every_flagged_unit_and_caps_the_rest(tmp_path, plante
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert page.count('<tr id="bead-') == len(planted_tmx[1]) + 3
     assert f">{len(PAIRS)}<" in page or f"{len(PAIRS)} " in page  # the summary still counts every unit
+
+
+def test_a_capped_html_report_names_the_scored_tmx_as_the_full_table(tmp_path, planted_tmx, monkeypatch):
+    """Issue 19: a page showing only the worst rows says where every unit's score is: the scored TMX."""
+    import align.formats.report.html as html
+
+    monkeypatch.setattr(html, "MAX_HTML_ROWS", 5)
+    result = score_tmx(planted_tmx[0], hash_encoder())
+    write_scored_tmx(result, tmp_path / "scored.tmx")
+    write_score_report(result, tmp_path / "r.html", scored_tmx=tmp_path / "scored.tmx")
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert page.count('<tr id="bead-') == 5
+    assert f"Showing the worst 5 of {len(PAIRS)} rows" in page and "the full table is in scored.tmx" in page

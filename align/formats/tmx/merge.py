@@ -16,7 +16,7 @@ from pathlib import Path
 from lxml import etree
 
 from align.common.errors import InputError, OutputError
-from align.formats.tmx.write import DOCTYPE
+from align.formats.tmx.write import DOCTYPE, UniqueIds
 
 
 def _iter_tmx(path: str, tags: tuple[str, ...]) -> Iterator[etree._Element]:
@@ -35,10 +35,11 @@ def merge_tmx(
 ) -> dict[str, int]:
     """Stream per-pair TMX files ``(pair_id, path)`` into one TMX at ``out_path``.
 
-    Memory holds one ``<tu>`` at a time (plus 16-byte digests for ``dedupe``).
-    The header is the first file's; TUs are renumbered from 1, ``x-document``
-    becomes ``<pair_id>/<file name>`` so a translator can tell where a unit came
-    from, and byte-identical (source seg, target seg) units are written once.
+    Memory holds one ``<tu>`` at a time (plus 16-byte digests for ``dedupe`` and the tuids).
+    The header is the first file's; every unit keeps its tuid (stable: the
+    pair id and the unit's positions; a clash gets ``~2``), ``x-document``
+    is set to the pair id so a translator can tell where a unit came from, and
+    byte-identical (source seg, target seg) units are written once.
     The file appears complete or not at all.
     """
     out_path = Path(out_path)
@@ -46,6 +47,7 @@ def merge_tmx(
         raise InputError("nothing to merge: no per-pair TMX", path=str(out_path))
     tmp = out_path.parent / f".{out_path.name}.{os.getpid()}.tmp"
     seen: set[bytes] = set()
+    tuids = UniqueIds()
     n = dup = 0
     try:
         header = deepcopy(next(_iter_tmx(parts[0][1], ("header",)), None))
@@ -68,10 +70,10 @@ def merge_tmx(
                                 continue
                             seen.add(key)
                             n += 1
-                            tu.set("tuid", str(n))
+                            tu.set("tuid", tuids.take(tu.get("tuid") or f"{pair_id}:{n}"))
                             for prop in tu.iterfind("prop"):
-                                if prop.get("type") == "x-document" and prop.text is not None:
-                                    prop.text = f"{pair_id}/{prop.text}"
+                                if prop.get("type") == "x-document":
+                                    prop.text = pair_id
                             tu.tail = None
                             xf.write("\n    ", tu)
                     xf.write("\n  ")

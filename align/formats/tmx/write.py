@@ -25,6 +25,8 @@ units below the bar in a second file.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import os
 import re
 import shutil
@@ -111,6 +113,8 @@ class _Unit:
     bead_type: str
     flags: tuple[str, ...]
     segtype: str
+    tuid: str = ""  # stable: the document id and the unit's segment (or paragraph) positions
+    context: str = ""  # x-context: hashes of the source segments before and after the unit
 
 
 @dataclass
@@ -185,23 +189,57 @@ def _join(segments: Iterable[Segment], code: str) -> str:
 # --------------------------------------------------------------------------- units
 
 
+def document_id(al: Alignment) -> str:
+    """What ``x-document`` says: the pair's id (``Alignment.document_id``), else the source file's name."""
+    return al.document_id or os.path.basename(al.source.path)
+
+
+def _span(positions: Sequence[int], prefix: str = "") -> str:
+    """``3`` or ``3-5``: the first and last position (0-based, as in the beads file)."""
+    return f"{prefix}{positions[0]}" if len(positions) == 1 else f"{prefix}{positions[0]}-{positions[-1]}"
+
+
+def _hash(text: str) -> str:
+    """A short stable hash of a segment's text (NFC, outer spaces off): ``x-context`` compares it, never reads it."""
+    return hashlib.sha1(unicodedata.normalize("NFC", text.strip()).encode("utf-8")).hexdigest()[:16]
+
+
+def _context(al: Alignment, first: int, last: int) -> str:
+    """``x-context``: the hashes of the source segments before ``first`` and after ``last`` (``-``: none).
+
+    What CAT tools call a context match (Trados' ``x-Context``): the same
+    source sentence between the same neighbours. A hash, not the text, so the
+    TMX does not carry every sentence three times.
+    """
+    before = _hash(al.src[first - 1].text) if first > 0 else "-"
+    after = _hash(al.src[last + 1].text) if last + 1 < len(al.src) else "-"
+    return f"{before},{after}"
+
+
 def _sentence_units(al: Alignment, codes: tuple[str, str]) -> list[_Unit]:
-    doc = os.path.basename(al.source.path)
+    doc = document_id(al)
     out = []
     for b in al.beads:
         if b.is_null:
             continue
         src = _join((al.src[i] for i in b.src), codes[0])
         tgt = _join((al.tgt[j] for j in b.tgt), codes[1])
-        out.append(_Unit(src, tgt, b.score, doc, b.kind, tuple(b.flags), "sentence"))
+        out.append(_Unit(src, tgt, b.score, doc, b.kind, tuple(b.flags), "sentence",
+                         f"{doc}:{_span(b.src)}:{_span(b.tgt)}", _context(al, min(b.src), max(b.src))))
     return out
 
 
 def _paragraph_units(al: Alignment, codes: tuple[str, str]) -> list[_Unit]:
     """Paragraph TUs from ``para_beads``, or grouped sentence beads if there are none."""
-    doc = os.path.basename(al.source.path)
+    doc = document_id(al)
     src_by_para = _by_para(al.src)
     tgt_by_para = _by_para(al.tgt)
+    position = {id(seg): k for k, seg in enumerate(al.src)}
+
+    def context(paras: Sequence[int]) -> str:
+        segs = [position[id(s)] for p in paras for s in src_by_para.get(p, ())]
+        return _context(al, min(segs), max(segs)) if segs else "-,-"
+
     out = []
     if al.para_beads:
         for b in al.para_beads:
@@ -209,7 +247,8 @@ def _paragraph_units(al: Alignment, codes: tuple[str, str]) -> list[_Unit]:
                 continue
             src = _join((s for p in b.src for s in src_by_para.get(p, ())), codes[0])
             tgt = _join((s for p in b.tgt for s in tgt_by_para.get(p, ())), codes[1])
-            out.append(_Unit(src, tgt, b.score, doc, b.kind, tuple(b.flags), "paragraph"))
+            out.append(_Unit(src, tgt, b.score, doc, b.kind, tuple(b.flags), "paragraph",
+                             f"{doc}:{_span(b.src, 'p')}:{_span(b.tgt, 'p')}", context(b.src)))
         return out
     for src_paras, tgt_paras, beads in _group_by_paragraph(al):
         pairs = [b for b in beads if not b.is_null]
@@ -220,7 +259,8 @@ def _paragraph_units(al: Alignment, codes: tuple[str, str]) -> list[_Unit]:
         out.append(
             _Unit(
                 src, tgt, _weighted_score(al, pairs), doc, f"{len(src_paras)}-{len(tgt_paras)}",
-                _group_flags(beads), "paragraph",
+                _group_flags(beads), "paragraph", f"{doc}:{_span(src_paras, 'p')}:{_span(tgt_paras, 'p')}",
+                context(src_paras),
             )
         )
     return out
@@ -343,7 +383,7 @@ def _collect(
         if n1 + n2:  # counted for the units this file holds: the warning says what the file lost
             counts.control += n1 + n2
             counts.removed.update(_CONTROL_RE.findall(u.src + u.tgt))
-        out.append(_Unit(src, tgt, u.score, u.document, u.bead_type, u.flags, u.segtype))
+        out.append(dataclasses.replace(u, src=src, tgt=tgt))
     return out
 
 
@@ -517,14 +557,12 @@ def _build(
     for k, v in attrs.items():
         header.set(k, v)
     body = etree.SubElement(root, "body")
-    n = 0
-    for tu in existing[1] if existing is not None else []:
-        n += 1
-        tu.set("tuid", str(n))
+    tuids = UniqueIds()
+    for n, tu in enumerate(existing[1] if existing is not None else [], start=1):
+        tu.set("tuid", tuids.take(tu.get("tuid") or str(n)))  # kept, unless another unit holds it already
         body.append(tu)
-    for u in units:
-        n += 1
-        body.append(_tu_element(u, str(n), codes, stamp, creationid, attrs["segtype"]))
+    for n, u in enumerate(units, start=1):
+        body.append(_tu_element(u, tuids.take(u.tuid or str(n)), codes, stamp, creationid, attrs["segtype"]))
     _indent(root)
     return root
 
@@ -541,6 +579,8 @@ def _tu_element(u: _Unit, tuid: str, codes: tuple[str, str], stamp: str, creatio
         ("x-document", u.document),
         ("x-bead-type", u.bead_type),
     ]
+    if u.context:
+        props.append(("x-context", u.context))
     if u.flags:
         props.append(("x-flags", ",".join(u.flags)))
     for ptype, value in props:
@@ -551,6 +591,22 @@ def _tu_element(u: _Unit, tuid: str, codes: tuple[str, str], stamp: str, creatio
         tuv.set(XML_LANG, code)
         etree.SubElement(tuv, "seg").text = text
     return tu
+
+
+class UniqueIds:
+    """Hands out each tuid once: a taken one gets ``~2``, ``~3``... (a document appended twice, a merge)."""
+
+    def __init__(self) -> None:
+        self._taken: set[str] = set()
+
+    def take(self, tuid: str) -> str:
+        tuid, _ = clean_text(tuid)
+        out, k = tuid, 1
+        while out in self._taken:
+            k += 1
+            out = f"{tuid}~{k}"
+        self._taken.add(out)
+        return out
 
 
 _STRUCTURE = ("tmx", "header", "body", "tu", "tuv")
