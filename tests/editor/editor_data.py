@@ -15,7 +15,8 @@ from align.formats.report.payload import write_report
 
 ROOT = Path(__file__).resolve().parents[2]
 PAIR = ROOT / "parallel" / "buoc-tien-moi-hop-tac-viet-nam-lhq-phong-chong-toi-pham-mang"
-SHOTS = Path("/work/devcache/r8/editor-shots")
+#: Where the browser test also copies its screenshots for a person to look at: $ALIGN_TEST_SHOTS, if set.
+SHOTS = Path(os.environ["ALIGN_TEST_SHOTS"]) if os.environ.get("ALIGN_TEST_SHOTS") else None
 
 SRC = [f"Câu số {k} nói về chủ đề {k * 7}." for k in range(10)]
 TGT = [f"Kalimat nomor {k} tentang topik {k * 7}." for k in range(10)]

@@ -5,7 +5,7 @@ are shifted by one. The reviewer fixes it by mouse and keyboard and exports the 
 TMX of the alignment before the slip; the keystrokes and clicks it took are counted. Then every other
 operation is done once by mouse or keyboard, the page is reloaded, the server is killed with SIGKILL and
 started again, and the state is checked each time. Screenshots go to the test's folder and, for a human look,
-to /work/devcache/r8/editor-shots/ when that folder can be made.
+to the folder named by $ALIGN_TEST_SHOTS when it is set.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ sync_api = pytest.importorskip("playwright.sync_api")
 def shot(pg, folder: Path, name: str) -> Path:
     path = folder / name
     pg.screenshot(path=str(path))
+    if SHOTS is None:
+        return path
     try:
         SHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, SHOTS / name)

@@ -97,8 +97,8 @@ def mutate(payload: dict, choices: bytes) -> Any:
     return doc
 
 
-def check_report_file(data: bytes) -> None:
-    """Rebuild a page from ``data`` as a JSON report: a page or an ``AlignError``, nothing else."""
+def check_report_file(data: bytes) -> str:
+    """Rebuild a page from ``data`` as a JSON report: a page or an ``AlignError``, nothing else (which: returned)."""
     from align.common.errors import AlignError
     from align.formats.report.payload import rebuild_report
 
@@ -109,25 +109,25 @@ def check_report_file(data: bytes) -> None:
         try:
             rebuild_report(path, os.path.join(tmp, "r.report.html"))
         except AlignError:
-            return
+            return "refused"
         with open(os.path.join(tmp, "r.report.html"), encoding="utf-8") as f:
             if "<!DOCTYPE html>" not in f.read(200):
                 raise AssertionError("rebuild_report wrote something that is not the page")
+    return "page"
 
 
-def run_one(data: bytes) -> None:
-    """Dispatch one fuzz input (also used by tests/formats/test_report_fuzz.py)."""
+def run_one(data: bytes) -> str:
+    """Dispatch one fuzz input (also used by tests/formats/test_report_fuzz.py): ``check_report_file``'s outcome."""
     if not data:
-        return
+        return "empty"
     if data[0] % 2 == 0:
-        check_report_file(data[1:])
-        return
+        return check_report_file(data[1:])
     doc = mutate(seed_payload(), data[1:64])
     try:
         text = json.dumps(doc, ensure_ascii=data[0] % 4 == 1)
     except (ValueError, OverflowError):  # not JSON at all (cannot happen with VALUES, kept for safety)
-        return
-    check_report_file(text.encode("utf-8"))
+        return "not JSON"
+    return check_report_file(text.encode("utf-8"))
 
 
 def _write_seeds(corpus: str) -> None:

@@ -169,8 +169,11 @@ _DIR = tempfile.mkdtemp(prefix="fuzz_review-")
 atexit.register(shutil.rmtree, _DIR, True)
 
 
-def check_import(data: bytes, suffix: str) -> None:
-    """Import ``data`` saved as a review file named ``*suffix``: a readable TMX as reported, or an AlignError."""
+def check_import(data: bytes, suffix: str) -> str:
+    """Import ``data`` saved as a review file named ``*suffix``: a readable TMX as reported, or an AlignError.
+
+    Returns which (``"tmx"`` or ``"refused"``); anything else raises ContractError.
+    """
     from align.common.errors import AlignError
     from align.formats.review import import_review
     from align.formats.tmx import read_tmx
@@ -185,12 +188,13 @@ def check_import(data: bytes, suffix: str) -> None:
     except AlignError:
         if os.path.exists(out):
             raise ContractError("an error, but a TMX was written") from None
-        return
+        return "refused"
     tmx = read_tmx(out)
     if len(tmx.tus) != res.tus_written or res.tus_written > res.accepted or res.accepted > res.rows:
         raise ContractError(f"reported {res}, the TMX holds {len(tmx.tus)} units")
     if any(not tu.src.strip() or not tu.tgt.strip() for tu in tmx.tus):
         raise ContractError("a unit with an empty side")
+    return "tmx"
 
 
 def replace_part(seed: bytes, part: str, body: bytes) -> bytes:
@@ -207,20 +211,19 @@ def replace_part(seed: bytes, part: str, body: bytes) -> bytes:
 _SEED = None
 
 
-def run_one(data: bytes) -> None:
-    """Dispatch one fuzz input (also used by tests/formats/test_review_fuzz.py)."""
+def run_one(data: bytes) -> str:
+    """Dispatch one fuzz input (also used by tests/formats/test_review_fuzz.py): ``check_import``'s outcome."""
     global _SEED
     if len(data) < 2:
-        return
+        return "too short"
     choice, flags, body = data[0] % 4, data[1], data[2:]
     if choice == 0:
-        check_import(body, ".tsv" if flags % 2 == 0 else ".csv")
-    elif choice == 1:
-        check_import(body, ".xlsx")
-    else:
-        if _SEED is None:
-            _SEED = seed_xlsx()
-        check_import(replace_part(_SEED, PARTS[flags % len(PARTS)], body), ".xlsx")
+        return check_import(body, ".tsv" if flags % 2 == 0 else ".csv")
+    if choice == 1:
+        return check_import(body, ".xlsx")
+    if _SEED is None:
+        _SEED = seed_xlsx()
+    return check_import(replace_part(_SEED, PARTS[flags % len(PARTS)], body), ".xlsx")
 
 
 def _write_seeds(corpus: str) -> None:
