@@ -68,9 +68,11 @@ _PITCH_BREAK = 1.45
 _SIZE_CHANGE = 0.25
 _SENTENCE_END = tuple(".!?:;…")
 _CLOSERS = "\"'”’»)]"
+# A page number in any language: a number (or a small Roman numeral), optionally after one short word and a
+# space ("Page", "Trang", "Halaman", "Seite": any word, no list of languages) and before "/ N" or "<word> N".
 _PAGE_NUMBER = re.compile(
-    r"^(?:(?:page|p\.|pg\.?|trang|tr\.|halaman|hlm\.?|hal\.?|seite|s\.)\s*)?[-–—]?\s*(?:\d{1,5}|(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3}))\s*[-–—]?"
-    r"(?:\s*(?:/|of|trên|dari|von|sur)\s*\d{1,5})?$",
+    r"^(?:[^\W\d_]{1,8}\.?\s+)?[-–—]?\s*(?:\d{1,5}|(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3}))\s*[-–—]?"
+    r"(?:\s*(?:/|[^\W\d_]{1,6})\s*\d{1,5})?$",
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d+")

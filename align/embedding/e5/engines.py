@@ -171,7 +171,7 @@ def _time(enc: Encoder, lines: list[str], repeat: int, budget_s: float | None) -
     load_s = time.perf_counter() - t0
     best, vecs = float("inf"), np.zeros((0, 0), dtype=np.float32)
     for _ in range(max(1, repeat)):
-        enc._memo.clear()  # each pass embeds every line
+        enc.forget()  # each pass embeds every line
         t = time.perf_counter()
         vecs = enc.encode(lines)
         best = min(best, time.perf_counter() - t)
