@@ -9,6 +9,7 @@ is shown only with ``--debug``.
 from __future__ import annotations
 
 import dataclasses
+import getpass
 import json
 import os
 import sys
@@ -17,8 +18,10 @@ from collections import Counter
 
 import click
 
+from align.cli.options import output_options, some_output_options
 from align.common.errors import AlignError, UsageError
 from align.common.languages import lang_from_filename
+from align.core.params import AlignParams
 from align.corpus.run import run_corpus
 from align.editor.app import run_edit
 from align.editor.export import TmxExport
@@ -36,8 +39,12 @@ from align.embedding.e5.engines import bench_lines
 from align.formats.registry import default_path
 from align.formats.report.html import row_limit_note
 from align.formats.report.payload import rebuild_report
+from align.formats.report.tally import unaligned_phrase, unaligned_tally
 from align.formats.review import import_review
-from align.pipeline.pair import RunOptions, align_pair, check_creationid, check_outputs
+from align.pairing import PairParams, pair_folders, unpaired_path, write_manifest
+from align.pairing.multilingual import Aligned, merge_languages
+from align.pipeline.options import OutputSet, add_counts, check_creationid, tmx_fields, tmx_notes
+from align.pipeline.pair import RunOptions, align_pair, check_outputs
 from align.tools.evaluate import evaluate_dirs, format_result, result_to_json
 from align.tools.tmscore import TmScoreParams, score_tmx, write_score_report, write_scored_tmx
 
@@ -78,7 +85,7 @@ def cli(debug: bool) -> None:
 @click.option("-o", "--output", "out", required=True, metavar="OUT.tmx", help="TMX file to write.")
 @click.option("--src-lang", default=None, help="Source language code (default: from the file name, else vi).")
 @click.option("--tgt-lang", default=None, help="Target language code (default: from the file name, else id).")
-@click.option("--level", type=click.Choice(["sentence", "paragraph", "both"]), default="sentence", show_default=True)
+@output_options
 @model_option
 @click.option("--presplit", is_flag=True, help="Inputs hold one segment per line, used as is.")
 @click.option("--format", "fmt", type=click.Choice(["auto", "text", "html", "docx", "odt", "pdf"]), default="auto", show_default=True)
@@ -86,17 +93,6 @@ def cli(debug: bool) -> None:
 @click.option("--report", "report_html", default=None, metavar="FILE.html", help="HTML report (default: next to the TMX).")
 @click.option("--report-json", default=None, metavar="FILE.json", help="JSON report (default: next to the TMX).")
 @click.option("--no-report", is_flag=True, help="Write no report.")
-@click.option("--region", is_flag=True, help="Use language codes with region (vi-VN, id-ID).")
-@click.option("--src-code", default=None, help="Exact language code for the source tuvs (e.g. vi-VN).")
-@click.option("--tgt-code", default=None, help="Exact language code for the target tuvs (e.g. id-ID).")
-@click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True, help="Leave out TUs scoring below this.")
-@click.option("--split-by-score", type=click.FloatRange(0, 1), default=None, metavar="T",
-              help="TUs scoring T or more go to OUT.tmx, the others to OUT.review.tmx.")
-@click.option("--dedupe/--no-dedupe", default=True, show_default=True, help="Write identical (source, target) TUs once.")
-@click.option("--append", is_flag=True, help="Add the new TUs to an existing OUT.tmx (same languages), skipping units it holds.")
-@click.option("--creationid", default="align", show_default=True, metavar="NAME", help="TMX creationid of the new TUs (the user name CAT tools show).")
-@click.option("--review-tsv", default=None, metavar="FILE.tsv", help="Also write a review sheet, one row per bead, as TSV.")
-@click.option("--review-xlsx", default=None, metavar="FILE.xlsx", help="Also write the review sheet as an Excel workbook.")
 @click.option("--doc-id", default=None, metavar="ID",
               help="The pair's id in the TMX (x-document, tuids); default: the folder of SRC when SRC is named by "
               "its language (pair/vi.txt), else SRC's file name.")
@@ -104,9 +100,8 @@ def cli(debug: bool) -> None:
 @cache_option
 @click.option("--no-cache", is_flag=True, help="Ignore ALIGN_EMBED_CACHE: cache no embeddings on disk.")
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
-def run(src, tgt, out, src_lang, tgt_lang, level, model, presplit, fmt, beads, report_html, report_json, no_report,
-        region, src_code, tgt_code, min_score, split_by_score, dedupe, append, creationid, review_tsv, review_xlsx,
-        doc_id, force, cache, no_cache, debug) -> None:
+def run(src, tgt, out, src_lang, tgt_lang, output: OutputSet, model, presplit, fmt, beads, report_html, report_json,
+        no_report, doc_id, force, cache, no_cache, debug) -> None:
     """Align SRC (original) with TGT (translation) and write OUT.tmx plus a quality report."""
     t0 = time.perf_counter()
     src_lang = src_lang or lang_from_filename(src) or "vi"
@@ -119,21 +114,17 @@ def run(src, tgt, out, src_lang, tgt_lang, level, model, presplit, fmt, beads, r
     else:
         report_html = report_json = None
     options = RunOptions(
-        src_lang=src_lang, tgt_lang=tgt_lang, fmt="presplit" if presplit else fmt, level=level, region=region,
-        src_code=src_code, tgt_code=tgt_code, min_score=min_score, force=force, progress=sys.stderr.isatty(),
-        dedupe=dedupe, append=append, creationid=creationid, split_by_score=split_by_score, document_id=doc_id,
+        **tmx_fields(output.tmx), src_lang=src_lang, tgt_lang=tgt_lang, fmt="presplit" if presplit else fmt,
+        force=force, progress=sys.stderr.isatty(), document_id=doc_id,
     )
     encoder = _make_encoder(model, cache, no_cache)
-    outputs = {"tmx": out, "review_tmx": default_path(out, "review_tmx") if split_by_score is not None else None,
-               "beads": beads, "report_html": report_html, "report_json": report_json,
-               "review_tsv": review_tsv, "review_xlsx": review_xlsx}
+    outputs = {**output.paths(out), "beads": beads, "report_html": report_html, "report_json": report_json}
     res = align_pair(src, tgt, encoder, options, outputs=outputs)
     a = res.alignment
-    unaligned = a.unaligned
-    noise = sum(1 for u in unaligned if u.reason.startswith("noise"))
+    unaligned = unaligned_phrase(unaligned_tally(u.reason for u in a.unaligned))  # as the report's card counts them
     click.echo(
         f"align: {len(a.src)}+{len(a.tgt)} segments, {res.tus_written} TUs written to {out}, "
-        f"{len(unaligned)} unaligned ({noise} noise), {time.perf_counter() - t0:.1f} s",
+        f"{unaligned}, {time.perf_counter() - t0:.1f} s",
         err=True,
     )
     for w in res.warnings:  # the readers' and every writer's: nothing is changed or left out silently
@@ -144,21 +135,10 @@ def run(src, tgt, out, src_lang, tgt_lang, level, model, presplit, fmt, beads, r
 
 
 def _echo_tmx_details(res) -> None:
-    """What the TMX options did: kept units (--append), duplicates, the review TMX and sheets."""
-    stats = res.stats
-    if stats is not None:
-        parts = []
-        if stats.kept_existing:
-            parts.append(f"{stats.kept_existing} units kept from the existing file")
-        if stats.duplicates:
-            parts.append(f"{stats.duplicates} repeated unit{'s' if stats.duplicates != 1 else ''} written once")
-        # With --split-by-score the TMX's own cut is the split; the units below --min-score are
-        # those the review TMX left out (the others went to it, said below).
-        below_min = res.review_stats.skipped_below_min if res.review_stats is not None else stats.skipped_below_min
-        if below_min:
-            parts.append(f"{below_min} below --min-score left out")
-        if parts:
-            click.echo("align: tmx: " + ", ".join(parts), err=True)
+    """What the TMX options did: kept units (--append), duplicates, the review TMX and sheets (``tmx_notes``)."""
+    notes = tmx_notes(res.tmx_counts())
+    if notes:
+        click.echo("align: tmx: " + notes, err=True)
     if res.review_stats is not None:
         click.echo(f"align: {res.review_stats.tus_written} TUs below the split score written to "
                    f"{res.outputs['review_tmx']}", err=True)
@@ -176,11 +156,14 @@ def _echo_tmx_details(res) -> None:
 @click.option("--beads-dir", default=None, metavar="DIR", help="Keep the predicted beads, one file per document.")
 @click.option("--src-lang", default=None, help="Language of src.txt, for counting the sentences of a line (default: guessed).")
 @click.option("--tgt-lang", default=None, help="Language of tgt.txt (default: guessed).")
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
+              help="Override an aligner parameter (repeatable), e.g. --set skip=3.0: how an ablation is rerun.")
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
-def eval_cmd(dirs, model, cache, as_json, per_doc, beads_dir, src_lang, tgt_lang, debug) -> None:
+def eval_cmd(dirs, model, cache, as_json, per_doc, beads_dir, src_lang, tgt_lang, settings, debug) -> None:
     """Align every folder under DIRS holding src.txt, tgt.txt and gold.txt and score against the gold."""
+    params = AlignParams().with_settings(settings)
     encoder = _make_encoder(model, cache, False)
-    result = evaluate_dirs(list(dirs), encoder, beads_dir=beads_dir, src_lang=src_lang, tgt_lang=tgt_lang)
+    result = evaluate_dirs(list(dirs), encoder, params, beads_dir=beads_dir, src_lang=src_lang, tgt_lang=tgt_lang)
     if as_json:
         click.echo(json.dumps(result_to_json(result), ensure_ascii=False, indent=2))
     else:
@@ -205,9 +188,11 @@ def report_cmd(alignment, out, debug) -> None:
 @cli.command("score")
 @click.argument("tmx", type=click.Path(dir_okay=False, path_type=str))
 @click.option("-o", "--output", "out", required=True, metavar="OUT.tmx",
-              help="TMX to write: every unit, with x-alignment-score and x-flags props (may be TMX itself).")
-@click.option("--report", "report_html", default=None, metavar="FILE.html", help="HTML report, worst units first (default: next to OUT).")
-@click.option("--report-json", default=None, metavar="FILE.json", help="JSON list of the suspect units, worst first.")
+              help="TMX to write: every unit, with x-tm-score and x-tm-flags props beside the aligner's "
+              "x-alignment-score, which is kept (may be TMX itself).")
+@click.option("--report", "report_html", default=None, metavar="FILE.html",
+              help="TM health report: suspects worst first, score distribution, duplicates, languages (default: next to OUT).")
+@click.option("--report-json", default=None, metavar="FILE.json", help="The health report as JSON (suspects worst first ...).")
 @click.option("--no-report", is_flag=True, help="Write no HTML report.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True,
               help="Units scoring below this are flagged low-score.")
@@ -228,7 +213,7 @@ def score_cmd(tmx, out, report_html, report_json, no_report, threshold, src_lang
     encoder = _make_encoder(model, cache, False)
     result = score_tmx(tmx, encoder, src_lang=src_lang, tgt_lang=tgt_lang, params=TmScoreParams(threshold=threshold))
     write_scored_tmx(result, out)
-    write_score_report(result, report_html, report_json, scored_tmx=out)
+    health = write_score_report(result, report_html, report_json, scored_tmx=out)["summary"]
     flags = Counter(c for u in result.units for c in u.flags)
     listing = ", ".join(f"{c} {n}" for c, n in sorted(flags.items(), key=lambda kv: (-kv[1], kv[0])))
     click.echo(
@@ -236,6 +221,10 @@ def score_cmd(tmx, out, report_html, report_json, no_report, threshold, src_lang
         f"{f' ({listing})' if listing else ''}; written to {out}, {time.perf_counter() - t0:.1f} s",
         err=True,
     )
+    dup = health["duplicates"]
+    click.echo(f"align: score: written as x-tm-score beside x-alignment-score (kept); {dup['exact_copies']} repeated "
+               f"copies, {dup['inconsistent_sources']} sources translated more than one way, "
+               f"{health['language_problems']} language problems", err=True)
     for w in result.warnings:
         click.echo(f"align: warning: {w}", err=True)
     for path in (report_html, report_json):
@@ -243,26 +232,42 @@ def score_cmd(tmx, out, report_html, report_json, no_report, threshold, src_lang
             click.echo(f"align: report: {path}", err=True)
 
 
+#: How `import-review` lists the units by their x-review mark.
+_MARK_ORDER = ("edited", "confirmed", "pre-accepted", "reviewed")
+
+
+def _login_name() -> str:
+    """Who runs the command (the changeid of edited units when --creationid is not given); ``align`` if unknown."""
+    try:
+        name = getpass.getuser()
+        return check_creationid(name) if name else "align"
+    except (OSError, KeyError, ImportError, AlignError):
+        return "align"
+
+
 @cli.command("import-review")
 @click.argument("sheet", type=click.Path(dir_okay=False, path_type=str))
 @click.option("-o", "--output", "out", required=True, metavar="OUT.tmx", help="TMX to write from the accepted rows.")
 @click.option("--src-lang", default=None, help="Source language (default: from the 'source (vi)' header, else vi).")
 @click.option("--tgt-lang", default=None, help="Target language (default: from the 'target (id)' header, else id).")
-@click.option("--region", is_flag=True, help="Use language codes with region (vi-VN, id-ID).")
-@click.option("--src-code", default=None, help="Exact language code for the source tuvs (e.g. vi-VN).")
-@click.option("--tgt-code", default=None, help="Exact language code for the target tuvs (e.g. id-ID).")
-@click.option("--append", is_flag=True, help="Add the accepted units to an existing OUT.tmx, skipping units it holds.")
-@click.option("--creationid", default="align", show_default=True, metavar="NAME", help="TMX creationid of the units.")
+@some_output_options("region", "src_code", "tgt_code", "append")
+@click.option("--creationid", default=None, metavar="NAME",
+              help="The reviewer: changeid of the edited units and creationid of the new ones "
+              "(default: creationid align, changeid your login name).")
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
 def import_review_cmd(sheet, out, src_lang, tgt_lang, region, src_code, tgt_code, append, creationid, debug) -> None:
-    """Write the accepted rows of a review sheet (.xlsx or .tsv from --review-xlsx/--review-tsv) as a TMX."""
+    """Write the accepted rows of a review sheet (.xlsx or .tsv from --review-xlsx/--review-tsv) as a TMX,
+    each unit marked x-review: edited, confirmed or pre-accepted."""
     if creationid is not None:
         check_creationid(creationid)  # before the sheet is read, as `run` does
     check_outputs([sheet], [out])
     res = import_review(sheet, out, src_lang=src_lang, tgt_lang=tgt_lang, region=region, src_code=src_code,
-                        tgt_code=tgt_code, append=append, creationid=creationid)
+                        tgt_code=tgt_code, append=append, creationid=creationid or "align",
+                        changeid=creationid or _login_name())
+    marks = dict(res.marks)
     click.echo(
         f"align: import-review: {res.rows} rows, {res.accepted} accepted, {res.tus_written} TUs written to {out}"
+        + (f" ({', '.join(f'{marks[k]} {k}' for k in _MARK_ORDER if marks.get(k))})" if marks else "")
         + (f", {res.one_sided} accepted rows skipped (one side empty)" if res.one_sided else "")
         + (f", {res.duplicates} duplicates" if res.duplicates else "")
         + (f", {res.kept_existing} units kept from the existing file" if res.kept_existing else ""),
@@ -274,6 +279,11 @@ def import_review_cmd(sheet, out, src_lang, tgt_lang, region, src_code, tgt_code
 
 @cli.command("corpus")
 @click.argument("input_path", metavar="DIR|MANIFEST", type=click.Path(exists=True, path_type=str))
+@click.argument("more_dirs", metavar="[TGT_DIR...]", nargs=-1, type=click.Path(exists=True, file_okay=False, path_type=str))
+@click.option("--pair", "pair_mode", is_flag=True,
+              help="DIR holds originals and each TGT_DIR their translations, unpaired: pair the documents first "
+              "(OUTDIR/pairs.tsv, as `align pair`), then align; with --merge and several TGT_DIRs also one "
+              "multilingual TMX, OUTDIR/corpus.SRC-TGT1-TGT2.tmx.")
 @click.option("-o", "--output", "outdir", required=True, metavar="OUTDIR", help="Folder for the outputs (created).")
 @click.option("--merge", is_flag=True, help="Also write one TMX per language pair: OUTDIR/corpus.SRC-TGT.tmx.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
@@ -283,11 +293,9 @@ def import_review_cmd(sheet, out, src_lang, tgt_lang, region, src_code, tgt_code
 @model_option
 @click.option("--src-lang", default="vi", show_default=True, help="Source language code (the file name in each folder).")
 @click.option("--tgt-lang", default="id", show_default=True, help="Target language(s): id, a list id,en, or all.")
-@click.option("--level", type=click.Choice(["sentence", "paragraph", "both"]), default="sentence", show_default=True)
+@output_options
 @click.option("--presplit", is_flag=True, help="Inputs hold one segment per line, used as is.")
 @click.option("--format", "fmt", type=click.Choice(["auto", "text", "html", "docx", "odt", "pdf"]), default="auto", show_default=True)
-@click.option("--region", is_flag=True, help="Use language codes with region (vi-VN, id-ID).")
-@click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True, help="Leave out TUs scoring below this.")
 @click.option("--force", is_flag=True, help="Proceed even if the languages look swapped or wrong.")
 @click.option("--cache", default=None, metavar="FILE",
               help="SQLite file caching embeddings across runs (default: OUTDIR/.cache/embeddings.sqlite).")
@@ -298,16 +306,21 @@ def import_review_cmd(sheet, out, src_lang, tgt_lang, region, src_code, tgt_code
               help="Follow links to files or folders outside DIR (and manifest paths leading outside its folder); "
               "by default such a pair is listed as missing, never read.")
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
-def corpus_cmd(input_path, outdir, merge, workers, scheduler, model, src_lang, tgt_lang, level, presplit, fmt, region,
-               min_score, force, cache, no_cache, no_report, progress, follow_links, debug) -> None:
+def corpus_cmd(input_path, more_dirs, pair_mode, outdir, merge, workers, scheduler, model, src_lang, tgt_lang, output: OutputSet, presplit,
+               fmt, force, cache, no_cache, no_report, progress, follow_links, debug) -> None:
     """Align every document pair under DIR (one folder per pair: vi.txt, id.html...) or in a CSV/TSV
     MANIFEST (pair_id,src,tgt[,src_lang,tgt_lang]) into OUTDIR; a re-run redoes only what changed."""
-    options = RunOptions(src_lang=src_lang, tgt_lang=tgt_lang, fmt="presplit" if presplit else fmt, level=level,
-                         region=region, min_score=min_score, force=force)
+    if pair_mode or more_dirs:
+        input_path, src_lang, tgt_lang = _pair_first(input_path, more_dirs, pair_mode, outdir, model=model,
+                                                     cache=None if no_cache else cache, fmt=fmt, force=force,
+                                                     follow_links=follow_links)
+    options = RunOptions(**tmx_fields(output.tmx), src_lang=src_lang, tgt_lang=tgt_lang,
+                         fmt="presplit" if presplit else fmt, force=force)
     res = run_corpus(
         input_path, outdir, model=model, options=options, merge=merge, workers=workers, scheduler=scheduler,
         cache=False if no_cache else cache, progress=sys.stderr.isatty() if progress is None else progress,
         reports=not no_report, log=lambda msg: click.echo(msg, err=True), follow_links=follow_links,
+        outputs=output.per_pair_kinds(),
     )
     segs = sum(int(p.summary.get("src_segments", 0)) + int(p.summary.get("tgt_segments", 0)) for p in res.aligned)
     rate = f", {segs / res.seconds:.0f} segments/s" if res.aligned and res.seconds > 0 else ""
@@ -326,12 +339,108 @@ def corpus_cmd(input_path, outdir, merge, workers, scheduler, model, src_lang, t
             click.echo(f"align: {label}: {line}", err=True)
         if len(items) > 10:
             click.echo(f"align: {label}: ... and {len(items) - 10} more (see {res.index_json})", err=True)
+    _echo_corpus_tmx_details(res)
     for langs, path in res.merged.items():
         click.echo(f"align: merged {langs}: {path}", err=True)
+    if pair_mode and merge and "," in tgt_lang:
+        _merge_multilingual(res, src_lang, tgt_lang.split(","), fmt=fmt, force=force)
     click.echo(f"align: index: {res.index_html}", err=True)
     err = res.error()
     if err is not None:
         raise err
+
+
+def _echo_corpus_tmx_details(res) -> None:
+    """What the TMX options did to the pairs aligned now, added up, in the words of `run` (``tmx_notes``)."""
+    done = [p for p in res.aligned if p.summary]
+    counts = add_counts(p.summary for p in done)
+    notes = tmx_notes(counts)
+    if notes:
+        click.echo(f"align: tmx: {notes} (in the {len(done)} pairs aligned now)", err=True)
+    if any("review_tmx" in p.outputs for p in res.pairs):
+        click.echo(f"align: {counts['review_tmx_tus']} TUs below the split score written to the pairs' review TMX "
+                   "files (<pair>.<src>-<tgt>.review.tmx)" + (" in the pairs aligned now" if res.unchanged else ""),
+                   err=True)
+    for key in ("review_tsv", "review_xlsx"):
+        n = sum(1 for p in res.pairs if key in p.outputs)
+        if n:
+            click.echo(f"align: review sheets: {n} (<pair>.<src>-<tgt>.{key.replace('_', '.')}, beside each pair's TMX)",
+                       err=True)
+
+
+@cli.command("pair")
+@click.argument("src_dir", type=click.Path(exists=True, file_okay=False, path_type=str))
+@click.argument("tgt_dirs", metavar="TGT_DIR...", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=str))
+@click.option("-o", "--output", "out", required=True, metavar="PAIRS.tsv",
+              help="Manifest to write (what `align corpus` reads); the unpaired documents go to PAIRS.unpaired.tsv.")
+@click.option("--src-lang", default=None, help="Source language (default: the folder's name, e.g. vi/).")
+@click.option("--tgt-lang", default=None, help="Target languages, one per folder, e.g. id,en (default: the folders' names).")
+@click.option("--evidence", type=click.Choice(["both", "content", "links"]), default="both", show_default=True,
+              help="Links (hreflang, canonical URLs, source lines), content (sentence vectors), or both.")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.3, show_default=True,
+              help="Content score below which a candidate is not a pair.")
+@click.option("--min-margin", type=click.FloatRange(0, 1), default=0.05, show_default=True,
+              help="How far a content pair must beat every other candidate of either document.")
+@click.option("--format", "fmt", type=click.Choice(["auto", "text", "html", "docx", "odt", "pdf"]), default="auto", show_default=True)
+@click.option("--force", is_flag=True, help="Read documents even if they do not look like their folder's language.")
+@click.option("--follow-links", is_flag=True, help="Follow file links that lead outside the folders.")
+@model_option
+@cache_option
+@click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
+def pair_cmd(src_dir, tgt_dirs, out, src_lang, tgt_lang, evidence, min_score, min_margin, fmt, force, follow_links,
+             model, cache, debug) -> None:
+    """Find which document of SRC_DIR each document of every TGT_DIR translates (one to one per language),
+    and write the manifest `align corpus` reads; unpaired documents are listed with their best candidate and why."""
+    t0 = time.perf_counter()
+    check_outputs([], [out, str(unpaired_path(out))])
+    encoder = None if evidence == "links" else _make_encoder(model, cache, False)
+    params = PairParams(evidence=evidence, min_score=min_score, min_margin=min_margin)
+    langs = [x.strip() for x in tgt_lang.split(",") if x.strip()] if tgt_lang else None
+    pairings = pair_folders(src_dir, tgt_dirs, encoder, src_lang=src_lang, tgt_langs=langs, params=params, fmt=fmt,
+                            force=force, follow_links=follow_links)
+    manifest, lost = write_manifest(pairings, out, src_dir)
+    for pr in pairings:
+        kinds = Counter(m.evidence for m in pr.matches)
+        click.echo(f"align: pair {pr.src_lang}-{pr.tgt_lang}: {len(pr.matches)} pairs "
+                   f"({', '.join(f'{n} {k}' for k, n in sorted(kinds.items())) or 'none'}), "
+                   f"{sum(u.side == 'src' for u in pr.unpaired)} of {len(pr.src)} sources and "
+                   f"{sum(u.side == 'tgt' for u in pr.unpaired)} of {len(pr.tgt)} targets unpaired; "
+                   f"{pr.candidates} candidates ({pr.search})", err=True)
+    click.echo(f"align: pair: manifest {manifest}, unpaired {lost}; {time.perf_counter() - t0:.1f} s", err=True)
+
+
+def _pair_first(src_dir: str, tgt_dirs: tuple[str, ...], pair_mode: bool, outdir: str, *, model: str | None,
+                cache: str | None, fmt: str, force: bool, follow_links: bool) -> tuple[str, str, str]:
+    """``align corpus --pair``: pair the folders into OUTDIR/pairs.tsv; the manifest and the languages to run."""
+    if not pair_mode or not tgt_dirs:
+        raise UsageError("several folders are read as originals and translations only with --pair, and --pair needs "
+                         "the translations' folders", hint="align corpus --pair vi/ id/ en/ -o OUT")
+    os.makedirs(outdir, exist_ok=True)
+    cache_path = cache or os.path.join(outdir, ".cache", "embeddings.sqlite")  # the corpus run's cache: embedded once
+    os.makedirs(os.path.dirname(cache_path) or ".", exist_ok=True)
+    encoder = _make_encoder(model, cache_path, False)
+    pairings = pair_folders(src_dir, tgt_dirs, encoder, fmt=fmt, force=force, follow_links=follow_links)
+    if encoder.cache is not None:
+        encoder.cache.close()
+    manifest, lost = write_manifest(pairings, os.path.join(outdir, "pairs.tsv"), src_dir)
+    for pr in pairings:
+        click.echo(f"align: pair {pr.src_lang}-{pr.tgt_lang}: {len(pr.matches)} pairs, "
+                   f"{len(pr.unpaired)} documents unpaired (see {lost})", err=True)
+    if not any(pr.matches for pr in pairings):
+        raise UsageError("no document was paired; nothing to align", path=str(lost))
+    return str(manifest), pairings[0].src_lang, ",".join(pr.tgt_lang for pr in pairings)
+
+
+def _merge_multilingual(res, src_lang: str, tgt_langs: list[str], *, fmt: str, force: bool) -> None:
+    """The multilingual TMX of a ``--pair --merge`` run with several target languages, and what each language lacks."""
+    done = [Aligned(p.job.pair_id, p.job.src, p.job.tgt_lang, os.path.join(res.outdir, p.outputs["tmx"]))
+            for p in res.pairs if p.status in ("aligned", "unchanged") and "tmx" in p.outputs]
+    out = os.path.join(res.outdir, f"corpus.{src_lang}-{'-'.join(tgt_langs)}.tmx")
+    stats, listing = merge_languages(done, out, src_lang=src_lang, tgt_langs=tgt_langs, fmt=fmt, force=force)
+    per_lang = ", ".join(f"{lang} {n}" for lang, n in stats.tuvs.items())
+    click.echo(f"align: multilingual {out}: {stats.tus} units ({per_lang} target tuvs); "
+               f"{len(stats.missing)} blocks without a counterpart in some language, listed in {listing}", err=True)
 
 
 @cli.command("edit")

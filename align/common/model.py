@@ -39,7 +39,11 @@ class Document:
     ``segments`` holds every segment in document order, noise included;
     ``encoding`` is the encoding the bytes were decoded with and ``warnings``
     anything a user should know about the reading (legacy encoding guessed,
-    NFC normalisation applied, ...).
+    NFC normalisation applied, ...). ``removed`` lists, as ``(reason, text)``,
+    the visible text the reader left out before making ``text`` (an HTML page's
+    menus, comment boxes, footers, what lies outside its article), so that a
+    report can say what was removed and why; the blocks it kept but set aside
+    are the ``noise`` segments.
     """
 
     path: str
@@ -49,6 +53,7 @@ class Document:
     encoding: str = "utf-8"
     warnings: tuple[str, ...] = ()
     fmt: str = "text"  # "text" | "html" | "presplit"
+    removed: tuple[tuple[str, str], ...] = ()  # (reason, text) of what the reader left out of ``text``
 
     @property
     def content(self) -> tuple[Segment, ...]:

@@ -18,6 +18,10 @@ The search, in short:
    8... segments, or the paragraph alignment), so time and memory grow linearly;
    the length ratio starts from mutual best matches and is re-estimated
    from the path until the path stops changing (at most ``refine_steps``);
+   the cost of leaving a segment out is the pair's own (``scores.skip_for``):
+   where many segments match nothing on the other side (a page from another
+   version of the story, captions, bylines), leaving one out costs less, so
+   a line without counterpart is not glued onto its neighbour's pair;
 4. when both documents have paragraphs, paragraphs are aligned first
    (``paragraphs``; paragraph vector = normalised sum of its sentence vectors) and sentences
    are then aligned inside the aligned paragraph groups and their neighbours,
@@ -50,7 +54,14 @@ import numpy as np
 
 from align.common.model import Alignment, Bead, Document
 from align.core.find import Found, search
-from align.core.members import WindowVectors, bead_member_cost, embed_windows, merge_windows
+from align.core.members import (
+    WindowVectors,
+    bead_member_cost,
+    embed_windows,
+    merge_windows,
+    skip_windows,
+    uncertain_windows,
+)
 from align.core.paragraphs import para_beads_from, paragraph_band
 from align.core.params import AlignParams, signature
 from align.core.reorder import crossing_pairs
@@ -232,15 +243,30 @@ def _check_members(
     """
     spans = path_to_spans(found.path)
     need_s, need_t = merge_windows(spans)
+    budget = int(params.recheck_budget * (len(src) + len(tgt))) - len(need_s) - len(need_t)
+    more_s, more_t = uncertain_windows(
+        spans, found.probs, (params.max_src, params.max_tgt), below=params.recheck_below, budget=budget
+    )
+    need_s, need_t = need_s | more_s, need_t | more_t
+    skip_s, skip_t = skip_windows(spans) if params.recheck_skips else (set(), set())
+    need_s, need_t = need_s | skip_s, need_t | skip_t
     if not need_s and not need_t:
         return found
     wins = WindowVectors()
     embed_windows(encoder, [(src.texts, need_s, src.mean, wins.src), (tgt.texts, need_t, tgt.mean, wins.tgt)])
+    if params.recheck_skips:
+        wins.real[0].update(skip_s)
+        wins.real[1].update(skip_t)
+    wins.real[0].update(more_s)
+    wins.real[1].update(more_t)
     model = found.model
     if model is None:
         return found
     scale = model.sim.mu1 - model.sim.mu0
-    if not any(bead_member_cost(s, t, wins, src.vecs, tgt.vecs, scale=scale, params=params) > 0 for s, t in spans):
+    rescored = params.real_windows and bool(wins.real[0] or wins.real[1])
+    if not rescored and not any(
+        bead_member_cost(s, t, wins, src.vecs, tgt.vecs, scale=scale, params=params) > 0 for s, t in spans
+    ):
         return found  # no chosen bead pays: the costs only lower other paths, so the path would stay
     return search(evidence.src, evidence.tgt, params, anchors=evidence.anchors, band=found.band, model=model,
                   windows=wins)

@@ -80,11 +80,11 @@ def search(
             band, coarse_largest = _coarse_band(src, tgt, params)
     scorer = WindowScorer(src, tgt, band, params, types=types, anchors=anchors, model=model, windows=windows)
     refine = model is None and params.refine and params.refine_steps > 0
-    res = viterbi(band, scorer, params.skip, with_forward=posteriors and not refine)
+    res = viterbi(band, scorer, scorer.model.skip, with_forward=posteriors and not refine)
     for _ in range(params.refine_steps if refine else 0):
         # Viterbi training: re-estimate the length model from the path until the path stays put
         scorer.model = refine_model(scorer.model, path_to_spans(res.path), src, tgt)
-        new = viterbi(band, scorer, params.skip, with_forward=posteriors)
+        new = viterbi(band, scorer, scorer.model.skip, with_forward=posteriors)
         settled = new.path == res.path
         res = new
         if settled:
@@ -92,8 +92,8 @@ def search(
     probs = [1.0] * len(res.path)
     if posteriors:
         assert res.forward is not None  # the last Viterbi pass summed the forward scores
-        B = backward(band, scorer, params.skip)
-        probs = bead_posteriors(res.path, band, res.forward, B, scorer, params.skip)
+        B = backward(band, scorer, scorer.model.skip)
+        probs = bead_posteriors(res.path, band, res.forward, B, scorer, scorer.model.skip)
     largest = max(
         (n + 1) * band.width,  # DP, forward, backward and back-pointer arrays
         scorer.cos.values.size,  # banded segment cosines

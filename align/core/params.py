@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from align.common.errors import UsageError
@@ -22,16 +23,29 @@ class AlignParams:
     centre: bool = True  # remove each side's mean vector before comparing
     sim_weight: float = 6.0  # weight of the normalised similarity
     sim_offset: float = 0.5  # normalised similarity at which a bead is neutral
+    low_sim: float = 0.5  # a bead less similar than this (normalised) ...
+    low_weight: float = 10.0  # ... pays this times the shortfall squared; 0 = off
     len_weight: float = 1.0  # weight of the length log-likelihood
     len_tail: float = 1.0  # Student-t degrees of freedom of length deviations (1 = Cauchy, 0 = Gaussian)
     lex_weight: float = 1.0  # bonus for shared numbers/names (times similarity); 0 = off
     skip: float = 4.0  # cost of a segment left out (omission or addition)
+    skip_theta: float = 0.4  # a segment whose best normalised similarity stays below this probably has no counterpart
+    skip_rate: float = 0.05  # share of such segments the fixed ``skip`` is made for
+    skip_prior: float = 10.0  # weight of that share, in segments, against a pair's own
+    skip_slope: float = 3.0  # skip falls this much per unit of log(pair's share / skip_rate); 0 = fixed skip
+    skip_min: float = 1.5  # never below this (nor above ``skip``)
     merge: float = 1.5  # cost per segment a bead has beyond one each side
     merge_big: float = 0.5  # extra cost per segment beyond three in one bead (3-1, 2-2, 1-4 ...)
     count_bonus: float = 1.0  # n-1/1-n bead whose sentence counts agree (lines, paragraphs); 0 = off
     orphan_skip: float = 1.5  # leaving out a segment whose number/URL the other text lacks costs this less
     member_drop: float = 0.25  # an edge member may lower its embedded window's normalised similarity this much free
     member_weight: float = 50.0  # cost per unit lowered beyond that (``members``); 0 = never embed windows
+    member_floor: float = 0.3  # normalised similarity every member of a two-sided bead should reach on its own
+    floor_weight: float = 0.0  # cost per unit a member falls below ``member_floor``; 0 = off
+    real_windows: bool = False  # score beads over embedded windows with the joined text's real embedding
+    recheck_below: float = 0.0  # embed the windows around beads whose posterior is below this (0 = only merges)
+    recheck_skips: bool = False  # embed the windows that would absorb each left-out segment into its neighbour
+    recheck_budget: float = 0.3  # at most this many windows embedded per segment, merges' included
     para_first: bool = True  # align paragraphs first when both sides have them
     para_bonus: float = 0.5  # bonus for beads whose paragraph boundaries coincide
     reorder_window: int = 12  # pair moved segments up to this many segments away (``reorder``); 0 = off
@@ -46,13 +60,40 @@ class AlignParams:
         if not 0.0 <= self.orphan_skip < self.skip:
             # at skip or above, leaving a segment out would be free or a gain
             raise UsageError(f"orphan_skip must be at least 0 and below skip ({self.skip}), got {self.orphan_skip}")
+        if not 0.0 < self.skip_rate < 1.0 or self.skip_min < 0:
+            raise UsageError(f"skip_rate must lie in (0, 1) and skip_min be at least 0: {self.skip_rate}, {self.skip_min}")
         for name in ("merge", "merge_big", "count_bonus", "member_drop", "member_weight", "reorder_window",
-                     "reorder_margin"):
+                     "reorder_margin", "skip_slope", "skip_prior", "floor_weight", "recheck_below", "recheck_budget"):
             if getattr(self, name) < 0:
                 raise UsageError(f"{name} must not be negative, got {getattr(self, name)}")
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def with_settings(self, settings: Sequence[str]) -> AlignParams:
+        """A copy with ``KEY=VALUE`` settings applied (``align eval --set``): how an ablation is rerun.
+
+        Each value is read as the type of the field's default; an unknown key or
+        a value of the wrong type is a ``UsageError`` naming the setting.
+        """
+        known = {f.name: type(getattr(self, f.name)) for f in fields(self)}
+        changes: dict[str, Any] = {}
+        for item in settings:
+            key, sep, raw = item.partition("=")
+            key = key.strip().replace("-", "_")
+            if not sep or key not in known:
+                raise UsageError(f"--set {item!r}: expected KEY=VALUE with KEY one of {', '.join(sorted(known))}")
+            kind = known[key]
+            try:
+                if kind is bool:
+                    if raw.strip().lower() not in ("true", "false", "1", "0"):
+                        raise ValueError(raw)
+                    changes[key] = raw.strip().lower() in ("true", "1")
+                else:
+                    changes[key] = kind(raw)
+            except ValueError:
+                raise UsageError(f"--set {item!r}: {key} takes a {kind.__name__}") from None
+        return replace(self, **changes)
 
     def bead_types(self) -> list[BeadType]:
         """Two-sided bead types, simplest first (ties go to simpler beads)."""

@@ -221,9 +221,12 @@ class DocModel:
 
     sim: SimStats
     length: LengthModel
+    skip: float = 4.0  # cost of leaving a segment out, for this pair (``skip_for``)
 
 
-def estimate_model(src: Side, tgt: Side, cos: BandMatrix, tail: float = 1.0) -> DocModel:
+def estimate_model(
+    src: Side, tgt: Side, cos: BandMatrix, tail: float = 1.0, params: AlignParams | None = None
+) -> DocModel:
     """Similarity statistics from the cosines inside the search band; a first length ratio.
 
     ``mu1`` is the median over source segments of their best cosine in the band
@@ -238,7 +241,37 @@ def estimate_model(src: Side, tgt: Side, cos: BandMatrix, tail: float = 1.0) -> 
     mu1 = max(mu1, mu0 + sd0)
     ls, lt = src.lengths, tgt.lengths
     c = mutual_length_ratio(cos, ls, lt, mu0 + 0.5 * (mu1 - mu0), default=length_ratio(ls, lt))
-    return DocModel(SimStats(mu0, sd0, mu1), LengthModel(c, _S2_PRIOR, tail))
+    sim = SimStats(mu0, sd0, mu1)
+    skip = skip_for(cos, sim, params) if params is not None else AlignParams().skip
+    return DocModel(sim, LengthModel(c, _S2_PRIOR, tail), skip)
+
+
+def skip_for(cos: BandMatrix, sim: SimStats, params: AlignParams) -> float:
+    """The cost of leaving a segment out, lowered for a pair where many segments have no counterpart.
+
+    A segment whose best normalised similarity to any segment of the other
+    side stays below ``skip_theta`` probably has no counterpart. Their share
+    (both sides, shrunk towards ``skip_rate`` with the weight of
+    ``skip_prior`` segments) says how often this pair leaves something out;
+    the cost of a skip falls by ``skip_slope`` per unit of log of that share
+    over ``skip_rate``, never below ``skip_min`` nor above ``skip``.
+    """
+    if params.skip_slope <= 0:
+        return params.skip
+    vals, inside = cos.masked()
+    n = len(cos.start)
+    m = int(cos.end.max()) if n else 0
+    if n == 0 or m == 0:
+        return params.skip
+    cols = np.minimum(cos.start[:, None] + np.arange(cos.values.shape[1])[None, :], m - 1)
+    colmax = np.full(m, -np.inf)
+    np.maximum.at(colmax, cols[inside], vals[inside])
+    best = np.concatenate([vals.max(axis=1), colmax])
+    best = best[np.isfinite(best)]
+    low = float(np.sum(sim.normalise(best) < params.skip_theta))
+    rate = (low + params.skip_prior * params.skip_rate) / (len(best) + params.skip_prior)
+    drop = params.skip_slope * max(np.log(rate / params.skip_rate), 0.0)
+    return float(max(params.skip - drop, min(params.skip_min, params.skip)))
 
 
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
@@ -298,7 +331,7 @@ def refine_model(model: DocModel, spans: Sequence[tuple[range, range]], src: Sid
     own = float(np.median(d * d)) / 0.455
     k = len(pairs)
     s2 = (k * own + _S2_PRIOR_WEIGHT * _S2_PRIOR) / (k + _S2_PRIOR_WEIGHT)
-    return DocModel(model.sim, LengthModel(c, max(s2, 0.1), model.length.tail))
+    return DocModel(model.sim, LengthModel(c, max(s2, 0.1), model.length.tail), model.skip)
 
 
 # ------------------------------------------------------------------ bead scores
@@ -358,7 +391,7 @@ class WindowScorer:
         self.max_b = max(b for _, b in self.types)
         start, end = segment_columns(band, self.m, self.max_a, self.max_b)
         self.cos = BandMatrix.cosines(x, y, start, end)
-        self._model = model or estimate_model(src, tgt, self.cos, params.len_tail)
+        self._model = model or estimate_model(src, tgt, self.cos, params.len_tail, params)
         self.nx = window_sq_norms(x, self.max_a)
         self.ny = window_sq_norms(y, self.max_b)
         self.cls = np.concatenate([[0.0], np.cumsum(src.lengths, dtype=np.float64)])
@@ -384,9 +417,10 @@ class WindowScorer:
         # source segment i-1, an insertion ending in column j target segment j-1 (index 0: never used)
         self.steps: tuple[np.ndarray, np.ndarray] | None = None
         if src.orphans is not None and tgt.orphans is not None and params.orphan_skip > 0:
-            cost_s = params.skip - params.orphan_skip * np.asarray(src.orphans, dtype=np.float64)
-            cost_t = params.skip - params.orphan_skip * np.asarray(tgt.orphans, dtype=np.float64)
-            self.steps = (-np.concatenate([[params.skip], cost_s]), -np.concatenate([[params.skip], cost_t]))
+            skip = self._model.skip
+            cost_s = skip - params.orphan_skip * skip / params.skip * np.asarray(src.orphans, dtype=np.float64)
+            cost_t = skip - params.orphan_skip * skip / params.skip * np.asarray(tgt.orphans, dtype=np.float64)
+            self.steps = (-np.concatenate([[skip], cost_s]), -np.concatenate([[skip], cost_t]))
         self.windows = windows if windows and params.member_weight > 0 else None
         # target windows by size, sorted by the column they end at (a block looks up its columns' range)
         self._tgt_windows: dict[int, tuple[np.ndarray, list[tuple[int, int]]]] = {}
@@ -488,6 +522,7 @@ class WindowScorer:
             float(sim.mu0), float(max(sim.mu1 - sim.mu0, 1e-3)), float(length.c), float(length.s2), float(length.tail),
             float(p.sim_weight), float(p.sim_offset), float(p.len_weight), float(p.merge), float(p.merge_big),
             float(p.lex_weight), float(0.5 * p.para_bonus), float(p.count_bonus),
+            float(p.member_floor), float(p.floor_weight), float(p.low_sim), float(p.low_weight),
         )
         bead_scores(
             out,
@@ -497,6 +532,8 @@ class WindowScorer:
             weights,
             (lex is not None, self.starts is not None, self.counts is not None),
         )
+        if self.windows is not None and p.real_windows:
+            self._use_real_windows(out, r0, rows)
         if self.windows is not None:
             ii = rows[:, None]
             jj = np.minimum(lo[:, None] + np.arange(width)[None, :], self.m)
@@ -507,6 +544,63 @@ class WindowScorer:
                     score = out[t, rows - r0] - self._member_costs(a, b, rows, lo, hi)
                     out[t, rows - r0] = np.where(valid, score, NEG)
         return out
+
+    def _use_real_windows(self, out: np.ndarray, r0: int, rows: np.ndarray) -> None:
+        """Beads over embedded windows scored with the windows' real similarity, not their summed vectors'.
+
+        A window's summed vector approximates the embedding of its joined text;
+        where the first pass was unsure (``members``), the real embeddings were
+        computed, and the model reading the whole text decides the boundary:
+        ``sim_weight * (s_real - s_summed)`` is added to each such bead. Only
+        the embedded windows are visited, so the cost is theirs, not the band's.
+        """
+        wins = self.windows
+        assert wins is not None
+        sim, w = self._model.sim, self.params.sim_weight
+        lo, hi = self.band.lo, self.band.hi
+        first, last = int(rows[0]), int(rows[-1])
+        scale = max(sim.mu1 - sim.mu0, 1e-3)
+
+        def unit(v: np.ndarray) -> np.ndarray:
+            n = np.linalg.norm(v, axis=-1, keepdims=True)
+            out_: np.ndarray = v / np.maximum(n, 1e-12)
+            return out_
+
+        for t, (a, b) in enumerate(self.types):
+            if a == 1 and b == 1:
+                continue
+            if a > 1:  # source windows ending in these rows; every target window the band allows
+                for (st, size), xv in wins.src.items():
+                    i = st + size
+                    if size != a or not first <= i <= last or (st, size) not in wins.real[0]:
+                        continue
+                    js = np.arange(max(int(lo[i]), b), int(hi[i]))
+                    if b > 1:
+                        js = np.array([j for j in js if (int(j) - b, b) in wins.real[1]], dtype=np.int64)
+                    if len(js) == 0:
+                        continue
+                    xs = unit(self.x[i - a : i].sum(axis=0))
+                    ys = unit(np.stack([self.y[j - b : j].sum(axis=0) for j in js]))
+                    yv = self.y[js - 1] if b == 1 else np.stack([wins.tgt[(int(j) - b, b)] for j in js])
+                    delta = (unit(yv) @ unit(xv) - ys @ xs) / scale
+                    k = js - int(lo[i])
+                    ok = out[t, i - r0, k] > NEG / 2
+                    out[t, i - r0, k[ok]] += w * delta[ok]
+                continue
+            for (st, size), yv in wins.tgt.items():  # one source segment, target windows
+                j = st + size
+                if size != b or (st, size) not in wins.real[1]:
+                    continue
+                ii = np.arange(max(first, 1), last + 1)
+                ii = ii[(lo[ii] <= j) & (j < hi[ii])]
+                if len(ii) == 0:
+                    continue
+                ys = unit(self.y[j - b : j].sum(axis=0))
+                xv = self.x[ii - 1]
+                delta = (unit(xv) @ unit(yv) - unit(xv) @ ys) / scale
+                k = j - lo[ii]
+                ok = out[t, ii - r0, k] > NEG / 2
+                out[t, ii[ok] - r0, k[ok]] += w * delta[ok]
 
     def _member_costs(self, a: int, b: int, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """Cost of one-to-many beads whose embedded window loses similarity by keeping an edge member (``members``)."""
@@ -520,7 +614,8 @@ class WindowScorer:
                 if (int(i) - a, a) not in wins.src:
                     continue
                 js = np.arange(lo[k], hi[k])
-                gain = member_gain((int(i) - a, a), wins.src, self.x, self.y[np.maximum(js - 1, 0)])
+                others = self.y[np.maximum(js - 1, 0)]
+                gain = member_gain((int(i) - a, a), wins.src, self.x, others)
                 if gain is not None:
                     out[k, : len(js)] = member_cost(gain, scale, self.params)
             return out
@@ -530,7 +625,8 @@ class WindowScorer:
             sel = np.nonzero((lo <= j) & (j < hi))[0]
             if len(sel) == 0:
                 continue
-            gain = member_gain((start, size), wins.tgt, self.y, self.x[rows[sel] - 1])
+            others = self.x[rows[sel] - 1]
+            gain = member_gain((start, size), wins.tgt, self.y, others)
             if gain is not None:
                 out[sel, j - lo[sel]] = member_cost(gain, scale, self.params)
         return out

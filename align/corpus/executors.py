@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from align.common.errors import AlignError, ModelError, UsageError
-from align.corpus.plan import OUTPUT_SUFFIXES, TMP_PREFIX, Job, Outcome, read_marker, write_marker
+from align.corpus.plan import TMP_PREFIX, Job, Outcome, read_marker, stage_outputs, write_marker
 from align.embedding import EmbeddingCache, Encoder, load_encoder
 from align.pipeline.pair import PairResult, RunOptions, align_pair, warm_up
 from align.quality.flags import summary
@@ -292,9 +292,7 @@ def run_job(job: Job, encoder: Encoder, *, raise_unexpected: bool = False, docum
         os.makedirs(job.outdir, exist_ok=True)
         tmp = os.path.join(job.outdir, f"{TMP_PREFIX}{job.stem}-{os.getpid()}-{secrets.token_hex(3)}")
         os.mkdir(tmp)
-        paths = {kind: os.path.join(tmp, job.stem + suffix) for kind, suffix in OUTPUT_SUFFIXES.items()}
-        if not job.reports:
-            del paths["report_html"], paths["report_json"]
+        paths = stage_outputs(job, tmp)  # the job's outputs (and with --append, the TMX files to add to)
         res = align_pair(job.src, job.tgt, encoder, job.options, outputs=paths, documents=documents)
         outputs = {}
         for kind, path in paths.items():
@@ -357,6 +355,7 @@ def summarize(res: PairResult) -> dict:
     out["src_segments"] = len(a.src)
     out["tgt_segments"] = len(a.tgt)
     out["tus_written"] = int(res.tus_written)
+    out.update(res.tmx_counts())  # what the TMX options did (kept, repeated, below --min-score, review TMX)
     out["warnings"] = list(res.warnings)
     return out
 

@@ -5,7 +5,8 @@ language code: ``vi.txt``, ``id.html``; the layout of ``parallel/``) or a
 CSV/TSV manifest (``pair_id, src, tgt[, src_lang, tgt_lang]``, paths relative
 to the manifest). Each (source, target language) is a :class:`Job`; its outputs go to
 ``OUTDIR/<pair>/<pair>.<src>-<tgt>.{tmx,beads.txt,report.html,report.json}``
-and, written last and atomically, ``<pair>.<src>-<tgt>.done.json``.
+(plus ``Job.extra``, when asked: ``.review.tmx``, ``.review.tsv``,
+``.review.xlsx``; :func:`job_outputs`) and, written last and atomically, ``<pair>.<src>-<tgt>.done.json``.
 
 Links: an input folder is often a received archive, and a symbolic link in it
 could make a run read, and copy into a TMX, any file the user can read
@@ -47,6 +48,7 @@ from pathlib import Path
 
 from align.common.atomic import atomic_write
 from align.common.errors import InputError, OutputError, UsageError
+from align.common.languages import canonical_code
 from align.common.version import __version__
 from align.formats.registry import get_writer
 from align.pipeline.pair import RunOptions
@@ -61,6 +63,10 @@ _BAD_ID = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 #: Files a job writes, by kind (writer name), as suffixes of the job's stem (the writers' default suffixes).
 OUTPUT_SUFFIXES = {name: get_writer(name).suffix for name in ("tmx", "beads", "report_html", "report_json")}
+#: Files a job writes when asked (``Job.extra``): the review TMX (``split_by_score``) and the review sheets.
+EXTRA_SUFFIXES = {name: get_writer(name).suffix for name in ("review_tmx", "review_tsv", "review_xlsx")}
+#: The TMX outputs ``append`` adds to (the file of the run before is copied in first: :func:`stage_outputs`).
+APPENDABLE = ("tmx", "review_tmx")
 #: Name prefix of the private folder a job writes into before moving its outputs into place.
 TMP_PREFIX = ".tmp-"
 #: The widest process id in a temporary name (Linux ``pid_max`` is at most 2**22).
@@ -83,6 +89,7 @@ class Job:
     options: RunOptions
     reports: bool = True  # HTML + JSON report per pair
     key: str = ""  # the done marker's key (:func:`job_key`); "" = the driver writes the marker
+    extra: tuple[str, ...] = ()  # outputs beyond the usual ones: review_tmx, review_tsv, review_xlsx (EXTRA_SUFFIXES)
 
     @property
     def name(self) -> str:
@@ -174,7 +181,7 @@ def derived_names(stem: str) -> list[str]:
     the temporary file ``atomic_write`` puts beside any of them
     (``.<name>.<8 hex>.tmp``), the longest.
     """
-    outputs = [stem + suffix for suffix in (*OUTPUT_SUFFIXES.values(), DONE_SUFFIX)]
+    outputs = [stem + suffix for suffix in (*OUTPUT_SUFFIXES.values(), *EXTRA_SUFFIXES.values(), DONE_SUFFIX)]
     staged = [f".{name}.{_WIDEST_PID}-9.part" for name in outputs]
     folder = f"{TMP_PREFIX}{stem}-{_WIDEST_PID}-ffffff"
     return [*outputs, *staged, folder, *(f".{name}.ffffffff.tmp" for name in (*outputs, *staged))]
@@ -329,13 +336,23 @@ def read_manifest(path: Path, src_lang: str, tgt_langs: list[str], *, follow_lin
 
 
 def discover(input: str | os.PathLike, options: RunOptions, outdir: str | os.PathLike, *,
-             reports: bool = True, follow_links: bool = False) -> tuple[list[Job], list[Missing]]:
+             reports: bool = True, follow_links: bool = False,
+             extra: Sequence[str] = ()) -> tuple[list[Job], list[Missing]]:
     """The jobs of a corpus folder or manifest, sorted by pair and target language.
 
     ``follow_links``: follow links that lead outside the input folder (see the
     module docstring). Every job's output names are checked against the
-    output file system's name limit here, before any work.
+    output file system's name limit here, before any work. ``extra``: the
+    outputs each job writes beyond the usual ones (``EXTRA_SUFFIXES``: the
+    review TMX, which ``options.split_by_score`` also asks for, and the review
+    sheets). An explicit ``src_code``/``tgt_code`` must be a code of each
+    pair's language: a corpus with several target languages (``id,en``)
+    would otherwise tag every pair's target with one code.
     """
+    unknown = [k for k in extra if k not in EXTRA_SUFFIXES]
+    if unknown:
+        raise UsageError(f"unknown corpus output {unknown[0]!r}", hint=f"known: {', '.join(EXTRA_SUFFIXES)}")
+    kinds = tuple(k for k in EXTRA_SUFFIXES if k in extra or (k == "review_tmx" and options.split_by_score is not None))
     root = Path(input)
     out = Path(outdir).resolve()
     tgt_langs = parse_langs(options.tgt_lang, "id")
@@ -356,14 +373,50 @@ def discover(input: str | os.PathLike, options: RunOptions, outdir: str | os.Pat
                              hint="give each pair a distinct pair_id")
         if sl.lower() == tl.lower() and not options.force:
             raise UsageError(f"pair {pair_id!r}: source and target language are both {sl!r}")
+        _check_code(options.src_code, sl, "--src-code", pair_id)
+        _check_code(options.tgt_code, tl, "--tgt-code", pair_id)
         opts = dataclasses.replace(options, src_lang=sl, tgt_lang=tl, progress=False, document_id=pair_id)
         jobs[stem] = Job(pair_id, str(Path(src).resolve()), str(Path(tgt).resolve()), sl, tl,
-                         str(out / pair_id), stem, opts, reports)
+                         str(out / pair_id), stem, opts, reports, extra=kinds)
     if not jobs and not missing:
         raise InputError(f"no document pair found (no folder holding a {options.src_lang} file)", path=str(root),
                          hint="one folder per pair with files named by language code, e.g. vi.txt and id.txt; or a CSV manifest")
     ordered = sorted(jobs.values(), key=lambda j: (j.pair_id, j.src, j.tgt_lang))
     return ordered, missing
+
+
+def _check_code(code: str | None, lang: str, option: str, pair_id: str) -> None:
+    """UsageError when an explicit language code is not one of ``lang`` (``--tgt-code id-ID`` on an en pair)."""
+    if code and canonical_code(code).split("-")[0].lower() != canonical_code(lang).split("-")[0].lower():
+        raise UsageError(f"{option} {code} does not fit pair {pair_id!r}, whose language is {lang}",
+                         hint=f"give {option} only for a corpus of one language pair, or drop it")
+
+
+def job_outputs(job: Job) -> dict[str, str]:
+    """The file names (inside the pair folder) of every output ``job`` writes, by kind (writer name)."""
+    kinds = [k for k in OUTPUT_SUFFIXES if job.reports or k not in ("report_html", "report_json")]
+    names = {k: job.stem + OUTPUT_SUFFIXES[k] for k in kinds}
+    names.update({k: job.stem + EXTRA_SUFFIXES[k] for k in job.extra})
+    return names
+
+
+def stage_outputs(job: Job, folder: str) -> dict[str, str]:
+    """The paths in ``folder`` (the job's private folder) where ``align_pair`` writes the job's outputs.
+
+    With ``append``, the TMX files already in the pair folder (the last run's)
+    are copied in first: ``align_pair`` adds the new units to the file at the
+    path it is given, exactly as ``align run --append`` adds to ``-o OUT.tmx``.
+    """
+    paths = {k: os.path.join(folder, name) for k, name in job_outputs(job).items()}
+    if job.options.append:
+        for kind in APPENDABLE:
+            done = Path(job.outdir) / job_outputs(job).get(kind, "")
+            if kind in paths and done.is_file():
+                try:
+                    shutil.copyfile(done, paths[kind])
+                except OSError as e:
+                    raise OutputError(f"cannot copy the TMX to append to: {e.strerror or e}", path=str(done)) from e
+    return paths
 
 
 # --------------------------------------------------------------------------- keys and markers
@@ -397,6 +450,8 @@ def job_key(job: Job, fingerprint: str, src_sha: str, tgt_sha: str) -> str:
         "stem": job.stem,
         "reports": job.reports,
     }
+    if job.extra:  # the review outputs asked for (absent when none: the markers of earlier runs still match)
+        material["extra"] = list(job.extra)
     blob = json.dumps(material, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 

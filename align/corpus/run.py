@@ -6,7 +6,10 @@ manifest, their keys and done markers, the bundles) is planned by
 Dask cluster) is ``align.corpus.executors``. Each (source, target language) is
 a *job*; its outputs go to
 ``OUTDIR/<pair>/<pair>.<src>-<tgt>.{tmx,beads.txt,report.html,report.json}``
-and, written last and atomically, ``<pair>.<src>-<tgt>.done.json``.
+(and, when asked, ``.review.tmx``, ``.review.tsv``, ``.review.xlsx``: the
+TMX and review options of ``align run`` apply to each pair, see
+``align.pipeline.options``) and, written last and atomically,
+``<pair>.<src>-<tgt>.done.json``.
 
 Why it is safe to kill at any moment and cheap to re-run:
 
@@ -24,13 +27,15 @@ Why it is safe to kill at any moment and cheap to re-run:
 * a lock file refuses a second run on the same OUTDIR at the same time.
 
 ``merge=True`` also writes one TMX per language pair
-(``OUTDIR/corpus.<src>-<tgt>.tmx``). It is built at the end by *streaming*
+(``OUTDIR/corpus.<src>-<tgt>.tmx``; with ``split_by_score`` also
+``corpus.<src>-<tgt>.review.tmx`` of the pairs' review TMX files). It is built at the end by *streaming*
 the per-pair TMX files (lxml ``iterparse`` into ``xmlfile``), not from
 in-memory Alignments: memory stays flat for any corpus size, and pairs skipped
 on a re-run (whose Alignments exist only on disk) are merged like fresh ones.
 The per-pair files are kept: they are the unit of resume. In the merged file
 the TUs keep their stable tuids, ``x-document`` is the pair id and an
-identical (source, target) unit is kept once, as ``write_tmx`` does in one file.
+identical (source, target) unit is kept once, as ``write_tmx`` does in one file
+(every one with ``dedupe=False``, ``--no-dedupe``).
 """
 
 from __future__ import annotations
@@ -132,28 +137,41 @@ class CorpusResult:
 # --------------------------------------------------------------------------- merge
 
 
-def _merge_all(outdir: Path, done: list[PairStatus], log: Callable[[str], None]) -> dict[str, str]:
-    """One merged TMX per language pair; skipped when its inputs did not change since the last merge."""
+def _merge_all(outdir: Path, done: list[PairStatus], log: Callable[[str], None], *,
+               dedupe: bool = True) -> dict[str, str]:
+    """One merged TMX per language pair (and one of the review TMX files, with ``split_by_score``).
+
+    Each is skipped when its inputs did not change since the last merge.
+    ``dedupe`` is the run's: with ``--no-dedupe`` the merged file keeps every
+    unit, as each pair's file does. Returns ``{"vi-id": path,
+    "vi-id review": path}``.
+    """
     groups: dict[str, list[PairStatus]] = {}
     for p in done:
         groups.setdefault(f"{p.job.src_lang}-{p.job.tgt_lang}", []).append(p)
     merged = {}
     for langs, items in sorted(groups.items()):
         items.sort(key=lambda p: (p.job.pair_id, p.job.src))
-        out = outdir / f"corpus.{langs}.tmx"
-        state_path = outdir / f".corpus.{langs}.merge.json"
-        state: dict[str, object] = {"parts": [[p.job.pair_id, p.key] for p in items]}
-        try:
-            old = json.loads(state_path.read_text(encoding="utf-8"))
-            same = old.get("parts") == state["parts"] and out.stat().st_size == old.get("size")
-        except (OSError, ValueError, AttributeError):
-            same = False
-        if not same:
-            stats = merge_tmx([(p.job.pair_id, str(outdir / p.outputs["tmx"])) for p in items], out)
-            state.update(stats, size=out.stat().st_size)
-            atomic_write(state_path, json.dumps(state) + "\n")
-            log(f"align: merged {stats['files']} pairs into {out} ({stats['tus']} TUs, {stats['duplicates']} duplicates dropped)")
-        merged[langs] = str(out)
+        for kind, label, suffix in (("tmx", langs, ".tmx"), ("review_tmx", f"{langs} review", ".review.tmx")):
+            parts = [p for p in items if kind in p.outputs]
+            if not parts:
+                continue
+            out = outdir / f"corpus.{langs}{suffix}"
+            state_path = outdir / f".corpus.{langs}{suffix[:-4]}.merge.json"
+            state: dict[str, object] = {"parts": [[p.job.pair_id, p.key] for p in parts], "dedupe": dedupe}
+            try:
+                old = json.loads(state_path.read_text(encoding="utf-8"))
+                same = (old.get("parts") == state["parts"] and old.get("dedupe", True) == dedupe
+                        and out.stat().st_size == old.get("size"))
+            except (OSError, ValueError, AttributeError):
+                same = False
+            if not same:
+                stats = merge_tmx([(p.job.pair_id, str(outdir / p.outputs[kind])) for p in parts], out, dedupe=dedupe)
+                state.update(stats, size=out.stat().st_size)
+                atomic_write(state_path, json.dumps(state) + "\n")
+                log(f"align: merged {stats['files']} pairs into {out} ({stats['tus']} TUs, "
+                    f"{stats['duplicates']} duplicates dropped)")
+            merged[label] = str(out)
     return merged
 
 
@@ -235,6 +253,7 @@ def run_corpus(
     reports: bool = True,
     log: Callable[[str], None] | None = None,
     follow_links: bool = False,
+    outputs: Sequence[str] = (),
 ) -> CorpusResult:
     """Align every document pair of a corpus folder or manifest into ``outdir``; resumable.
 
@@ -250,7 +269,13 @@ def run_corpus(
     index still ranks every pair). Failed pairs do not stop the run: they are in the result
     (and the index) and are retried by the next run. ``follow_links``: follow
     input links that lead outside the input folder (by default such a pair is
-    listed as missing, never read: see ``align.corpus.plan``).
+    listed as missing, never read: see ``align.corpus.plan``). ``outputs``:
+    what each pair writes beyond its TMX, beads and reports: ``review_tsv``,
+    ``review_xlsx`` (review sheets) and ``review_tmx`` (also implied by
+    ``options.split_by_score``), beside the pair's TMX. The TMX options of
+    ``options`` (``TmxOptions``) apply to each pair as in ``align run``; the
+    merged TMX is built from the pairs' files (``--append`` adds to each
+    pair's TMX, which the merge then holds) and keeps ``options.dedupe``.
     """
     t0 = time.perf_counter()
     options = options or RunOptions()
@@ -261,7 +286,7 @@ def run_corpus(
     except OSError as e:
         raise OutputError(f"cannot create the output folder: {e.strerror or e}", path=str(out)) from e
     out = out.resolve()
-    jobs, missing = discover(input, options, out, reports=reports, follow_links=follow_links)
+    jobs, missing = discover(input, options, out, reports=reports, follow_links=follow_links, extra=outputs)
     lock = _acquire_lock(out)
     try:
         clean_stale(out, jobs)
@@ -311,7 +336,7 @@ def run_corpus(
             clean_stale(out, todo)  # what a lost (and retried) worker left behind
         pairs = [statuses[j.stem] for j in jobs]
         done = [p for p in pairs if p.status in ("aligned", "unchanged") and "tmx" in p.outputs]
-        merged = _merge_all(out, done, log) if merge and done else {}
+        merged = _merge_all(out, done, log, dedupe=options.dedupe) if merge and done else {}
         html, js = _write_index(out, index_entries(out, pairs, missing))
     finally:
         lock.release()

@@ -19,6 +19,7 @@ import os
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from lxml import etree
 
@@ -30,23 +31,30 @@ from align.editor.source import Meta
 from align.formats.beads import beads_text
 from align.formats.report.payload import report_payload, write_report
 from align.formats.review import write_review
-from align.formats.tmx import DOCTYPE, NO_SPACE_LANGS, TmxStats, clean_text, language_code, write_tmx
+from align.formats.tmx import DOCTYPE, NO_SPACE_LANGS, Level, TmxStats, clean_text, language_code, write_tmx
 from align.formats.tmx.props import set_prop
 from align.formats.tmx.read import bilingual_units, parse_tmx
+from align.pipeline.options import TmxOptions
 
 
 @dataclass(frozen=True)
-class TmxExport:
-    """The TMX options of ``align run`` that an export takes."""
+class TmxExport(TmxOptions):
+    """The TMX options of ``align run`` (``TmxOptions``, the one definition), and what only an export has.
 
-    level: str = "sentence"
-    region: bool = False
-    src_code: str | None = None
-    tgt_code: str | None = None
-    min_score: float = 0.0
-    dedupe: bool = True
-    creationid: str = "align"
+    ``confirmed_only``: write the rows a reviewer confirmed, alone. The
+    options an export cannot honour are refused when made: ``append`` and
+    ``split_by_score`` (an export writes one whole TMX; ``align run`` and
+    ``align corpus`` have them).
+    """
+
     confirmed_only: bool = False
+
+    def __post_init__(self) -> None:
+        """Check the TMX options (``TmxOptions``) and refuse those an export does not take."""
+        super().__post_init__()
+        if self.append or self.split_by_score is not None:
+            raise UsageError("an export writes one whole TMX: append and split_by_score are not taken",
+                             hint="export, then use align run's options on its own files")
 
 
 def row_score(r: Row) -> float:
@@ -90,7 +98,7 @@ def export_tmx(sheet: Sheet, meta: Meta, path: str, options: TmxExport | None = 
     folder, name = os.path.split(os.path.abspath(path))
     tmp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.part")
     try:
-        stats = write_tmx(al, tmp, level=o.level, src_code=o.src_code, tgt_code=o.tgt_code,  # type: ignore[arg-type]
+        stats = write_tmx(al, tmp, level=cast(Level, o.level), src_code=o.src_code, tgt_code=o.tgt_code,
                           region=o.region, min_score=o.min_score, dedupe=o.dedupe, creationid=o.creationid)
         codes = (language_code(meta.src_lang, explicit=o.src_code, region=o.region),
                  language_code(meta.tgt_lang, explicit=o.tgt_code, region=o.region))

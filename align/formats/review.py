@@ -9,9 +9,21 @@ taking any text the reviewer edited as the correction.
 Columns, in order: ``bead`` (1-based, the row number of the HTML report),
 ``source (LANG)``, ``target (LANG)``, ``score``, ``type`` (``1-1``, ``2-1``,
 ``1-0``...), ``flags``, ``accept``, ``source segments`` and ``target
-segments`` (0-based segment indices, as in the beads notation). Null beads are
-rows too, with one side empty, so omissions and additions are seen, not hidden.
-A side made of several segments holds one segment per line.
+segments`` (0-based segment indices, as in the beads notation), and
+``checksum`` (hidden in the XLSX; see below). Null beads are rows too, with
+one side empty, so omissions and additions are seen, not hidden. A side made
+of several segments holds one segment per line.
+
+The checksum tells on import what the reviewer did to a row (:func:`row_checksum`:
+a hash of the row's source and target text as written, and of its pre-filled
+*accept*). Each accepted row becomes a unit with the prop ``x-review``:
+``edited`` (its text differs from what the aligner paired; the unit also gets
+``changedate`` and ``changeid``, the reviewer), ``confirmed`` (accepted by the
+reviewer as the aligner paired it), ``pre-accepted`` (accepted by the pre-fill
+and left so). ``x-alignment-score`` and ``x-flags`` stay the aligner's, for the
+pair it proposed. A sheet written before the checksum column existed still
+imports: its units are marked ``reviewed`` (accepted; edits cannot be told),
+and a warning says so. A row the reviewer added (no checksum) is ``edited``.
 
 The *accept* column is pre-filled ``yes`` when the bead is two-sided, scores at
 least :data:`ACCEPT_MIN_SCORE` and carries no flag; every other row is left
@@ -43,10 +55,12 @@ the workbook.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
 import os
 import re
+import shutil
 import warnings
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -55,6 +69,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
+
 from align.common.atomic import atomic_write
 from align.common.errors import AlignError, InputError, OutputError, UsageError
 from align.common.files import MAX_FILE_BYTES, read_bounded
@@ -62,7 +78,9 @@ from align.common.languages import canonical_code
 from align.common.model import Alignment, Bead, Document, Segment
 from align.common.zips import ZipRules, check_zip_archive
 from align.formats.base import AlignedPair, OutputOptions
-from align.formats.tmx import clean_text, write_tmx
+from align.formats.tmx import DOCTYPE, NO_SPACE_LANGS, clean_text, language_code, write_tmx
+from align.formats.tmx.props import set_prop
+from align.formats.tmx.read import parse_tmx, seg_text
 
 #: A bead is pre-accepted when it is two-sided, scores at least this and has no flag.
 ACCEPT_MIN_SCORE = 0.5
@@ -73,7 +91,8 @@ ACCEPT_RULE = (
     f"rows whose accept is {', '.join(sorted(ACCEPT_VALUES))} (any case) go into the TMX on import"
 )
 
-HEADERS = ("bead", "source", "target", "score", "type", "flags", "accept", "source segments", "target segments")
+HEADERS = ("bead", "source", "target", "score", "type", "flags", "accept", "source segments", "target segments",
+           "checksum")
 REQUIRED = ("source", "target", "accept")
 _LANG_HEADER = re.compile(r"^(source|target)\s*(?:\(\s*([A-Za-z0-9_-]+)\s*\))?$")
 #: A TSV text cell starting with one of these gets a leading apostrophe: the formula starts
@@ -115,6 +134,7 @@ class ReviewRow:
     accept: str
     src_segments: tuple[int, ...] = ()
     tgt_segments: tuple[int, ...] = ()
+    checksum: str = ""  # row_checksum of the row as written ("" in a sheet without the column, or a row added)
 
     @property
     def accepted(self) -> bool:
@@ -131,11 +151,16 @@ class ReviewSheet:
     tgt_lang: str | None = None
     document: str | None = None
     tgt_document: str | None = None
+    checked: bool = False  # the sheet has the checksum column: edited rows can be told
 
 
 @dataclass(frozen=True)
 class ImportResult:
-    """What ``import_review`` did, for the CLI to say."""
+    """What ``import_review`` did, for the CLI to say.
+
+    ``marks``: the new units by ``x-review`` value (``edited``, ``confirmed``,
+    ``pre-accepted``; ``reviewed`` for a sheet without checksums).
+    """
 
     rows: int
     accepted: int
@@ -144,6 +169,7 @@ class ImportResult:
     duplicates: int
     kept_existing: int
     warnings: tuple[str, ...] = ()
+    marks: tuple[tuple[str, int], ...] = ()
 
 
 # --------------------------------------------------------------------------- rows
@@ -158,22 +184,45 @@ def _side(segments: Sequence[Segment], idx: Sequence[int]) -> str:
     return "\n".join(clean_text(segments[i].text)[0] for i in idx)
 
 
+def row_checksum(source: str, target: str, accept: str) -> str:
+    """16 hex digits of SHA-256 over a row's text and its pre-filled accept: what the sheet holds in ``checksum``.
+
+    The text is compared as the TMX would hold it (lines stripped, NFC, spaces
+    collapsed), so a spreadsheet that saves line breaks as CR LF or adds a
+    trailing space does not make a row "edited". The pre-filled accept is in
+    the hash so that an import tells a row the reviewer accepted from one the
+    pre-fill accepted (``review_state``).
+    """
+    def norm(text: str) -> str:
+        return clean_text(" ".join(_lines(text)))[0]
+
+    blob = "\x1f".join((norm(source), norm(target), accept.strip().lower()))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+def review_state(row: ReviewRow, *, checked: bool) -> str:
+    """The ``x-review`` of an accepted row: ``edited``, ``confirmed``, ``pre-accepted``, or ``reviewed`` (no checksums)."""
+    if not checked:
+        return "reviewed"
+    if row.checksum == row_checksum(row.source, row.target, "yes"):
+        return "pre-accepted"
+    if row.checksum == row_checksum(row.source, row.target, ""):
+        return "confirmed"
+    return "edited"
+
+
 def review_rows(alignment: Alignment) -> list[ReviewRow]:
-    """One row per bead, in document order, null beads included."""
-    return [
-        ReviewRow(
-            bead=k + 1,
-            source=_side(alignment.src, b.src),
-            target=_side(alignment.tgt, b.tgt),
-            score=float(b.score),
-            type=b.kind,
-            flags=tuple(b.flags),
-            accept="yes" if default_accept(b) else "",
-            src_segments=tuple(b.src),
-            tgt_segments=tuple(b.tgt),
-        )
-        for k, b in enumerate(alignment.beads)
-    ]
+    """One row per bead, in document order, null beads included, each with its checksum."""
+    rows = []
+    for k, b in enumerate(alignment.beads):
+        source, target = _side(alignment.src, b.src), _side(alignment.tgt, b.tgt)
+        accept = "yes" if default_accept(b) else ""
+        rows.append(ReviewRow(
+            bead=k + 1, source=source, target=target, score=float(b.score), type=b.kind, flags=tuple(b.flags),
+            accept=accept, src_segments=tuple(b.src), tgt_segments=tuple(b.tgt),
+            checksum=row_checksum(source, target, accept),
+        ))
+    return rows
 
 
 def _header(alignment: Alignment) -> list[str]:
@@ -234,7 +283,7 @@ def _tsv_bytes(header: list[str], rows: list[ReviewRow]) -> bytes:
     for r in rows:
         w.writerow([
             r.bead, tsv_escape(r.source), tsv_escape(r.target), f"{r.score:.3f}" if r.score is not None else "",
-            r.type, ", ".join(r.flags), r.accept, _indices(r.src_segments), _indices(r.tgt_segments),
+            r.type, ", ".join(r.flags), r.accept, _indices(r.src_segments), _indices(r.tgt_segments), r.checksum,
         ])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
@@ -258,7 +307,7 @@ def _xlsx_bytes(alignment: Alignment, rows: list[ReviewRow], now: datetime | Non
     top = CellAlignment(vertical="top")
     for n, r in enumerate(rows, start=2):  # n: the sheet row (ws.max_row would scan every cell, each row)
         values = [r.bead, r.source, r.target, r.score, r.type, ", ".join(r.flags), r.accept,
-                  _indices(r.src_segments), _indices(r.tgt_segments)]
+                  _indices(r.src_segments), _indices(r.tgt_segments), r.checksum]
         ws.append(values)
         for col, value in enumerate(values, start=1):
             cell = ws.cell(n, col)
@@ -269,9 +318,10 @@ def _xlsx_bytes(alignment: Alignment, rows: list[ReviewRow], now: datetime | Non
                 cell.data_type = "s"  # never a formula, whatever the text starts with
             cell.alignment = wrap if col in (2, 3, 6) else top
         ws.cell(n, 4).number_format = "0.000"
-    widths = (7, 60, 60, 8, 6, 24, 8, 10, 10)
+    widths = (7, 60, 60, 8, 6, 24, 8, 10, 10, 18)
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
+    ws.column_dimensions[get_column_letter(HEADERS.index("checksum") + 1)].hidden = True  # for the import, not the reviewer
     ws.freeze_panes = "B2"  # header row and bead number stay in view
     last = max(ws.max_row, 2)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{last}"
@@ -290,6 +340,7 @@ def _xlsx_bytes(alignment: Alignment, rows: list[ReviewRow], now: datetime | Non
         ("source document", alignment.source.path), ("target document", alignment.target.path),
         ("source language", alignment.source.lang), ("target language", alignment.target.lang),
         ("model", alignment.model_id), ("signature", alignment.signature), ("accept rule", ACCEPT_RULE),
+        ("checksum", "the hidden last column of the review sheet tells the import which rows were edited: keep it"),
     ):
         info.append([key, value])
         info.cell(info.max_row, 2).data_type = "s"
@@ -371,7 +422,7 @@ def read_review(path: str | os.PathLike[str]) -> ReviewSheet:
     rows = [_row(raw, cols, path, n, unquote=fmt != "xlsx") for n, raw in body if any(_text(v) != "" for v in raw)]
     return ReviewSheet(
         path, rows, langs.get("source") or info.get("source language"), langs.get("target") or info.get("target language"),
-        info.get("source document"), info.get("target document"),
+        info.get("source document"), info.get("target document"), checked="checksum" in cols,
     )
 
 
@@ -658,6 +709,7 @@ def _row(raw: list[Any], cols: dict[str, int], path: str, line: int, *, unquote:
         accept=accept,
         src_segments=indices("source segments"),
         tgt_segments=indices("target segments"),
+        checksum=get("checksum").strip().lower(),
     )
 
 
@@ -680,12 +732,17 @@ def _document(path: str, lang: str, sides: list[list[str]]) -> Document:
     return Document(path, lang, text, tuple(segs))
 
 
-def review_alignment(sheet: ReviewSheet, src_lang: str, tgt_lang: str) -> tuple[Alignment, int]:
-    """The accepted two-sided rows as an Alignment (in bead order), and how many accepted rows were one-sided."""
+def _accepted_pairs(sheet: ReviewSheet) -> list[tuple[list[str], list[str], ReviewRow]]:
+    """The accepted rows in bead order, each with its source and target lines (either may be empty)."""
     accepted = [r for r in sheet.rows if r.accepted]
     if all(r.bead is not None for r in accepted):
         accepted.sort(key=lambda r: r.bead or 0)  # every bead is numbered here (the "or" is for the type checker)
-    pairs = [(_lines(r.source), _lines(r.target), r) for r in accepted]
+    return [(_lines(r.source), _lines(r.target), r) for r in accepted]
+
+
+def review_alignment(sheet: ReviewSheet, src_lang: str, tgt_lang: str) -> tuple[Alignment, int]:
+    """The accepted two-sided rows as an Alignment (in bead order), and how many accepted rows were one-sided."""
+    pairs = _accepted_pairs(sheet)
     kept = [(s, t, r) for s, t, r in pairs if s and t]
     src_doc = _document(sheet.document or sheet.path, src_lang, [s for s, _, _ in kept])
     tgt_doc = _document(sheet.tgt_document or sheet.path, tgt_lang, [t for _, t, _ in kept])
@@ -721,20 +778,84 @@ def import_review(
     tgt_code: str | None = None,
     append: bool = False,
     creationid: str = "align",
+    changeid: str | None = None,
     now: datetime | None = None,
 ) -> ImportResult:
-    """Write the accepted rows of a review sheet as a TMX (via ``write_tmx``).
+    """Write the accepted rows of a review sheet as a TMX (via ``write_tmx``), each unit marked with ``x-review``.
 
     Languages: the arguments, else the sheet header (``source (vi)``), else vi/id.
+    Each new unit gets ``x-review`` (:func:`review_state`); an ``edited`` one
+    also gets ``changedate`` (``now``) and ``changeid`` (``changeid``, else
+    ``creationid``). With ``append`` the units already in the TMX are kept
+    as they were. The file appears complete or not at all.
     """
     sheet = read_review(path)
     src = src_lang or _sheet_language(sheet.src_lang, "source", sheet.path) or "vi"
     tgt = tgt_lang or _sheet_language(sheet.tgt_lang, "target", sheet.path) or "id"
     al, one_sided = review_alignment(sheet, src, tgt)
-    stats = write_tmx(al, tmx_path, level="sentence", src_code=src_code, tgt_code=tgt_code, region=region,
-                      append=append, creationid=creationid, now=now)
+    codes = (language_code(src, explicit=src_code, region=region), language_code(tgt, explicit=tgt_code, region=region))
+    final = os.fspath(tmx_path)
+    folder, name = os.path.split(os.path.abspath(final))
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.part")
+    try:
+        if append and os.path.exists(final):
+            try:
+                shutil.copyfile(final, tmp)
+            except OSError as e:
+                raise OutputError(f"cannot copy the TMX to append to: {e.strerror or e}", path=final) from e
+        stats = write_tmx(al, tmp, level="sentence", src_code=src_code, tgt_code=tgt_code, region=region,
+                          append=append, creationid=creationid, now=now)
+        marks = _mark_units(tmp, stats.kept_existing, sheet, codes, changeid or creationid, now)
+        if os.path.exists(final):
+            os.chmod(tmp, os.stat(final).st_mode & 0o7777)  # the TMX replaced keeps its permissions
+        os.replace(tmp, final)
+    except OSError as e:
+        raise OutputError(f"cannot write the TMX: {e.strerror or e}", path=final) from e
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    warnings = list(stats.warnings)
+    if not sheet.checked and stats.tus_written:
+        warnings.append(f"{os.path.basename(sheet.path)}: the sheet has no checksum column (written before it "
+                        "existed): whether a row was edited cannot be told; its units are marked x-review=reviewed")
     return ImportResult(
         rows=len(sheet.rows), accepted=sum(r.accepted for r in sheet.rows), one_sided=one_sided,
         tus_written=stats.tus_written, duplicates=stats.duplicates, kept_existing=stats.kept_existing,
-        warnings=stats.warnings,
+        warnings=tuple(warnings), marks=tuple(sorted(marks.items())),
     )
+
+
+def _unit_text(lines: list[str], code: str) -> str:
+    """A row side as the TMX unit holds it (segments joined as ``write_tmx`` joins them, then cleaned)."""
+    return clean_text(("" if code.split("-")[0] in NO_SPACE_LANGS else " ").join(lines))[0]
+
+
+def _mark_units(tmx: str, first_new: int, sheet: ReviewSheet, codes: tuple[str, str], changeid: str,
+                now: datetime | None) -> dict[str, int]:
+    """Give each new unit of ``tmx`` (those after ``first_new``) its row's ``x-review``; count them by value.
+
+    A unit is found by its text: ``write_tmx`` leaves out duplicates and units
+    with no text after cleaning, so positions would not match. Of several rows
+    with the same text, the first in bead order is the one written (as
+    ``write_tmx`` keeps the first), and its state is the unit's.
+    """
+    by_text: dict[tuple[str, str], ReviewRow] = {}
+    for s, t, r in _accepted_pairs(sheet):
+        if s and t:
+            by_text.setdefault((_unit_text(s, codes[0]), _unit_text(t, codes[1])), r)
+    when = now or datetime.now(UTC)
+    stamp = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    tree = parse_tmx(tmx)
+    marks: dict[str, int] = {}
+    for tu in tree.getroot().findall("body/tu")[first_new:]:
+        segs = [tuv.find("seg") for tuv in tu.findall("tuv")]
+        texts = tuple(clean_text(seg_text(seg))[0] if seg is not None else "" for seg in segs)
+        row = by_text.get((texts[0], texts[1])) if len(texts) == 2 else None
+        state = review_state(row, checked=sheet.checked) if row is not None else "reviewed"
+        set_prop(tu, "x-review", state)
+        if state == "edited":
+            tu.set("changedate", stamp)
+            tu.set("changeid", changeid)
+        marks[state] = marks.get(state, 0) + 1
+    atomic_write(tmx, etree.tostring(tree.getroot(), encoding="UTF-8", xml_declaration=True, doctype=DOCTYPE) + b"\n")
+    return marks

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,32 +30,16 @@ from align.embedding import Encoder
 from align.formats import registry
 from align.formats.base import AlignedPair
 from align.formats.report.html import warm_up as report_warm_up
-from align.formats.tmx import REVIEW_TMX, TMX, TmxStats, language_code
+from align.formats.tmx import REVIEW_TMX, TMX, TmxStats
+from align.pipeline.options import TmxOptions, tmx_counts
 from align.quality import check_alignment, flag_beads
 from align.reading import read_document
 from align.reading.segment import punkt_module
 
 LEVELS = ("sentence", "paragraph", "both")
 
-#: What a TMX attribute cannot carry, or carries only to break a CAT tool: C0/C1 controls,
-#: DEL, lone surrogates and the non-characters U+FFFE/U+FFFF.
-_NOT_IN_AN_ATTRIBUTE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 #: Key of the pair's warnings in ``AlignedPair.memo`` (see the module docstring).
 WARNINGS_MEMO = "warnings"
-
-
-def check_creationid(value: str) -> str:
-    """``value`` if a TMX can carry it as ``creationid``; UsageError (exit 2) naming the character if not.
-
-    Checked when the options are made, before anything is read or aligned: lxml
-    would refuse the character only when the TMX is written, after the whole
-    alignment, as an internal error.
-    """
-    m = _NOT_IN_AN_ATTRIBUTE.search(value)
-    if m:
-        raise UsageError(f"--creationid {value!r} holds the control character U+{ord(m.group()):04X}, "
-                         "which a TMX cannot carry", hint="give a plain name, e.g. your user name")
-    return value
 
 
 def default_document_id(src_path: str) -> str:
@@ -69,36 +52,21 @@ def default_document_id(src_path: str) -> str:
 
 
 @dataclass(frozen=True)
-class RunOptions:
+class RunOptions(TmxOptions):
     """What a user chooses for one run (everything but the inputs, the outputs and the model).
 
-    Reading and aligning options, and the TMX options the writers read (it is
-    an ``align.formats.base.OutputOptions``).
+    The TMX options come from ``TmxOptions`` (``align.pipeline.options``: one
+    definition for ``run``, ``corpus`` and the editor's export; checked when
+    made); these are the reading and aligning options, and the pair's id.
     """
 
     src_lang: str = "vi"
     tgt_lang: str = "id"
-    fmt: str = "auto"  # auto | text | html | presplit
-    level: str = "sentence"
-    region: bool = False
-    src_code: str | None = None
-    tgt_code: str | None = None
-    min_score: float = 0.0
+    fmt: str = "auto"  # auto | text | html | docx | odt | pdf | presplit
     force: bool = False
     progress: bool = False
     aligner: dict = field(default_factory=dict)  # AlignParams overrides
-    dedupe: bool = True  # identical (source, target) TUs written once
-    append: bool = False  # add to an existing TMX instead of replacing it
-    creationid: str = "align"  # TMX creationid of the new units
-    split_by_score: float | None = None  # TUs below it go to the review_tmx output instead
     document_id: str | None = None  # the pair's id in the TMX (x-document, tuids); None: from the source path
-
-    def __post_init__(self) -> None:
-        """Refuse now what the TMX writer would refuse only after the whole alignment has run."""
-        check_creationid(self.creationid)
-        for code in (self.src_code, self.tgt_code):
-            if code:
-                language_code(code, explicit=code)  # UsageError for a code CAT tools reject (vn)
 
 
 @dataclass
@@ -122,6 +90,10 @@ class PairResult:
     review_stats: object = None  # TmxStats of the review_tmx output (``split_by_score``)
     results: dict[str, object] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+
+    def tmx_counts(self) -> dict[str, int]:
+        """What the TMX options did (kept, repeated, below --min-score, sent to the review TMX): see ``tmx_notes``."""
+        return tmx_counts(self.stats, self.review_stats)
 
 
 def result_warnings(result: object) -> tuple[str, ...]:

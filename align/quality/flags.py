@@ -191,7 +191,8 @@ def _moved_issues(alignment: Alignment, sim: _Cosines, p: QualityParams) -> dict
                 mutual.append((v, i, j))
         if mutual and max(mutual)[0] >= bar:
             best, i, j = max(mutual)
-            other = f"target segment {j}" if b.src else f"source segment {i}"
+            # Numbered from 1, as the report page, the review sheets and the editor number segments.
+            other = f"target segment {j + 1}" if b.src else f"source segment {i + 1}"
             out[k] = f"best match is {other} (cosine {best:.2f}; typical pairs {bar:.2f} or more)"
     return out
 

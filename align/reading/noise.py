@@ -9,8 +9,11 @@ Two kinds of rules, both general rather than tuned to one site:
 
 * **Line rules** look at a block alone: a file name, a bare URL, ``Ảnh: ...`` /
   ``Foto: ...``, ``Nguồn: ...`` / ``Sumber: ...``, a short ``Theo TTXVN`` line,
-  a short line that starts or ends with a date, ``Komentar (0)``, comment
+  a short line that starts or ends with a date, or holds a date and a clock
+  time (a byline: ``Hoàng Long - 12/3/2025 08:15``), ``Komentar (0)``, comment
   prompts, related-article headers, share/print/login words, tag lines.
+  :func:`trailing_credit` finds a credit at the end of a caption, which the
+  reader splits off.
 * **Position rules** need the document. *Prose* is a block of at least 12 words
   ending a sentence (or 25 words). Before the first prose block (the *head*),
   short menu-like lines above the title are boilerplate; the title (the first
@@ -20,7 +23,10 @@ Two kinds of rules, both general rather than tuned to one site:
   the source line) of the prose before it opens the *tail*: after a comment
   marker everything is the comment box; after a related marker everything is
   the related list, until two prose blocks in a row show the article goes on;
-  after a source line, everything that is not prose. A block right after an
+  after a source line, everything that is not prose. A source line without a
+  link that the article goes on after (prose within the next three blocks, no
+  comment or related marker between) is body text, e.g. the data source of a
+  figure (``Nguồn: Sở Giao thông vận tải Hà Nội``): content. A block right after an
   image file name (or an HTML ``figcaption``) is a caption: real text, kept.
 
 Marker phrases are in :data:`MARKERS` (vi, id, ms, en, de, fr). They apply
@@ -42,6 +48,7 @@ BYLINE = "byline/date line"
 BOILERPLATE = "site boilerplate"
 COMMENTS = "comment box"
 RELATED = "related-article list"
+LINKS = "links (menu or headlines)"
 
 _FILE_EXT = (
     "jpe?g|png|gif|webp|bmp|tiff?|svg|heic|heif|avif|jfif|ico|pdf|docx?|xlsx?|pptx?|odt|rtf|"
@@ -221,6 +228,11 @@ def _compile() -> dict[str, re.Pattern[str]]:
         "related_header": re.compile(rf"^(?:{alt('related_header')})\s*:?$", re.IGNORECASE),
         "read_also": re.compile(rf"^[(\[]?\s*(?:{alt('read_also')})\s*(?:(?:[:：>»\-–—]|\.\.\.|…)\s*(?P<rest>.*)|[)\]]?\s*)$", re.IGNORECASE),
         "credit_label": re.compile(rf"^[(\[]?\s*(?:{alt('credit_label')})\s*(?:[:：/|]|\s(?:by|oleh|von)\s)\s*\S", re.IGNORECASE),
+        "trailing_credit": re.compile(
+            rf"(?:(?<=[.!?…])\s+|\s*(?=[(\[])|\s+(?=[-–—|/]\s))(?P<open>[(\[]?\s*(?:[-–—|/]\s*)?(?:{alt('credit_label')})\s*[:：]"
+            r"\s*(?P<credit>[^()\[\].!?:]+?)\s*[)\]]?\.?\s*)$",
+            re.IGNORECASE,
+        ),
         "credit_alone": re.compile(rf"^[(\[]?\s*(?:{alt('credit_alone')})\s*[)\]]?\.?$", re.IGNORECASE),
         "source_label": re.compile(rf"^[(\[]?\s*(?:{alt('source_label')})\s*[:：]", re.IGNORECASE),
         "attribution": re.compile(rf"^[(\[]?\s*(?:{alt('attribution')})\s+[^,;:!?]+?[)\]]?\.?$", re.IGNORECASE),
@@ -301,7 +313,7 @@ def line_verdict(block: str) -> LineVerdict | None:
         return LineVerdict(SOURCE, "source")
     if n <= 5 and rx["attribution"].match(b):
         return LineVerdict(SOURCE)
-    if n <= 12 and not ends_sentence(b) and _is_date_line(b):
+    if n <= 12 and not ends_sentence(b) and (_is_date_line(b) or _has_date_and_time(b)):
         return LineVerdict(BYLINE)
     if rx["tags_label"].match(b) or rx["furniture"].match(core) or (n <= 12 and _COPYRIGHT.match(b)):
         return LineVerdict(BOILERPLATE)
@@ -324,6 +336,26 @@ def _is_date_line(block: str) -> bool:
             return True
     rest = _TIME.sub(" ", _DATE.sub(" ", block))
     return (bool(dates) or rest != block) and not _DATE_FILLER.sub("", rest).strip()
+
+
+def _has_date_and_time(block: str) -> bool:
+    """A date and a clock time on one short line: a byline (``Hoàng Long - 12/3/2025 08:15``), in any language."""
+    date = _DATE.search(block)
+    return date is not None and _TIME.search(block[: date.start()] + " " + block[date.end():]) is not None
+
+
+def trailing_credit(block: str) -> int | None:
+    """Where a photo credit that ends a longer block starts (``Quang cảnh buổi tiếp. Ảnh: Hoàng Long``), or None.
+
+    A caption often carries its credit after a full stop, in brackets or after a
+    dash; the credit is split off and set aside, the caption kept. The credit
+    labels are those of :data:`MARKERS` (``credit_label``); the credit is short
+    (at most 8 words) and the text before it is not empty.
+    """
+    m = _RX["trailing_credit"].search(block)
+    if m is None or not block[: m.start()].strip(_TRIM) or len(words(m.group("credit"))) > 8:
+        return None
+    return m.start("open")
 
 
 def is_site_header(block: str) -> bool:
@@ -374,8 +406,31 @@ def find_noise(
     """
     verdicts = [line_verdict(b) for b in blocks]
     prose = [v is None and is_prose(b) for b, v in zip(blocks, verdicts)]
+    in_body = set(_in_body_sources(blocks, verdicts, prose))
+    for i in in_body:
+        verdicts[i] = None
     contexts = _contexts(blocks, verdicts, prose, captions, edges)
-    return [classify_noise(b, lang, c) for b, c in zip(blocks, contexts)]
+    return [None if i in in_body else classify_noise(b, lang, c) for i, (b, c) in enumerate(zip(blocks, contexts))]
+
+
+def _in_body_sources(blocks: Sequence[str], verdicts: list[LineVerdict | None], prose: list[bool]) -> list[int]:
+    """Source lines that are body text: no link in them, and the article goes on (prose within the next 3 blocks).
+
+    ``Nguồn: Sở Giao thông vận tải Hà Nội`` under a figure or a table names where
+    the figures come from and is translated like the rest; the article's own
+    source line (a URL, or the last line before the comments) stays noise.
+    """
+    out = []
+    reasons = [v.reason if v is not None else None for v in verdicts]
+    for i, v in enumerate(verdicts):
+        if v is None or v.marker != "source" or _URL.search(blocks[i]) or _DOMAIN.search(blocks[i]):
+            continue
+        # the next three blocks no line rule caught (images and credits skipped), with no tail marker among them
+        ahead = [j for j in range(i + 1, len(blocks)) if reasons[j] in (None, IMAGE, CREDIT)][:3]
+        markers = [w for w in verdicts[i + 1:(ahead[-1] if ahead else i) + 1] if w is not None and w.marker]
+        if any(prose[j] for j in ahead) and not markers:
+            out.append(i)
+    return out
 
 
 def _contexts(blocks: Sequence[str], verdicts: list[LineVerdict | None], prose: list[bool], captions, edges: bool) -> list[NoiseContext]:

@@ -20,12 +20,25 @@ single-token lines such as file names); otherwise every non-empty line is one.
 
 HTML. Parsed with lxml (no network, no entity expansion beyond HTML's own, no
 huge trees); scripts, navigation, headers and footers outside the article,
-forms, and elements whose class, id or role says menu, comments, sharing,
-related articles or cookies are dropped; the ``<article>`` (the largest one) or
-``<main>`` is used when there is one, with the ``<h1>`` title kept if it sits
-outside. Block-level elements in document order become paragraphs
-(whitespace-normalised; ``<br>`` is a space, two or more in a row a paragraph
-break), and ``Document.text`` is those paragraphs joined by blank lines.
+forms, elements whose class, id or role says menu, comments, sharing, related
+articles or cookies, and lists or boxes that are nearly all link text (menus
+and headline lists, whatever their class names) are dropped; the ``<article>``
+(the largest one) or ``<main>`` is used when there is one, with the ``<h1>``
+title kept if it sits outside, and the short text between that title and the
+article (a standfirst). Block-level elements in document order become
+paragraphs (whitespace-normalised; ``<br>`` is a space, two or more in a row a
+paragraph break, and so is one before a list bullet or between two elements
+with no text around it), and ``Document.text`` is those paragraphs joined by
+blank lines. The visible text left out is listed in ``Document.removed`` as
+``(reason, text)`` ("menu", "comment box", "page footer", "links (menu or
+headlines)", "outside the article"...). Blocks kept but set aside by their
+markup: byline/date markup (``<time>``, ``rel=author``, a byline, author, date
+or meta class), a block that is all link text, a short right-aligned name (the
+author's signature).
+
+Photo credits. A block that ends with a credit (``Quang cảnh. Ảnh: Hoàng Long``,
+``... (Foto: Hoang Long)``) is split: the caption stays content, the credit
+becomes a ``photo credit`` noise segment of its own block (any format).
 
 Segments. Each block gets ``para`` = its index among *all* blocks, noise
 included (so the paragraph indices of ``Document.content`` may skip numbers),
@@ -56,6 +69,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 import lxml.etree
 import lxml.html
@@ -64,14 +78,24 @@ from align.common.errors import InputError, UsageError
 from align.common.model import Document, Segment, SegmentKind
 from align.reading.decode import normalise_text, read_bytes, read_text
 from align.reading.langid import language_mismatch
-from align.reading.noise import find_noise
+from align.reading.noise import (
+    BYLINE,
+    COMMENTS,
+    CREDIT,
+    LINKS,
+    RELATED,
+    ends_sentence,
+    find_noise,
+    trailing_credit,
+    words,
+)
 from align.reading.office import looks_like_docx, looks_like_odt, read_docx, read_odt
 from align.reading.parts import Extracted
 from align.reading.pdf import read_pdf
 from align.reading.segment import split_sentences
 
-__all__ = ["FORMATS", "RICH_FORMATS", "document_from_extracted", "document_from_text", "read_document", "read_rich",
-           "read_text", "rich_format", "text_blocks"]
+__all__ = ["FORMATS", "OUTSIDE", "RICH_FORMATS", "document_from_extracted", "document_from_text", "left_out",
+           "read_document", "read_rich", "read_text", "rich_format", "text_blocks"]
 
 FORMATS = ("auto", "text", "html", "presplit", "docx", "odt", "pdf")
 #: Formats read from their bytes by a reader of their own (not decoded as text), by file name extension.
@@ -152,17 +176,33 @@ def document_from_text(
     if not text.strip():
         raise InputError("is empty" if not text else "contains only whitespace", path=path, hint="check that you gave the right file")
     fmt = resolve_format(fmt, path, text)
+    removed: list[tuple[str, str]] = []
     if fmt == "presplit":
         doc_text, segments = text, _presplit_segments(text, split)
     else:
         if fmt == "html":
-            doc_text, blocks, in_article = html_blocks(text, path)
+            doc_text, blocks, in_article, removed = html_blocks(text, path)
         else:
             doc_text, blocks, in_article = text, text_blocks(text), False
         segments = _segments(doc_text, blocks, lang, split, edges=not in_article)
     if not force:
         _check_language(segments, path, lang)
-    return Document(path=path, lang=lang, text=doc_text, segments=tuple(segments), encoding=encoding, warnings=tuple(warnings), fmt=fmt)
+    return Document(path=path, lang=lang, text=doc_text, segments=tuple(segments), encoding=encoding, warnings=tuple(warnings), fmt=fmt,
+                    removed=tuple(removed))
+
+
+def left_out(doc: Document) -> dict[str, list[str]]:
+    """Everything of a document that is in no unit, by reason: what the reader removed, then the noise it set aside.
+
+    For a report's "removed: menu / comment box / photo credit / byline ..." list;
+    the reasons are ``Document.removed``'s and the noise segments' (``Segment.reason``).
+    """
+    out: dict[str, list[str]] = {}
+    for reason, text in doc.removed:
+        out.setdefault(reason, []).append(text)
+    for s in doc.noise:
+        out.setdefault(s.reason or "set aside", []).append(s.text)
+    return out
 
 
 def read_rich(
@@ -340,21 +380,51 @@ def text_blocks(text: str) -> list[Block]:
 
 # --- HTML -------------------------------------------------------------------------
 
-_DROP_TAGS = ("head", "script", "style", "noscript", "template", "nav", "form", "iframe", "svg", "button", "select",
-              "textarea", "input", "object", "embed", "canvas", "video", "audio", "map", "dialog", "menu")
-_PAGE_FURNITURE = ("header", "footer", "aside")
+# Elements dropped with no visible text worth listing; those with a reason are listed in Document.removed.
+_SILENT_TAGS = ("head", "script", "style", "noscript", "template", "iframe", "svg", "object", "embed", "canvas", "video",
+                "audio", "map")
+_DROP_TAGS = {"nav": "menu", "menu": "menu", "form": "form", "dialog": "popup", "button": "form", "select": "form",
+              "textarea": "form", "input": "form"}
+_PAGE_FURNITURE = {"header": "page header", "footer": "page footer", "aside": "sidebar"}
 _BLOCK_TAGS = frozenset(
     "p h1 h2 h3 h4 h5 h6 li blockquote figcaption td th dd dt pre div section article main ul ol dl table thead tbody "
     "tfoot tr caption figure address center details summary fieldset legend body html hgroup header footer aside".split()
 )
-_NOISE_TOKENS = frozenset(
-    "nav navbar navigation menu menubar breadcrumb breadcrumbs comment comments share sharing social related "
-    "footer cookie cookies consent sidebar advert advertisement ads newsletter subscribe popup modal pagination "
-    "sharebar socials recommend recommended".split()
-)
-_NOISE_ROLES = frozenset("navigation banner contentinfo complementary search dialog menu menubar".split())
+# Class/id words that say what an element is, and the reason listed when it is removed.
+_TOKEN_REASONS = {
+    **dict.fromkeys("nav navbar navigation menu menubar".split(), "menu"),
+    **dict.fromkeys("breadcrumb breadcrumbs".split(), "breadcrumb"),
+    **dict.fromkeys("comment comments".split(), COMMENTS),
+    **dict.fromkeys("share sharing social sharebar socials".split(), "share buttons"),
+    **dict.fromkeys("related recommend recommended".split(), RELATED),
+    "footer": "page footer",
+    **dict.fromkeys("cookie cookies consent".split(), "cookie banner"),
+    "sidebar": "sidebar",
+    **dict.fromkeys("advert advertisement ads".split(), "advertisement"),
+    **dict.fromkeys("newsletter subscribe".split(), "newsletter box"),
+    **dict.fromkeys("popup modal".split(), "popup"),
+    "pagination": "pagination",
+}
+_NOISE_TOKENS = frozenset(_TOKEN_REASONS)
+_ROLE_REASONS = {"navigation": "menu", "banner": "page header", "contentinfo": "page footer", "complementary": "sidebar",
+                 "search": "form", "dialog": "popup", "menu": "menu", "menubar": "menu"}
+_NOISE_ROLES = frozenset(_ROLE_REASONS)
+# Evidence that an element holds the byline or the date (many sites' conventions, no one site's names).
+_BYLINE_TOKENS = frozenset("byline author authors date datetime time timestamp dateline published posted meta".split())
+_BYLINE_TAGS = ("time", "address")
+_BYLINE_ITEMPROPS = frozenset("author datepublished datemodified datecreated".split())
+_BYLINE_SHARE = 0.5  # of a block's characters inside such elements...
+_BYLINE_MAX_WORDS = 25  # ...in a block this short
+_LINK_BLOCK_SHARE = 0.9  # a block this much link text (and no sentence) is a menu item or a headline
+_LINK_LIST_SHARE = 0.8  # a list or box this much link text is a menu or a list of headlines
+_LINK_LIST_TAGS = {"ul": 2, "ol": 2, "dl": 2, "table": 2, "div": 3, "section": 3, "td": 3, "p": 3}  # tag: links needed
+_SIGNATURE_MAX_WORDS = 4  # a right-aligned name at the end of a story
+_BETWEEN_MAX_WORDS = 150  # text between an outside title and the article that is kept (the standfirst)
+_REMOVED_MAX_CHARS = 300
+OUTSIDE = "outside the article"
 _ARTICLE_SHARE = 1 / 3
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
+_RIGHT_ALIGNED = re.compile(r"text-align\s*:\s*right", re.IGNORECASE)
 # The XML declaration (lxml refuses str input that declares an encoding) and a
 # DOCTYPE with an internal subset (entity definitions are never expanded, and
 # their text must not leak into the page).
@@ -364,27 +434,51 @@ _PROLOG = re.compile(
 )
 
 
-def html_blocks(html: str, path: str) -> tuple[str, list[Block], bool]:
+@dataclass(frozen=True)
+class HtmlBlock:
+    """A block of an HTML page: its text, whether it is a caption, and a noise reason the markup gives."""
+
+    text: str
+    caption: bool = False
+    noise: str | None = None
+
+
+@dataclass(frozen=True)
+class HtmlPage:
+    """What :func:`html_paragraphs` finds: the blocks, whether they come from an article, and what was removed."""
+
+    blocks: list[HtmlBlock]
+    in_article: bool
+    removed: list[tuple[str, str]]
+
+
+def html_blocks(html: str, path: str) -> tuple[str, list[Block], bool, list[tuple[str, str]]]:
     """The visible paragraphs of an HTML page.
 
-    Returns the document text they make, their blocks, and whether they come
-    from an ``<article>``/``<main>`` (then the page's edges are already cut off).
+    Returns the document text they make, their blocks, whether they come from
+    an ``<article>``/``<main>`` (then the page's edges are already cut off), and
+    ``(reason, text)`` for what was removed (see :func:`html_paragraphs`).
     """
-    paragraphs, in_article = html_paragraphs(html, path)
-    if not paragraphs:
+    page = html_paragraphs(html, path)
+    if not page.blocks:
         raise InputError("the HTML has no visible text", path=path, hint="check the page was saved with its content, or export it as plain text")
     parts, blocks, pos = [], [], 0
-    for text, caption in paragraphs:
-        parts.append(text)
-        blocks.append(Block(pos, pos + len(text), caption))
-        pos += len(text) + 2
-    return "\n\n".join(parts), blocks, in_article
+    for block in page.blocks:
+        parts.append(block.text)
+        blocks.append(Block(pos, pos + len(block.text), block.caption, block.noise))
+        pos += len(block.text) + 2
+    return "\n\n".join(parts), blocks, page.in_article, page.removed
 
 
-def html_paragraphs(html: str, path: str) -> tuple[list[tuple[str, bool]], bool]:
-    """(text, is_caption) for each block-level element with text, in document order.
+def html_paragraphs(html: str, path: str) -> HtmlPage:
+    """Each block-level element with text, in document order, and what was removed on the way.
 
-    The flag says whether they come from an ``<article>`` or ``<main>``.
+    Removed (listed with a reason): menus, forms, page headers, footers and
+    sidebars outside the article, elements whose class, id or role says menu,
+    comments, sharing, related articles, cookies..., hidden elements, lists and
+    boxes that are nearly all links, and what lies outside the chosen article.
+    Kept but marked noise: blocks inside byline/date markup, blocks that are all
+    link text, a short right-aligned name (the author's signature).
     """
     parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False, recover=True)
     try:
@@ -392,40 +486,72 @@ def html_paragraphs(html: str, path: str) -> tuple[list[tuple[str, bool]], bool]
         root = lxml.html.document_fromstring(_XML_ILLEGAL.sub(" ", _PROLOG.sub("", html, count=1)), parser=parser)
     except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError) as e:
         if "empty" in str(e).lower():
-            return [], False
+            return HtmlPage([], False, [])
         raise InputError(f"cannot parse the HTML: {e}", path=path, hint="export the page as plain text") from None
     for err in parser.error_log:
         if err.level_name == "FATAL":
             raise InputError(f"cannot parse the HTML: {err.message} (line {err.line})", path=path, hint="export the page as plain text")
-    _drop_noise_elements(root)
+    removed = _drop_noise_elements(root)
     content = _content_root(root)
-    out: list[tuple[str, bool]] = []
+    kept: list = []
     title = _outside_title(root, content)
     if title is not None:
-        _collect(title, out)
+        kept = [title, *_between(root, title, content)]
+    out: list[HtmlBlock] = []
+    for el in kept:
+        _collect(el, out)
     _collect(content, out)
-    return out, content.tag in ("article", "main")
+    kept_texts = {b.text for b in out}
+    for el in _outside(content):
+        outside: list[HtmlBlock] = []
+        _collect(el, outside)
+        removed.extend((OUTSIDE, _clip(b.text)) for b in outside if b.text not in kept_texts)
+    return HtmlPage(out, content.tag in ("article", "main"), removed)
 
 
-def _drop_noise_elements(root) -> None:
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _REMOVED_MAX_CHARS else text[: _REMOVED_MAX_CHARS - 1] + "…"
+
+
+def _drop_noise_elements(root) -> list[tuple[str, str]]:
+    """Remove the page furniture; (reason, text) for each removed element with visible text, outermost only."""
     inside_article = set()
     for container in root.iter("article", "main"):
         inside_article.update(container.iter())
-    doomed = []
+    doomed: list[tuple[Any, str | None]] = []
+    stats = _link_stats(root)
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
         tag = el.tag.lower()
         if tag in ("html", "body", "article", "main"):
             continue
-        if tag in _DROP_TAGS or _hidden(el):
-            doomed.append(el)
+        if tag in _SILENT_TAGS:
+            doomed.append((el, None))
+        elif tag in _DROP_TAGS:
+            doomed.append((el, _DROP_TAGS[tag]))
+        elif _hidden(el):
+            doomed.append((el, "hidden"))
         elif tag in _PAGE_FURNITURE and el not in inside_article:
-            doomed.append(el)
-        elif _noisy_attributes(el) and not _holds_content(el):
-            doomed.append(el)
-    for el in doomed:
+            doomed.append((el, _PAGE_FURNITURE[tag]))
+        elif not _holds_content(el):
+            reason = _noisy_attributes(el) or _link_list(tag, stats.get(el))
+            if reason:
+                doomed.append((el, reason))
+    gone = set()
+    removed = []
+    for el, reason in doomed:
+        if any(a in gone for a in el.iterancestors()):
+            continue
+        gone.add(el)
+        if reason:
+            parts: list[HtmlBlock] = []
+            _collect(el, parts)
+            if parts:
+                removed.append((reason, _clip(" | ".join(b.text for b in parts))))
         _remove_keep_tail(el)
+    return removed
 
 
 def _hidden(el) -> bool:
@@ -433,11 +559,47 @@ def _hidden(el) -> bool:
     return el.get("hidden") is not None or el.get("aria-hidden") == "true" or "display:none" in style
 
 
-def _noisy_attributes(el) -> bool:
-    if (el.get("role") or "").lower() in _NOISE_ROLES:
-        return True
-    tokens = _TOKEN_SPLIT.split(f"{el.get('class') or ''} {el.get('id') or ''}".lower())
-    return any(t in _NOISE_TOKENS for t in tokens)
+def _tokens(el) -> list[str]:
+    return _TOKEN_SPLIT.split(f"{el.get('class') or ''} {el.get('id') or ''}".lower())
+
+
+def _noisy_attributes(el) -> str | None:
+    """The reason an element's role, class or id gives for dropping it, or None."""
+    role = (el.get("role") or "").lower()
+    if role in _NOISE_ROLES:
+        return _ROLE_REASONS[role]
+    return next((_TOKEN_REASONS[t] for t in _tokens(el) if t in _NOISE_TOKENS), None)
+
+
+def _link_stats(root) -> dict[Any, tuple[int, int, int]]:
+    """For every element: visible characters, those inside links, and its number of links (one pass, bottom up)."""
+    stats: dict[Any, tuple[int, int, int]] = {}
+    for el in reversed(list(root.iter())):
+        if not isinstance(el.tag, str):
+            continue
+        total, linked, links = _visible_len(el.text or ""), 0, 0
+        for child in el:
+            t, k, n = stats.get(child, (0, 0, 0))
+            total += t + _visible_len(child.tail or "")
+            linked += k
+            links += n
+        if el.tag.lower() == "a" and el.get("href") is not None:
+            linked, links = total, links + 1
+        stats[el] = (total, linked, links)
+    return stats
+
+
+def _link_list(tag: str, stats: tuple[int, int, int] | None) -> str | None:
+    """LINKS for a list or box that is nearly all link text (a menu, headlines), whatever its class names say."""
+    need = _LINK_LIST_TAGS.get(tag)
+    if need is None or stats is None:
+        return None
+    total, linked, links = stats
+    return LINKS if links >= need and total and linked >= _LINK_LIST_SHARE * total else None
+
+
+def _visible_len(text: str) -> int:
+    return len("".join(text.split()))
 
 
 def _holds_content(el) -> bool:
@@ -486,46 +648,125 @@ def _outside_title(root, content):
     return None
 
 
-def _collect(el, out: list[tuple[str, bool]], caption: bool = False) -> None:
+def _between(root, title, content) -> list:
+    """The elements after an outside title and before the article (a standfirst set above the story's body).
+
+    Kept only when they are short (at most 150 words in all): more is a sidebar.
+    """
+    order = {el: i for i, el in enumerate(root.iter())}
+    after = max(order[d] for d in title.iter())
+    before = order[content]
+    ancestors = set(content.iterancestors())
+    picked: list = []
+    chosen: set = set()
+    for el in root.iter():
+        i = order[el]
+        if i <= after or i >= before or el in ancestors or not isinstance(el.tag, str):
+            continue
+        if any(a in chosen for a in el.iterancestors()):
+            continue
+        picked.append(el)
+        chosen.add(el)
+    if sum(len(el.text_content().split()) for el in picked) > _BETWEEN_MAX_WORDS:
+        return []
+    return picked
+
+
+def _outside(content) -> list:
+    """Every element outside the chosen content element (its ancestors' other children), for the removed list."""
+    out: list[Any] = []
+    node = content
+    while node.getparent() is not None:
+        parent = node.getparent()
+        out.extend(sib for sib in parent if sib is not node and isinstance(sib.tag, str))
+        node = parent
+    return out
+
+
+def _is_byline_markup(el) -> bool:
+    tag = el.tag.lower() if isinstance(el.tag, str) else ""
+    if tag in _BYLINE_TAGS or (el.get("rel") or "").lower() == "author":
+        return True
+    if (el.get("itemprop") or "").lower() in _BYLINE_ITEMPROPS:
+        return True
+    return any(t in _BYLINE_TOKENS for t in _tokens(el))
+
+
+def _breaks_line(br) -> bool:
+    """A single <br> that ends a paragraph: before a list bullet, or between two elements with no text around it.
+
+    (``<b>Title</b><br><i>byline</i>``, ``<a>one</a><br><a>two</a>`` in old table layouts.)
+    """
+    tail = br.tail or ""
+    if _BULLET.match(tail.lstrip()):
+        return True
+    prev, nxt = br.getprevious(), br.getnext()
+    if prev is None or nxt is None or tail.strip() or (prev.tail or "").strip():
+        return False
+    return all(isinstance(x.tag, str) and x.tag.lower() != "br" for x in (prev, nxt))
+
+
+def _block_noise(el, text: str, link: int, meta: int) -> str | None:
+    """What the markup says of a collected block: a byline, a link (menu item, headline), a signature; else None."""
+    n = len(words(text))
+    total = _visible_len(text)
+    if not total or ends_sentence(text):
+        return None
+    if meta >= _BYLINE_SHARE * total and n <= _BYLINE_MAX_WORDS:
+        return BYLINE
+    if link >= _LINK_BLOCK_SHARE * total and el.tag.lower() != "h1":
+        return LINKS
+    aligned = _RIGHT_ALIGNED.search(el.get("style") or "") or (el.get("align") or "").lower() == "right"
+    if aligned and n <= _SIGNATURE_MAX_WORDS and ":" not in text:
+        return BYLINE
+    return None
+
+
+def _collect(el, out: list[HtmlBlock], caption: bool = False, meta: bool = False) -> None:
     """Walk ``el`` in document order: inline text gathers into its block, block elements flush it.
 
     Inline elements are walked in place, so a block nested in one (``<a><div>``,
     or what a parser makes of unclosed tags) still breaks the text around it.
+    Each piece of text remembers whether it sits in a link or in byline markup,
+    for :func:`_block_noise`.
     """
-    buffer: list[str] = []
+    buffer: list[tuple[str, bool, bool]] = []
     caption = caption or el.tag == "figcaption"
+    meta = meta or _is_byline_markup(el)
 
     def flush() -> None:
-        text = unicodedata.normalize("NFC", " ".join("".join(buffer).split()))
+        text = unicodedata.normalize("NFC", " ".join("".join(t for t, _, _ in buffer).split()))
         if text:
-            out.append((text, caption))
+            link = sum(_visible_len(t) for t, in_link, _ in buffer if in_link)
+            byline = sum(_visible_len(t) for t, _, in_meta in buffer if in_meta)
+            out.append(HtmlBlock(text, caption, _block_noise(el, text, link, byline)))
         buffer.clear()
 
-    def walk(node) -> None:
+    def walk(node, link: bool, in_meta: bool) -> None:
         if node.text:
-            buffer.append(node.text)
+            buffer.append((node.text, link, in_meta))
         brs = 0
         for child in node:
             tag = child.tag.lower() if isinstance(child.tag, str) else ""
             if tag == "br":
                 brs += 1
-                if brs >= 2:
+                if brs >= 2 or _breaks_line(child):
                     flush()
                 else:
-                    buffer.append(" ")
+                    buffer.append((" ", False, False))
             elif tag in _BLOCK_TAGS:
                 brs = 0
                 flush()
-                _collect(child, out, caption)
+                _collect(child, out, caption, in_meta)
             elif tag:
                 brs = 0
-                walk(child)
+                walk(child, link or (tag == "a" and child.get("href") is not None), in_meta or _is_byline_markup(child))
             if child.tail:
                 if child.tail.strip():
                     brs = 0
-                buffer.append(child.tail)
+                buffer.append((child.tail, link, in_meta))
 
-    walk(el)
+    walk(el, False, meta)
     flush()
 
 
@@ -537,8 +778,24 @@ def _segment_text(text: str) -> str:
     return _LINE_END_BREAKS.sub(" ", text).strip()
 
 
+def _split_credits(doc_text: str, blocks: list[Block]) -> list[Block]:
+    """A block that ends with a photo credit (``Quang cảnh. Ảnh: Hoàng Long``) becomes the text and a credit block."""
+    out: list[Block] = []
+    for block in blocks:
+        raw = doc_text[block.start:block.end]
+        cut = trailing_credit(raw) if block.noise is None else None
+        if cut is None:
+            out.append(block)
+            continue
+        out.append(Block(block.start, block.start + len(raw[:cut].rstrip()), block.caption))
+        out.append(Block(block.start + cut, block.end, block.caption, CREDIT))
+    return out
+
+
 def _segments(doc_text: str, blocks: list[Block], lang: str, split: bool, *, edges: bool = True) -> list[Segment]:
-    # Blocks the reader already set aside (a PDF's page furniture) keep their reason; the rules see the others.
+    # A credit after a caption is split off; blocks the reader already set aside (a PDF's page furniture, an
+    # HTML byline) keep their reason; the rules see the others.
+    blocks = _split_credits(doc_text, blocks)
     known = [b.noise for b in blocks]
     rest = [i for i, b in enumerate(blocks) if b.noise is None]
     texts = [_segment_text(doc_text[blocks[i].start:blocks[i].end]) for i in rest]

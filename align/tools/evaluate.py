@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from align.common.errors import InputError, OutputError
 from align.core.aligner import AlignParams, align_segments, signature
 from align.embedding import Encoder
@@ -29,6 +31,27 @@ THRESHOLDS = (0.5, 0.7, 0.9)
 # ---------------------------------------------------------------- evaluation runs
 
 
+class CountingEncoder:
+    """An encoder that counts the texts it is asked to embed (segments and merged windows alike).
+
+    What ``texts embedded ÷ segments`` reports: the cost of an alignment in
+    model calls, whatever a cache then saves.
+    """
+
+    def __init__(self, inner: Encoder) -> None:
+        self.inner = inner
+        self.texts = 0
+
+    @property
+    def model_id(self) -> str:
+        return str(getattr(self.inner, "model_id", "unknown"))
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts += len(texts)
+        out: np.ndarray = self.inner.encode(list(texts))
+        return out
+
+
 @dataclass(frozen=True)
 class DocResult:
     """One document of an evaluation run."""
@@ -39,6 +62,7 @@ class DocResult:
     counts: Counts
     seconds: float
     ceiling: Counts | None = None  # counts of the monotone path with the best strict F1 (``ceiling_path``)
+    embedded: int = 0  # texts the alignment asked the encoder to embed (segments and merged windows)
 
 
 @dataclass(frozen=True)
@@ -116,6 +140,7 @@ def evaluate_dirs(
     """
     params = params or AlignParams()
     types = params.bead_types()  # the ceiling uses the aligner's own bead types
+    counting = CountingEncoder(encoder)
     t_all = time.perf_counter()
     sets: dict[str, tuple[DocResult, ...]] = {}
     by_thr: dict[str, dict[float, tuple[int, int]]] = {}
@@ -135,7 +160,8 @@ def evaluate_dirs(
             gold = read_beads(doc / "gold.txt")
             _check_gold(gold, len(src), len(tgt), doc / "gold.txt")
             t0 = time.perf_counter()
-            beads = align_segments(src, tgt, encoder, params=params, src_lang=src_lang, tgt_lang=tgt_lang)
+            before = counting.texts
+            beads = align_segments(src, tgt, counting, params=params, src_lang=src_lang, tgt_lang=tgt_lang)
             secs = time.perf_counter() - t0
             pred = [(b.src, b.tgt) for b in beads]
             counts = count_doc(pred, gold)
@@ -147,7 +173,9 @@ def evaluate_dirs(
                         thr[t][1] += (b.src, b.tgt) in gold_set
             rel = doc.relative_to(root).as_posix() if doc != root else doc.name
             best = ceiling_path(gold, len(src), len(tgt), types)
-            results.append(DocResult(rel, len(src), len(tgt), counts, secs, count_doc(best, gold)))
+            results.append(
+                DocResult(rel, len(src), len(tgt), counts, secs, count_doc(best, gold), counting.texts - before)
+            )
             if beads_dir is not None:
                 _write_beads(Path(beads_dir) / set_name / (rel.replace("/", "__") + ".txt"), pred)
         sets[set_name] = tuple(results)
@@ -191,6 +219,11 @@ def format_result(result: EvalResult, per_doc: bool = False) -> str:
         cells = "  ".join(f">={t:.1f}: {ratio(c, n):.4f} ({c}/{n})" for t, (n, c) in sorted(thr.items()))
         lines.append(f"  {name[:26]:<26} {cells}")
     lines.append("")
+    lines.append("texts embedded / segments (merged windows included; the cost in model calls):")
+    for name, docs in result.sets.items():
+        segs = sum(d.n_src + d.n_tgt for d in docs)
+        lines.append(f"  {name[:26]:<26} {ratio(sum(d.embedded for d in docs), segs):.3f}")
+    lines.append("")
     lines.append("monotone ceiling (best strict F1 of any monotone alignment with these bead types; moved pairs can pass it):")
     for name in result.sets:
         c = result.ceiling(name)
@@ -213,6 +246,7 @@ def result_to_json(result: EvalResult) -> dict:
             "seconds": round(sum(d.seconds for d in docs), 3),
             "scores": s.as_dict(),
             "counts": vars(s.counts).copy(),
+            "embedded_per_segment": round(ratio(sum(d.embedded for d in docs), sum(d.n_src + d.n_tgt for d in docs)), 6),
             "ceiling_strict_f1": (round(c.strict_f1, 6) if (c := result.ceiling(name)) is not None else None),
             "precision_by_score": {
                 f"{t:.1f}": {"beads": n, "correct": c, "precision": round(ratio(c, n), 6)}

@@ -46,13 +46,24 @@ of a clean memory). Time and memory then grow about linearly: 500,000 units
 and stay under 4 GB (``tests/benchmarks/bench_score.py``). A large memory is
 embedded in chunks (each distinct text once), and the checks that read only
 the texts (most of the checks' time) run in a second process meanwhile.
+
+Outputs (issue 22): the scored TMX carries this score as its own props,
+``x-tm-score`` and ``x-tm-flags``, beside the aligner's ``x-alignment-score``
+and ``x-flags``, which stay as they were (a different scale: a posterior over
+a document's paths, not a unit read alone). The report is a TM health page of
+its own (``render_tm_report``): suspects worst first, the distribution of the
+scores (and of the aligner's, where units carry one), duplicates and language
+checks, not the alignment page, whose coverage, noise and path mean nothing
+for a memory.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import multiprocessing
 import os
+import re
 import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -72,11 +83,11 @@ from align.core.search import band_around
 from align.core.side import Side
 from align.core.vectors import centre, normalise_rows, prepare_vectors
 from align.embedding import Encoder
-from align.formats.report.html import render_report
-from align.formats.report.payload import json_text, report_payload
-from align.formats.report.plots import MAX_CELLS, downsample, encode_matrix
+from align.formats.report.html import render_tm_report
+from align.formats.report.payload import json_text
 from align.formats.tmx import TU, TmxFile, clean_text, read_tmx, write_tmx_props
-from align.quality.flags import FLAGS, QualityParams, check_beads, summary
+from align.quality.flags import FLAGS, QualityParams, check_beads
+from align.reading.langid import NAMES, STOPWORDS, base_language, language_mismatch, same_family
 from align.tools.nearest import Best, Search, best_others
 
 FORMAT = "align-tm-score"
@@ -84,7 +95,22 @@ FORMAT = "align-tm-score"
 MAX_CLEAN_ROWS = 2000
 #: Rows put through the HTML report at most (flagged first); the page may show fewer (its own row limit).
 MAX_REPORT_ROWS = 10_000
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the health report (distribution, duplicates, languages, the aligner's score beside)
+#: The props ``write_scored_tmx`` writes: this score and its flags, beside the aligner's own, which stay untouched.
+TM_SCORE_PROP = "x-tm-score"
+TM_FLAGS_PROP = "x-tm-flags"
+ALIGNMENT_SCORE_PROP = "x-alignment-score"
+#: The alignment flags a memory's units can carry (no omission, addition, moved or reordered: units are pairs).
+TM_FLAGS = ("low-score", "drift", "length-ratio", "number-mismatch", "name-mismatch")
+#: Duplicate groups and units with a language problem listed in the reports (the counts are of all).
+MAX_LISTED = 500
+#: An aligner's score at least this, with this score below the threshold, counts as a disagreement.
+AGREE_HIGH = 0.8
+WRONG_LANGUAGE = "wrong-language"
+WRONG_LANGUAGE_EXPLANATION = (
+    "A side reads as the other side's language, or the target is the source unchanged: not translated, or the "
+    "sides swapped?"
+)
 MISPLACED_EXPLANATION = (
     "The target matches another unit's source (or the source another unit's target) much better than its own: "
     "swapped or copied from another unit?"
@@ -120,6 +146,7 @@ class ScoredTU:
     flags: tuple[str, ...]
     issues: dict[str, str]
     similarity: float  # normalised similarity of its own pair (0 unrelated, 1 typical translation)
+    alignment_score: float | None = None  # the unit's x-alignment-score as read (the aligner's), if it had one
 
 
 @dataclass(frozen=True)
@@ -133,7 +160,7 @@ class TmScore:
     params: TmScoreParams
     stats: dict[str, float]
     warnings: tuple[str, ...] = ()
-    sim: np.ndarray | None = field(default=None, repr=False)  # centred cosines, kept for small memories
+    sim: np.ndarray | None = field(default=None, repr=False)  # centred cosines of a small memory (for callers; not drawn)
     texts: tuple[list[str], list[str]] | None = field(default=None, repr=False)  # the units' cleaned texts (report)
 
     def suspects(self) -> list[ScoredTU]:
@@ -338,12 +365,20 @@ def _text_checks(path: str, langs: tuple[str, str], src: list[str], tgt: list[st
                  qp: QualityParams) -> dict[int, dict[str, str]]:
     """What ``check_beads`` finds by reading the texts alone (length ratio, numbers, names), by unit; flagged units only.
 
+    Plus ``wrong-language`` (``_unit_language``): a target that is the source
+    unchanged, or a side in the other language, which the score cannot see
+    (identical or untranslated text is "similar").
+
     The units are given the score 1, so no score-based check fires here
     (``_score_checks`` runs those). This is most of the checks' time, and it
     needs no vector: a large memory runs it in a second process (``_TextChecks``).
     """
     tmx = TmxFile(path, "", {}, [], langs[0], langs[1])
     found = check_beads(_tm_alignment(tmx, src, tgt, np.ones(len(src))), params=qp)
+    for k, (a, b) in enumerate(zip(src, tgt, strict=True)):  # a unit left untranslated reads as a perfect pair
+        problem = _unit_language(a, b, langs[0], langs[1])
+        if problem:
+            found[k][WRONG_LANGUAGE] = problem
     return {k: d for k, d in enumerate(found) if d}
 
 
@@ -507,11 +542,14 @@ def score_tmx(
     for k, tu in enumerate(tmx.tus):
         issues = {**score_issues[k], **text_issues.get(k, {})}
         issues = {c: issues[c] for c in FLAGS if c in issues}  # check_beads' order
+        if WRONG_LANGUAGE in text_issues.get(k, {}):
+            issues[WRONG_LANGUAGE] = text_issues[k][WRONG_LANGUAGE]
         if empty[k]:
             issues["low-score"] = f"the {'source' if not src[k] else 'target'} is empty"
         if maybe_misplaced[k] and (detail := _misplaced(k, m, norm, p, tuid_of)):
             issues["misplaced"] = detail
-        units.append(ScoredTU(k, tu, float(round(scores[k], 4)), tuple(issues), issues, float(own_norm[k])))
+        units.append(ScoredTU(k, tu, float(round(scores[k], 4)), tuple(issues), issues, float(own_norm[k]),
+                              _alignment_score(tu)))
     sim_stats = m.model.sim
     length = m.model.length
     stats = {"mu0": sim_stats.mu0, "sd0": sim_stats.sd0, "mu1": sim_stats.mu1,
@@ -532,21 +570,192 @@ def score_tmx(
 # --------------------------------------------------------------------------- outputs
 
 
-def write_scored_tmx(result: TmScore, out_path: str | os.PathLike[str]) -> int:
-    """Write the input TMX again with ``x-alignment-score`` and ``x-flags`` props on every scored unit.
+def _alignment_score(tu: TU) -> float | None:
+    """The unit's ``x-alignment-score`` (the aligner's, on its own scale), or None when it has none or not a number."""
+    raw = tu.props.get(ALIGNMENT_SCORE_PROP)
+    try:
+        value = float(raw) if raw is not None else None
+    except ValueError:
+        return None
+    return value if value is not None and np.isfinite(value) else None
 
-    Everything else (header, other props, notes, inline codes, units without
-    both languages) is kept as it was; an earlier ``x-flags`` is replaced (and
-    removed where nothing is flagged now). Returns the units scored.
+
+def write_scored_tmx(result: TmScore, out_path: str | os.PathLike[str]) -> int:
+    """Write the input TMX again with ``x-tm-score`` and ``x-tm-flags`` props on every scored unit.
+
+    The aligner's ``x-alignment-score`` and ``x-flags`` are left as they were:
+    this score is on another scale (a unit read alone, not a posterior over a
+    document's paths), so it is written beside them, never over them. Everything
+    else (header, other props, notes, inline codes, units without both
+    languages) is kept too; an earlier ``x-tm-flags`` is replaced (and removed
+    where nothing is flagged now). Returns the units scored.
     """
-    props = [{"x-alignment-score": f"{u.score:.3f}", "x-flags": ",".join(u.flags) or None} for u in result.units]
+    props = [{TM_SCORE_PROP: f"{u.score:.3f}", TM_FLAGS_PROP: ",".join(u.flags) or None} for u in result.units]
     return write_tmx_props(result.tmx, props, out_path)
 
 
+def _key(text: str) -> str:
+    return " ".join(text.split())
+
+
+def duplicate_units(src: Sequence[str], tgt: Sequence[str], limit: int = MAX_LISTED) -> dict:
+    """Units repeated as they are, and sources translated more than one way (unit numbers from 1).
+
+    ``exact``: groups of units with the same source and target (whitespace
+    aside): copies a TM tool would merge; ``inconsistent``: sources with more
+    than one distinct target, which a translator should settle (or which are
+    context-dependent on purpose). Both listed largest first, at most ``limit``
+    groups; the counts are of all.
+    """
+    pairs: dict[tuple[str, str], list[int]] = {}
+    by_src: dict[str, dict[str, list[int]]] = {}
+    for k, (a, b) in enumerate(zip(src, tgt, strict=True)):
+        ka, kb = _key(a), _key(b)
+        if not ka or not kb:
+            continue
+        pairs.setdefault((ka, kb), []).append(k)
+        by_src.setdefault(ka, {}).setdefault(kb, []).append(k)
+    exact = sorted((units for units in pairs.values() if len(units) > 1), key=lambda u: (-len(u), u[0]))
+    mixed = sorted(((a, t) for a, t in by_src.items() if len(t) > 1),
+                   key=lambda at: (-sum(len(u) for u in at[1].values()), min(min(u) for u in at[1].values())))
+    return {
+        "exact_groups": len(exact),
+        "exact_copies": sum(len(u) - 1 for u in exact),
+        "inconsistent_sources": len(mixed),
+        "exact": [{"units": [k + 1 for k in units], "src": src[units[0]], "tgt": tgt[units[0]]} for units in exact[:limit]],
+        "inconsistent": [
+            {"src": src[min(min(u) for u in targets.values())],
+             "targets": [{"tgt": tgt[units[0]], "units": [k + 1 for k in units]}
+                         for units in sorted(targets.values(), key=lambda u: (-len(u), u[0]))]}
+            for _, targets in mixed[:limit]
+        ],
+    }
+
+
+#: A unit's side "looks like" the other language when that language's score is at least this ...
+_LANG_MIN = 0.25
+#: ... and this many times its own language's (plus a little), over at least ``_LANG_WORDS`` words.
+_LANG_RATIO = 2.0
+_LANG_WORDS = 4
+_WORD = re.compile(r"[^\W\d_]+")
+#: Letters only Vietnamese writes among the profiled languages (``reading.langid``'s own list).
+_VI_LETTERS = frozenset("ăđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉĩịọỏốồổỗộớờởỡợụủũứừửữựỳỵỷỹ")
+
+
+@functools.cache
+def _pair_profile(a: str, b: str) -> dict[str, tuple[float, float]]:
+    """Function words of languages ``a`` and ``b``, each with its weight for ``a`` and for ``b``.
+
+    The weights of ``reading.langid.language_scores`` (a word shared by k
+    language families counts 1/k for each), for two languages only: a unit's
+    check then costs one pass over its words, not one per profiled language.
+    """
+    owners: dict[str, set[str]] = {}
+    for lang, words in STOPWORDS.items():
+        for w in words:
+            owners.setdefault(w, set()).add(lang)
+    out = {}
+    for w, langs in owners.items():
+        families: list[str] = []  # one language per family among the word's owners
+        for x in sorted(langs):
+            if not any(same_family(x, f) for f in families):
+                families.append(x)
+        weight = 1 / len(families)
+        wa, wb = (weight if a in langs else 0.0), (weight if b in langs else 0.0)
+        if wa or wb:
+            out[w] = (wa, wb)
+    return out
+
+
+def _two_scores(text: str, a: str, b: str) -> tuple[float, float, int]:
+    """``language_scores(text)`` for ``a`` and ``b`` only (Vietnamese's own letters included), and the word count."""
+    words = _WORD.findall(text.lower())
+    n = len(words)
+    if not n:
+        return 0.0, 0.0, 0
+    profile = _pair_profile(a, b)
+    sa = sb = 0.0
+    for w in words:
+        hit = profile.get(w)
+        if hit is not None:
+            sa += hit[0]
+            sb += hit[1]
+    sa, sb = sa / n, sb / n
+    if "vi" in (a, b):
+        vi = sum(1 for w in words if not _VI_LETTERS.isdisjoint(w)) / n
+        sa, sb = (max(sa, vi), sb) if a == "vi" else (sa, max(sb, vi))
+    return sa, sb, n
+
+
+def _unit_language(src: str, tgt: str, src_lang: str, tgt_lang: str) -> str | None:
+    """What is wrong with a unit's languages, or None: an untranslated target, or a side in the other language.
+
+    Units are sentences, too short for ``detect_language``'s verdict (30 words);
+    what can be told from a sentence is narrower: whether a side reads as the
+    *other* side's language far more than as its own (function words, and
+    Vietnamese's own letters), which is what a unit left untranslated or with
+    its sides swapped looks like.
+    """
+    if len(src.split()) >= 3 and _key(src).casefold() == _key(tgt).casefold():
+        return "the target is the source unchanged: not translated?"
+    want_s, want_t = base_language(src_lang), base_language(tgt_lang)
+    if want_s not in NAMES or want_t not in NAMES or same_family(want_s, want_t):
+        return None
+    for text, own, other, side in ((tgt, want_t, want_s, "target"), (src, want_s, want_t, "source")):
+        s_own, s_other, n = _two_scores(text, own, other)
+        if n >= _LANG_WORDS and s_other >= _LANG_MIN and s_other > _LANG_RATIO * s_own + 0.05:
+            what = "not translated?" if side == "target" else "sides swapped?"
+            return f"the {side} reads as {NAMES[other]} ({other}), not {NAMES[own]} ({own}): {what}"
+    return None
+
+
+def language_checks(src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt_lang: str,
+                    limit: int = MAX_LISTED, *, found: dict[int, str] | None = None) -> dict:
+    """The memory's languages: each side as a whole against its declared language, and unit by unit.
+
+    ``sides``: ``language_mismatch`` on a sample of each side (a memory whose
+    languages are swapped or mislabelled); ``units``: the units a reader should
+    look at (``_unit_language``), unit numbers from 1, at most ``limit``; ``problems``
+    counts them all. ``found``: the units' problems by position when they are known
+    already (``score_tmx`` flags them ``wrong-language``), so they are not looked for twice.
+    """
+    step = max(1, len(src) // 2000)
+    sides = {
+        side: {"declared": lang, "problem": language_mismatch("\n".join(texts[::step]), lang) if lang else None}
+        for side, texts, lang in (("source", src, src_lang), ("target", tgt, tgt_lang))
+    }
+    if found is None:
+        found = {k: p for k, (a, b) in enumerate(zip(src, tgt, strict=True))
+                 if (p := _unit_language(a, b, src_lang, tgt_lang))}
+    units = [{"unit": k + 1, "problem": found[k], "src": src[k], "tgt": tgt[k]} for k in sorted(found)[:limit]]
+    return {"sides": sides, "problems": len(found), "units": units}
+
+
+def _histogram(values: Sequence[float]) -> list[int]:
+    counts, _ = np.histogram(np.clip(np.asarray(values, dtype=float), 0, 1), bins=np.linspace(0.0, 1.0, 21))
+    return [int(c) for c in counts]
+
+
 def score_report_json(result: TmScore) -> dict:
-    """The suspect units, worst first, as plain JSON-ready data."""
+    """The TM health report as plain JSON-ready data: what the JSON file holds and the HTML page is drawn from.
+
+    ``suspects``: every flagged unit, worst first (unit numbers from 1), each with
+    this score and the aligner's ``x-alignment-score`` if it had one;
+    ``distribution``: both scores in 20 bins; ``duplicates`` and ``languages``
+    (``duplicate_units``, ``language_checks``).
+    """
     flags = Counter(c for u in result.units for c in u.flags)
     suspects = result.suspects()
+    scores = [u.score for u in result.units]
+    original = [u.alignment_score for u in result.units if u.alignment_score is not None]
+    src, tgt = result.texts if result.texts is not None else (
+        [clean_text(u.tu.src)[0] for u in result.units], [clean_text(u.tu.tgt)[0] for u in result.units])
+    dupes = duplicate_units(src, tgt)
+    langs = language_checks(src, tgt, result.tmx.src_lang, result.tmx.tgt_lang,
+                            found={u.position: u.issues[WRONG_LANGUAGE] for u in result.units if WRONG_LANGUAGE in u.issues})
+    threshold = result.params.threshold
+    disagree = sum(1 for u in result.units if u.alignment_score is not None and u.alignment_score >= AGREE_HIGH
+                   and u.score < threshold)
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -554,60 +763,43 @@ def score_report_json(result: TmScore) -> dict:
         "src_lang": result.tmx.src_lang,
         "tgt_lang": result.tmx.tgt_lang,
         "signature": result.signature,
+        "model_id": result.model_id,
         "params": dataclasses.asdict(result.params),
         "stats": result.stats,
         "warnings": list(result.warnings),
-        "summary": {"units": len(result.units), "suspects": len(suspects), "not_scored": result.tmx.skipped,
-                    "flags": dict(sorted(flags.items()))},
+        "props": {"score": TM_SCORE_PROP, "flags": TM_FLAGS_PROP, "aligner_score": ALIGNMENT_SCORE_PROP},
+        "summary": {
+            "units": len(result.units), "suspects": len(suspects), "not_scored": result.tmx.skipped,
+            "flags": dict(sorted(flags.items())),
+            "score": {"mean": float(np.mean(scores)), "median": float(np.median(scores)), "min": float(min(scores))},
+            "below_threshold": sum(1 for x in scores if x < threshold),
+            "with_aligner_score": len(original),
+            "aligner_high_tm_low": disagree,
+            "duplicates": {k: dupes[k] for k in ("exact_groups", "exact_copies", "inconsistent_sources")},
+            "language_problems": langs["problems"] + sum(1 for v in langs["sides"].values() if v["problem"]),
+        },
+        "distribution": {"edges": [round(x, 2) for x in np.linspace(0.0, 1.0, 21)], "tm_score": _histogram(scores),
+                         "aligner_score": _histogram(original) if original else None},
         "suspects": [
-            {"unit": u.position + 1, "tuid": u.tu.tuid, "score": u.score, "similarity": round(u.similarity, 3),
-             "flags": list(u.flags), "issues": u.issues, "src": u.tu.src, "tgt": u.tu.tgt,
-             "document": u.tu.props.get("x-document")}
+            {"unit": u.position + 1, "tuid": u.tu.tuid, "score": u.score, "aligner_score": u.alignment_score,
+             "similarity": round(u.similarity, 3), "flags": list(u.flags), "issues": u.issues, "src": u.tu.src,
+             "tgt": u.tu.tgt, "document": u.tu.props.get("x-document")}
             for u in suspects
         ],
+        "duplicates": dupes,
+        "languages": langs,
     }
 
 
-def _report_alignment(result: TmScore, units: Sequence[ScoredTU]) -> Alignment:
-    """``units`` as the 1-1 beads of one document pair, with their scores, flags and the report's thresholds."""
-    qp = dataclasses.asdict(QualityParams(low_score=result.params.threshold))
-    if result.texts is not None:
-        src = [result.texts[0][u.position] for u in units]
-        tgt = [result.texts[1][u.position] for u in units]
-    else:
-        src, tgt = [clean_text(u.tu.src)[0] for u in units], [clean_text(u.tu.tgt)[0] for u in units]
-    return _tm_alignment(result.tmx, src, tgt, [u.score for u in units], [u.flags for u in units],
-                         model_id=result.model_id, signature=result.signature, params={"quality": qp})
-
-
-def _report_payload(result: TmScore) -> dict:
-    """The HTML report's data: the worst units as rows, the summary of every unit.
-
-    Only the rows shown are put through the report (flagged units by score,
-    then at most ``MAX_CLEAN_ROWS`` clean ones, lowest first; ``MAX_REPORT_ROWS``
-    in all), so a memory of 500,000 units costs the page no more than one of
-    5,000; the summary (counts, scores, quality, flags) is measured on every unit.
-    """
+def _page_rows(result: TmScore) -> list[dict]:
+    """The table's rows: flagged units worst first, then at most ``MAX_CLEAN_ROWS`` clean ones, lowest first
+    (``MAX_REPORT_ROWS`` in all); the page keeps to its own row limit on top."""
     flagged = sum(1 for u in result.units if u.flags)
     shown = sorted(result.units, key=lambda u: (not u.flags, u.score, u.position))
     shown = shown[: min(flagged + MAX_CLEAN_ROWS, MAX_REPORT_ROWS)]
-    payload = report_payload(_report_alignment(result, shown), warnings=list(result.warnings))
-    whole = summary(_report_alignment(result, result.units))
-    whole.pop("unaligned")
-    payload["summary"].update(whole)  # the memory's numbers, not those of the rows shown
-    for row, u in zip(payload["beads"], shown, strict=True):
-        row["n"], row["src"], row["tgt"] = u.position, [u.position], [u.position]  # the unit's place in the TMX
-        row["issues"] = dict(u.issues)
-    if result.sim is not None:
-        payload["matrix"] = _matrix(result.sim)  # the plot's heat map, for a small memory
-    payload["title"] = "Translation memory check"
-    payload["flag_legend"]["misplaced"] = {"title": "Misplaced?", "explanation": MISPLACED_EXPLANATION}
-    return payload
-
-
-def _matrix(sim: np.ndarray) -> dict:
-    reduced, block = downsample(sim, MAX_CELLS)
-    return encode_matrix(reduced, sim.shape, block)
+    return [{"unit": u.position + 1, "tuid": u.tu.tuid, "score": u.score, "aligner_score": u.alignment_score,
+             "flags": list(u.flags), "issues": dict(u.issues), "src": u.tu.src, "tgt": u.tu.tgt,
+             "document": u.tu.props.get("x-document")} for u in shown]
 
 
 def write_score_report(
@@ -617,22 +809,26 @@ def write_score_report(
     *,
     scored_tmx: str | os.PathLike[str] | None = None,
 ) -> dict:
-    """Write the HTML report (the alignment report, units worst first) and/or the JSON suspect list.
+    """Write the TM health report: the HTML page and/or its JSON (``score_report_json``); return the JSON data.
 
-    The HTML is the ordinary alignment report of the memory seen as one
-    document of 1-1 beads, its table ordered worst first (flagged units by
-    score, then the rest, at most ``MAX_CLEAN_ROWS`` of those, lowest first;
-    the report itself keeps a page to its own row limit); the row number is
-    the unit's position in the TMX. ``scored_tmx`` (the TMX written with every
-    unit's score and flags) is named on a page that shows only some rows.
-    Returns the JSON data.
+    The page (``render_tm_report``) holds the summary of every unit, the score
+    distribution, the suspects worst first (then the lowest clean units, at most
+    ``MAX_CLEAN_ROWS``; the page keeps to its own row limit), duplicates and
+    language checks. ``scored_tmx`` (the TMX written with every unit's score and
+    flags) is named on a page that shows only some rows.
     """
     data = score_report_json(result)
     if json_path is not None:
         atomic_write(json_path, json_text(data))
     if html_path is not None:
         full_table = [] if scored_tmx is None else [_relative(scored_tmx, html_path)]
-        atomic_write(html_path, render_report(_report_payload(result), full_table=full_table))
+        page = {**data, "rows": _page_rows(result), "scores": [u.score for u in result.units],
+                "aligner_scores": [u.alignment_score for u in result.units if u.alignment_score is not None],
+                "legend": {**{c: {"title": f.title, "explanation": f.explanation} for c, f in FLAGS.items()
+                              if c in TM_FLAGS},
+                           "misplaced": {"title": "Misplaced?", "explanation": MISPLACED_EXPLANATION},
+                           WRONG_LANGUAGE: {"title": "Wrong language?", "explanation": WRONG_LANGUAGE_EXPLANATION}}}
+        atomic_write(html_path, render_tm_report(page, full_table=full_table))
     return data
 
 

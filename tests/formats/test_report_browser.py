@@ -2,13 +2,15 @@
 
 Skipped where /usr/bin/chromium or the playwright package is missing (the
 browser is the system one; ``playwright install`` is never needed). The
-screenshot lands in tests/artifacts/ (git-ignored) for a human look.
+screenshot lands in tests/artifacts/ (git-ignored) for a human look, and is
+copied to the folder named by $ALIGN_TEST_SHOTS when it is set.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,18 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+#: Where screenshots are also copied for a person to look at: $ALIGN_TEST_SHOTS, if set.
+SHOTS = Path(os.environ["ALIGN_TEST_SHOTS"]) if os.environ.get("ALIGN_TEST_SHOTS") else None
+
+
+def keep(path: Path) -> None:
+    """Copy a screenshot to $ALIGN_TEST_SHOTS (the test artefacts), when it is set."""
+    if SHOTS is not None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, SHOTS / path.name)
+        print(f"screenshot: {SHOTS / path.name}")
+
 
 pytestmark = [
     pytest.mark.browser,
@@ -106,6 +120,15 @@ def test_injected_markup_did_not_run_and_nothing_was_fetched(page):
     assert all(u.startswith(("file:", "data:")) for u in requests), requests
 
 
+def test_text_columns_are_wider_than_the_flags_column(page):
+    """Issue 22: the source and target columns got ~250 px while the mostly empty FLAGS column took the rest."""
+    pg, _, _, _ = page
+    widths = pg.evaluate("Array.from(document.querySelectorAll('#beads thead th')).map(th => th.offsetWidth)")
+    heads = pg.evaluate("Array.from(document.querySelectorAll('#beads thead th')).map(th => th.className)")
+    assert heads[7] == "flags"
+    assert min(widths[2], widths[3]) > max(400, 2 * widths[7]), widths
+
+
 def test_screenshot(page):
     pg, _, _, _ = page
     ARTIFACTS.mkdir(exist_ok=True)
@@ -113,6 +136,7 @@ def test_screenshot(page):
     pg.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 50_000
     print(f"screenshot: {path}")
+    keep(path)
 
 
 @pytest.mark.model
@@ -138,6 +162,13 @@ def test_sample_pair_report_in_the_browser(page, tmp_path):
         path = ARTIFACTS / "sample_report.png"
         pg.screenshot(path=str(path), full_page=True)
         print(f"screenshot: {path}")
+        keep(path)
+        # Issue 22: the pair's id is the title, the text columns get the width, rows count from 1.
+        assert pg.title().startswith("buoc-tien-moi-hop-tac-viet-nam-lhq-phong-chong-toi-pham-mang · vi → id")
+        widths = pg.evaluate("Array.from(document.querySelectorAll('#beads thead th')).map(th => th.offsetWidth)")
+        assert min(widths[2], widths[3]) > 2 * widths[7], widths  # source, target against flags
+        assert pg.locator("#beads tbody tr").first.locator("td").nth(0).inner_text().strip() == "1"
+        assert pg.locator("#beads tbody tr").first.locator("td").nth(1).inner_text().strip() == "1"
     finally:
         pg.close()
     assert path.stat().st_size > 50_000
@@ -179,6 +210,73 @@ def test_big_report_opens_with_the_worst_rows_and_its_filters_work(page, tmp_pat
         pg.evaluate("window.scrollTo(0, 0)")
         pg.screenshot(path=str(path))
         print(f"screenshot: {path}")
+        keep(path)
     finally:
         pg.close()
     assert path.stat().st_size > 30_000
+
+
+def test_tm_health_page_in_the_browser(page, tmp_path):
+    """Issue 22: `align score`'s own page (not the alignment page), as a reviewer opens it; screenshot kept."""
+    from test_tmscore import PAIRS, hash_encoder, planted, tmx_of
+
+    from align.tools.tmscore import score_tmx, write_score_report, write_scored_tmx
+
+    pairs = [list(p) for p in planted()[0]]
+    pairs[8][1] = pairs[8][0]  # left untranslated
+    pairs += [list(PAIRS[2]), list(PAIRS[2]), [PAIRS[5][0], PAIRS[6][1]]]  # a repeated unit, a second translation
+    path = tmx_of([tuple(p) for p in pairs], tmp_path / "legacy.tmx")
+    result = score_tmx(path, hash_encoder())
+    write_scored_tmx(result, tmp_path / "legacy.scored.tmx")
+    write_score_report(result, tmp_path / "legacy.report.html", scored_tmx=tmp_path / "legacy.scored.tmx")
+    pg = page[0].context.browser.new_page(viewport={"width": 1440, "height": 1100})
+    try:
+        pg.goto((tmp_path / "legacy.report.html").as_uri())
+        pg.wait_for_load_state("load")
+        assert pg.title() == "legacy.tmx · vi → id · Translation memory health"
+        assert pg.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+        assert pg.inner_text("#card-suspects").strip() == str(len(result.suspects()))
+        assert pg.inner_text("#card-duplicates").strip() == "2"
+        first = pg.locator("#beads tbody tr").first
+        assert first.get_attribute("id") == f"unit-{result.suspects()[0].position + 1}"
+        pg.check("#f-flagged")
+        assert visible_rows(pg) == len(result.suspects())
+        pg.uncheck("#f-flagged")
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = ARTIFACTS / "tm_health_report.png"
+        pg.screenshot(path=str(shot), full_page=True)
+        print(f"screenshot: {shot}")
+        keep(shot)
+    finally:
+        pg.close()
+    assert shot.stat().st_size > 50_000
+
+
+def test_left_out_by_the_reader_in_the_browser(page, tmp_path):
+    """Issue 22: the collapsed "Left out by the reader" section, opened as a reviewer opens it; screenshot kept."""
+    from test_report_left_out import news_pair_report
+
+    data, _ = news_pair_report(tmp_path)
+    pg = page[0].context.browser.new_page(viewport={"width": 1440, "height": 1100})
+    try:
+        pg.goto((tmp_path / "r.html").as_uri())
+        pg.wait_for_load_state("load")
+        section = pg.locator("#left-out")
+        assert not section.locator("table").first.is_visible()  # collapsed until asked for
+        section.locator("summary").click()
+        assert section.locator("table").first.is_visible()
+        section.locator("summary").click()
+        assert not section.locator("table").first.is_visible()
+        pg.click("#noise-pointer a")  # the unaligned list's pointer to the noise opens the section
+        assert section.locator("table").first.is_visible()
+        assert section.locator("h3").count() == len(data["removed"])
+        assert "Ảnh: Hoàng Long" in section.inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = ARTIFACTS / "report_left_out.png"
+        section.scroll_into_view_if_needed()
+        section.screenshot(path=str(shot))
+        print(f"screenshot: {shot}")
+        keep(shot)
+    finally:
+        pg.close()
+    assert shot.stat().st_size > 10_000

@@ -20,6 +20,7 @@ from align.formats.review import (
     import_review,
     read_review,
     review_rows,
+    row_checksum,
     write_review,
 )
 from align.formats.tmx import read_tmx
@@ -100,8 +101,8 @@ def test_tsv_layout(tmp_path, alignment):
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads the Vietnamese right
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter="\t"))
     assert table[0] == ["bead", "source (vi)", "target (id)", "score", "type", "flags", "accept",
-                        "source segments", "target segments"]
-    assert table[1] == ["1", VI[0], ID[0], "0.950", "1-1", "", "yes", "0", "0"]
+                        "source segments", "target segments", "checksum"]
+    assert table[1] == ["1", VI[0], ID[0], "0.950", "1-1", "", "yes", "0", "0", row_checksum(VI[0], ID[0], "yes")]
     assert table[3][1] == VI[2] + "\n" + VI[3] and table[3][7] == "2,3"
     assert table[6][1] == "'" + VI[5]  # a spreadsheet would run it as a formula
     assert table[7][5] == "number-mismatch"
@@ -268,6 +269,115 @@ def test_import_appends_without_duplicates(tmp_path, alignment):
     assert len(read_tmx(out).tus) == first.tus_written
 
 
+# --------------------------------------------------------------------------- review marks (issue 22, item 3)
+
+
+def marks_of(path: Path) -> list[tuple[str, str, str | None, str | None]]:
+    """(source, x-review, changeid, changedate) of each unit, in file order."""
+    from lxml import etree
+
+    out = []
+    for tu in etree.parse(str(path)).getroot().findall("body/tu"):
+        review_prop = tu.find("prop[@type='x-review']")
+        out.append((tu.find("tuv/seg").text, review_prop.text if review_prop is not None else None,
+                    tu.get("changeid"), tu.get("changedate")))
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "tsv"])
+def test_import_marks_edited_confirmed_and_pre_accepted_units(tmp_path, alignment, fmt):
+    fixed = "Kota ini memiliki lebih dari 8 juta jiwa."
+    path = review(tmp_path, alignment, {
+        2: {"target": fixed},  # a pre-accepted row, corrected
+        6: {"accept": "yes"},  # a row the pre-fill left out, accepted by the reviewer as it is
+    }, fmt=fmt)
+    out = tmp_path / "out.tmx"
+    later = datetime(2024, 6, 1, 9, 0, 0, tzinfo=UTC)
+    res = import_review(path, out, creationid="align", changeid="lan", now=later)
+    assert marks_of(out) == [
+        (VI[0], "pre-accepted", None, "20240601T090000Z"),
+        (VI[1], "edited", "lan", "20240601T090000Z"),
+        (f"{VI[2]} {VI[3]}", "pre-accepted", None, "20240601T090000Z"),
+        (VI[5], "confirmed", None, "20240601T090000Z"),
+    ]
+    assert dict(res.marks) == {"edited": 1, "confirmed": 1, "pre-accepted": 2}
+    # the aligner's score stays the aligner's, beside the review's mark
+    edited = read_tmx(out).tus[1]
+    assert (edited.tgt, edited.props["x-alignment-score"], edited.props["x-review"]) == (fixed, "0.500", "edited")
+    assert not res.warnings
+
+
+def test_import_changedate_of_an_edited_unit_is_the_import_time(tmp_path, alignment):
+    from lxml import etree
+
+    path = review(tmp_path, alignment, {1: {"source": "Hà Nội là thủ đô của nước Việt Nam."}}, fmt="tsv")
+    out = tmp_path / "out.tmx"
+    import_review(path, out, changeid="lan", now=datetime(2025, 1, 2, 3, 4, 5))  # naive: taken as UTC
+    tu = etree.parse(str(out)).getroot().find("body/tu")
+    assert (tu.get("changedate"), tu.get("changeid"), tu.get("creationid")) == ("20250102T030405Z", "lan", "align")
+
+
+def test_what_spreadsheets_change_is_no_edit(tmp_path, alignment):
+    """CR LF line breaks inside a cell, spaces at the ends, NFD text: the TMX's text is the same, so not edited."""
+    import unicodedata
+
+    rows = review_rows(alignment)
+    path = review(tmp_path, alignment, {
+        1: {"source": "  " + unicodedata.normalize("NFD", VI[0]) + " "},
+        3: {"source": rows[2].source.replace("\n", "\r\n  ")},
+    }, fmt="tsv")
+    import_review(path, tmp_path / "out.tmx")
+    assert [m[1] for m in marks_of(tmp_path / "out.tmx")] == ["pre-accepted"] * 3
+
+
+def test_a_row_the_reviewer_added_is_edited(tmp_path, alignment):
+    path = tmp_path / "review.tsv"
+    write_review(alignment, path)
+    with path.open("a", encoding="utf-8") as f:
+        f.write("\tMột câu mới.\tSebuah kalimat baru.\t\t\t\tyes\t\t\t\n")
+    res = import_review(path, tmp_path / "out.tmx", changeid="lan")
+    assert marks_of(tmp_path / "out.tmx")[-1][:3] == ("Một câu mới.", "edited", "lan")
+    assert dict(res.marks)["edited"] == 1
+
+
+def test_an_old_sheet_without_checksums_still_imports_marked_reviewed(tmp_path, alignment):
+    path = tmp_path / "review.tsv"
+    write_review(alignment, path)
+    table = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""), delimiter="\t"))
+    assert table[0][-1] == "checksum"
+    buf = io.StringIO()
+    csv.writer(buf, dialect="excel-tab", lineterminator="\n").writerows([r[:-1] for r in table])
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    sheet = read_review(path)
+    assert not sheet.checked
+    res = import_review(path, tmp_path / "out.tmx", changeid="lan")
+    assert res.tus_written == 3
+    assert [m[1:3] for m in marks_of(tmp_path / "out.tmx")] == [("reviewed", None)] * 3
+    assert any("no checksum column" in w and "x-review=reviewed" in w for w in res.warnings)
+
+
+def test_xlsx_checksum_column_is_hidden_and_last(tmp_path, alignment):
+    path = tmp_path / "review.xlsx"
+    write_review(alignment, path, now=NOW)
+    ws = openpyxl.load_workbook(path)["review"]
+    assert ws.cell(1, 10).value == "checksum" and ws.column_dimensions["J"].hidden
+    rows = review_rows(alignment)
+    assert [ws.cell(k + 2, 10).value for k in range(len(rows))] == [r.checksum for r in rows]
+    assert read_review(path).checked
+
+
+def test_append_keeps_the_marks_of_the_units_already_there(tmp_path, alignment):
+    out = tmp_path / "tm.tmx"
+    import_review(review(tmp_path, alignment, {2: {"target": "Kota ini berpenduduk 8 juta."}}), out, changeid="lan")
+    first = marks_of(out)
+    (tmp_path / "review.xlsx").unlink()
+    res = import_review(review(tmp_path, alignment, {6: {"accept": "yes"}}), out, append=True, changeid="an")
+    after = marks_of(out)
+    assert after[: len(first)] == first  # the units of the first import, as they were
+    assert res.kept_existing == len(first) and dict(res.marks) == {"confirmed": 1, "pre-accepted": 1}
+    assert after[len(first):] == [(f"{VI[1]}", "pre-accepted", None, after[-1][3]), (VI[5], "confirmed", None, after[-1][3])]
+
+
 # --------------------------------------------------------------------------- errors
 
 
@@ -393,3 +503,16 @@ def test_import_review_errors_are_one_line(capsys, tmp_path):
     assert not (tmp_path / "out.tmx").exists()
     code, err = cli(capsys, "import-review", tmp_path / "none.tsv", "-o", tmp_path / "out.tmx")
     assert code == 3 and "file not found" in err
+
+
+def test_import_review_command_marks_edits_by_the_login_name_or_creationid(capsys, tmp_path, alignment, monkeypatch):
+    monkeypatch.setattr("getpass.getuser", lambda: "lan.nguyen")
+    path = review(tmp_path, alignment, {2: {"target": "Kota ini berpenduduk 8 juta."}})
+    code, err = cli(capsys, "import-review", path, "-o", tmp_path / "a.tmx")
+    assert code == 0, err
+    assert "3 TUs written to" in err and "(1 edited, 2 pre-accepted)" in err, err
+    edited = [m for m in marks_of(tmp_path / "a.tmx") if m[1] == "edited"]
+    assert [m[2] for m in edited] == ["lan.nguyen"]
+    code, err = cli(capsys, "import-review", path, "-o", tmp_path / "b.tmx", "--creationid", "reviewer-7")
+    assert code == 0, err
+    assert [m[2] for m in marks_of(tmp_path / "b.tmx") if m[1] == "edited"] == ["reviewer-7"]

@@ -237,7 +237,9 @@ def test_moved_sentence_is_told_apart_from_a_dropped_one():
     assert al.beads[1].flags == ("omission", "moved")
     assert al.beads[6].flags == ("omission",)
     assert al.beads[10].flags == ("addition", "moved")
-    assert "target segment 8" in flag_details(al, sim=sv @ tv.T)[1]["moved"]
+    # Target index 8, numbered from 1 as the report page numbers segments.
+    assert "best match is target segment 9 " in flag_details(al, sim=sv @ tv.T)[1]["moved"]
+    assert "best match is source segment 2 " in flag_details(al, sim=sv @ tv.T)[10]["moved"]
 
 
 # ----------------------------------------------------------------------------- contract

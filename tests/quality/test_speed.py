@@ -33,7 +33,7 @@ def _old_moved(alignment: Alignment, sim: np.ndarray, p: QualityParams) -> dict[
                 mutual.append((float(c[i]), i, j))
         if mutual and max(mutual)[0] >= bar:
             best, i, j = max(mutual)
-            other = f"target segment {j}" if b.src else f"source segment {i}"
+            other = f"target segment {j + 1}" if b.src else f"source segment {i + 1}"
             out[k] = f"best match is {other} (cosine {best:.2f}; typical pairs {bar:.2f} or more)"
     return out
 

@@ -16,6 +16,7 @@ from align.reading.noise import (
     SOURCE,
     classify_noise,
     find_noise,
+    trailing_credit,
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -181,8 +182,51 @@ def test_marker_at_the_top_does_not_open_the_tail():
 
 
 def test_source_line_tail_keeps_following_prose():
-    blocks = ["Judul berita panjang di sini", PROSE, "Nguồn: TTXVN", "Sistem Politik", PROSE]
+    # the article's own source line (a link) opens the tail; a source line without one is left to the next tests
+    blocks = ["Judul berita panjang di sini", PROSE, "Nguồn: https://baotintuc.vn/thoi-su/abc-123.htm", "Sistem Politik", PROSE]
     assert find_noise(blocks, "id") == [None, None, SOURCE, BOILERPLATE, None]
+
+
+@pytest.mark.parametrize("line", ["Nguồn: Sở Giao thông vận tải Hà Nội", "Sumber: Dinas Perhubungan Hanoi",
+                                  "Source: Hanoi Department of Transport"])
+def test_in_body_source_line_is_content(line):
+    """Issue 22: a source line inside the article (the article goes on after it) is translated text, not noise."""
+    blocks = ["Judul berita panjang di sini", PROSE, line, PROSE, "Harga tiket tetap", PROSE]
+    assert find_noise(blocks, "id") == [None] * 6
+    blocks = ["Judul berita panjang di sini", PROSE, PROSE, line, "Harga tiket tetap", PROSE]  # a subheading between
+    assert find_noise(blocks, "id", edges=False) == [None] * 6
+
+
+def test_closing_source_line_stays_noise():
+    blocks = ["Judul berita panjang di sini", PROSE, PROSE, "Nguồn: TTXVN", "Bình luận (0)", "Hãy để lại bình luận!"]
+    assert find_noise(blocks, "vi") == [None, None, None, SOURCE, COMMENTS, COMMENTS]
+    blocks = ["Judul berita panjang di sini", PROSE, "Sumber: https://daibieunhandan.vn/a-1.html", PROSE]
+    assert find_noise(blocks, "id")[2] == SOURCE
+
+
+@pytest.mark.parametrize("line", ["Hoàng Long - Thứ Tư, 12/3/2025 08:15", "Oleh Hoang Long, Rabu, 12 Maret 2025 08:15 WIB",
+                                  "Kabar NusantaraRabu, 12/03/2025 - 08:15", "By Bao Ngoc August 19, 2025 | 10:00",
+                                  "Cập nhật lúc 08:15, 12/03/2025"])
+def test_byline_with_date_and_time_is_noise(line):
+    """Issue 22: a byline with a date (and a time) is not a unit, whatever words surround the date."""
+    assert classify_noise(line, "vi") == BYLINE
+
+
+@pytest.mark.parametrize(
+    "block,cut",
+    [
+        ("Quang cảnh buổi tiếp. Ảnh: Hoàng Long", "Ảnh: Hoàng Long"),
+        ("Suasana dari acara resepsi. Foto: Hoang Long", "Foto: Hoang Long"),
+        ("Suasana dari acara resepsi (Foto: Hoang Long/VNA)", "(Foto: Hoang Long/VNA)"),
+        ("An electric bus on a trial run. (Photo: Hoang Long)", "(Photo: Hoang Long)"),
+        ("Xe buýt điện chạy thử - Ảnh: TTXVN", "- Ảnh: TTXVN"),
+        ("Ảnh: Hoàng Long", None),  # a credit alone is a block of its own (line rules)
+        ("Ông nói. Ảnh: một bức ảnh rất đẹp, được chụp vào năm ngoái tại Hà Nội bởi phóng viên", None),
+    ],
+)
+def test_trailing_credit(block, cut):
+    at = trailing_credit(block)
+    assert (block[at:] if at is not None else None) == cut
 
 
 def test_bare_read_also_takes_the_headline_after_it():

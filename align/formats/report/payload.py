@@ -2,10 +2,10 @@
 
 The JSON holds everything the HTML shows (summary, every bead with its text,
 scores and flags, the unaligned segments with their reasons, a reduced
-similarity matrix), so the HTML can be rebuilt from it later without the
-documents or the model (``align report ALIGNMENT.json``). ``write_report``
-itself renders the HTML from that same JSON payload, so a rebuilt page is the
-same page.
+similarity matrix, what the readers left out of the documents by reason),
+so the HTML can be rebuilt from it later without the documents or the model
+(``align report ALIGNMENT.json``). ``write_report`` itself renders the HTML
+from that same JSON payload, so a rebuilt page is the same page.
 
 Every file is written through a temporary file and a rename: an interrupted
 run leaves the old report or the new one, never half of one.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,8 +29,10 @@ from align.formats.base import AlignedPair, OutputOptions
 from align.formats.report import html as html_page
 from align.formats.report.check import MAX_REPORT_JSON_BYTES, check_payload, parse_report
 from align.formats.report.plots import MAX_CELLS, downsample, encode_matrix
+from align.formats.report.tally import unaligned_tally
 from align.formats.tmx import REVIEW_TMX, TMX, TmxStats
 from align.quality.flags import FLAGS, flag_beads, flag_details, summary
+from align.reading.read import left_out
 
 FORMAT = "align-report"
 FORMAT_VERSION = 1
@@ -94,6 +97,14 @@ def report_payload(alignment: Alignment, *, sim_matrix: np.ndarray | None = None
         warnings = [*alignment.source.warnings, *alignment.target.warnings]
     summ["warnings"] = list(warnings)  # nothing changed or left out silently: the page lists them
     unaligned = summ.pop("unaligned")
+    # The pair's id (a corpus folder, --doc-id): the page's title, so a corpus's reports can be told apart.
+    summ["document"] = alignment.document_id or None
+    # ``flagged`` (from ``summary``) said whether the checks had run, beside ``flagged_beads`` (how many
+    # rows carry a flag): ``flagged: true`` with ``flagged_beads: 0`` read as a contradiction. Renamed.
+    summ["quality_checked"] = bool(summ.pop("flagged", True))
+    summ["unaligned_segments"] = unaligned_tally(str(u["reason"]) for u in unaligned)
+    # The text's size, so that a corpus index can weigh each document's quality and coverage by it.
+    summ["characters"] = {"src": sum(len(x.text) for x in alignment.src), "tgt": sum(len(x.text) for x in alignment.tgt)}
     beads = []
     for k, (b, d) in enumerate(zip(alignment.beads, details, strict=True)):
         beads.append({
@@ -122,9 +133,39 @@ def report_payload(alignment: Alignment, *, sim_matrix: np.ndarray | None = None
         "flag_legend": {c: {"title": f.title, "explanation": f.explanation} for c, f in FLAGS.items()},
         "beads": beads,
         "unaligned": unaligned,
+        "removed": removed_groups(alignment),
         "para_beads": [{"src": list(b.src), "tgt": list(b.tgt), "score": b.score} for b in alignment.para_beads],
         "matrix": matrix,
     })
+
+
+def removed_groups(alignment: Alignment) -> list[dict]:
+    """What the readers left out of both documents, by reason: the report's "Left out by the reader" list.
+
+    One group per reason (``{"reason", "count", "items": [{"side", "text", "set_aside", "block"}]}``),
+    in the order ``reading.read.left_out`` gives (what was removed first, then the
+    noise set aside), source before target within a group. ``set_aside`` is false
+    for text the reader removed before segmenting (an HTML page's menu, footer,
+    comment box, what lies outside its article: in no segment, so listed nowhere
+    else; ``block`` null) and true for a noise segment (a photo credit, a byline, a
+    running header; ``block`` its 0-based block, ``Segment.para``). The page lists
+    both in one place, so that a user sees nothing was dropped silently, and why.
+    """
+    groups: dict[str, dict] = {}
+    for side, doc in (("src", alignment.source), ("tgt", alignment.target)):
+        removed = Counter(reason for reason, _ in doc.removed)
+        noise: dict[str, list[int]] = {}
+        for seg in doc.noise:
+            noise.setdefault(seg.reason or "set aside", []).append(seg.para)  # left_out's reason for each
+        for reason, texts in left_out(doc).items():
+            group = groups.setdefault(reason, {"reason": reason, "count": 0, "items": []})
+            # left_out lists a reason's removed texts first, then its noise segments in document order.
+            cut = removed[reason]
+            group["items"].extend({"side": side, "text": text, "set_aside": k >= cut,
+                                   "block": noise[reason][k - cut] if k >= cut else None}
+                                  for k, text in enumerate(texts))
+            group["count"] += len(texts)
+    return list(groups.values())
 
 
 def write_report(
@@ -299,6 +340,10 @@ def corpus_rows(entries: Sequence[dict], html_path=None, json_path=None) -> list
     for e in entries:
         s = e.get("summary") or {}
         score = s.get("score") or {}
+        flags = s.get("flags") or {}
+        # Omitted and added segments as the report's card counts them (``unaligned_tally``); a summary
+        # from before that count falls back on the beads flagged omission/addition.
+        tally = s.get("unaligned_segments") or {"omission": flags.get("omission", 0), "addition": flags.get("addition", 0)}
         rows.append({
             "name": str(e.get("name") or s.get("source", {}).get("path") or "?"),
             "error": e.get("error"),
@@ -310,9 +355,13 @@ def corpus_rows(entries: Sequence[dict], html_path=None, json_path=None) -> list
             "coverage": s.get("coverage"),
             "flagged_beads": s.get("flagged_beads"),
             "flagged_share": s.get("flagged_share"),
-            "flags": s.get("flags") or {},
-            "omissions": (s.get("flags") or {}).get("omission", 0),
-            "additions": (s.get("flags") or {}).get("addition", 0),
+            "flags": flags,
+            "beads": s.get("beads"),
+            "omissions": tally.get("omission", 0),
+            "additions": tally.get("addition", 0),
+            "unaligned": tally.get("content", tally.get("omission", 0) + tally.get("addition", 0)),
+            "noise": tally.get("noise"),
+            "characters": s.get("characters"),
             "model_id": s.get("model_id"),
             "signature": s.get("signature"),
             "warnings": list(s.get("warnings") or []),
@@ -326,22 +375,71 @@ def corpus_rows(entries: Sequence[dict], html_path=None, json_path=None) -> list
     return rows
 
 
+def _weighted(pairs: Sequence[tuple[float | None, float]]) -> float | None:
+    """The mean of the values weighted by their weights, over the values known; None when none is."""
+    known = [(v, w) for v, w in pairs if v is not None and w > 0]
+    total = sum(w for _, w in known)
+    return sum(v * w for v, w in known) / total if total else None
+
+
+def corpus_totals(rows: Sequence[dict]) -> dict:
+    """The whole corpus in one row (the index's last): sums of the counts, shares weighed as they add up.
+
+    Quality and coverage are weighed by each document's characters (what they are
+    shares of), so the totals are those of the corpus as one text; the mean score by
+    its translation units; failed documents are counted, and left out of the rest.
+    """
+    ok = [r for r in rows if r.get("error") is None]
+
+    def total(key: str) -> int:
+        return sum(int(r.get(key) or 0) for r in ok)
+
+    def chars(r: dict, side: str | None = None) -> float:
+        c = r.get("characters") or {}
+        return float(c.get(side, 0) if side else c.get("src", 0) + c.get("tgt", 0))
+
+    beads = total("beads")
+    flagged = total("flagged_beads")
+    mins = [r["min_score"] for r in ok if r.get("min_score") is not None]
+    cov = [r.get("coverage") or {} for r in ok]
+    return {
+        "documents": len(rows),
+        "failed": len(rows) - len(ok),
+        "segments": {side: sum(int((r.get("segments") or {}).get(side) or 0) for r in ok) for side in ("src", "tgt")},
+        "tus": total("tus"),
+        "beads": beads,
+        "flagged_beads": flagged,
+        "flagged_share": flagged / beads if beads else None,
+        "omissions": total("omissions"),
+        "additions": total("additions"),
+        "unaligned": total("unaligned"),
+        "noise": total("noise"),
+        "quality": _weighted([(r.get("quality"), chars(r)) for r in ok]),
+        "coverage": {side: _weighted([(c.get(side), chars(r, side)) for c, r in zip(cov, ok, strict=True)])
+                     for side in ("src", "tgt")},
+        "mean_score": _weighted([(r.get("mean_score"), float(r.get("tus") or 0)) for r in ok]),
+        "min_score": min(mins) if mins else None,
+    }
+
+
 def write_corpus_index(
     entries: Sequence[dict],
     html_path: str | os.PathLike | None,
     json_path: str | os.PathLike | None,
 ) -> list[dict]:
-    """Write the corpus index (HTML and/or JSON): documents ranked worst to best by ``quality``.
+    """Write the corpus index (HTML and/or JSON): documents ranked worst to best by ``quality``, then the totals.
 
     Links to each report are relative to the index file, so the folder can be
     moved or shared as a whole. Returns the ranked rows.
     """
     rows = corpus_rows(entries, html_path, json_path)
+    totals = corpus_totals(rows)
     if json_path is not None:
         doc = {
             "format": INDEX_FORMAT,
             "format_version": FORMAT_VERSION,
             "quality_definition": QUALITY_DEFINITION,
+            "totals": totals,
             "documents": [
                 {k: v for k, v in r.items() if k not in ("html", "html_from_json")} | {"html": r["html_from_json"]}
                 for r in rows
@@ -349,5 +447,5 @@ def write_corpus_index(
         }
         atomic_write(json_path, json_text(doc))
     if html_path is not None:
-        atomic_write(html_path, html_page.render_index(rows, QUALITY_DEFINITION))
+        atomic_write(html_path, html_page.render_index(rows, QUALITY_DEFINITION, totals))
     return rows

@@ -110,6 +110,8 @@ def decode_matrix(d: dict) -> np.ndarray:
 # markers are drawn at ``_SS`` times the size on a patch that is then reduced, which
 # smooths them as an anti-aliasing renderer would.
 
+#: From this cell size (pixels) up, the dot plot outlines each pair's cells; below, it draws the path beside them.
+OUTLINE_MIN_CELL_PX = 4.0
 _SS = 3  # supersampling factor of the patches holding slanted lines and markers
 #: Where the axes lie (left, top, right, bottom pixels): the dot plot is 620 x 620 with room
 #: for tick labels, a colour bar on the right and a legend below; the histogram 620 x 290.
@@ -345,6 +347,30 @@ def _mean(idx: Sequence[int]) -> float:
     return sum(idx) / len(idx)
 
 
+def display_scale(img: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """The matrix as the heat map shows it, and the values drawn white (``lo``) and darkest (``hi``).
+
+    Raw cosines of a multilingual model are compressed (e5: nearly every pair of
+    a news article lies between 0.85 and 0.90), and some segments (a name, a
+    date line) are close to everything: a scale over the raw values shows
+    those rows and columns as dark as the translations. So each cell is shown
+    relative to its row and column, ``cosine - (row median + column median) / 2``
+    (what a segment's best match stands out by), and the scale runs from the
+    median of those (white: an ordinary, unrelated pair) to the median of the
+    rows' best cells (darkest: a typical translation), robust percentiles of
+    the matrix shown: the diagonal of a good alignment is dark from end to end,
+    whatever the model's range.
+    """
+    if not img.size:
+        return img, 0.0, 1.0
+    shown = img - (np.median(img, axis=1, keepdims=True) + np.median(img, axis=0, keepdims=True)) / 2
+    lo = float(np.median(shown))
+    hi = float(np.median(shown.max(axis=1)))
+    if hi - lo < 1e-6:  # most rows have no match that stands out: scale to the few that do
+        hi = float(shown.max())
+    return shown, lo, hi if hi - lo >= 1e-6 else lo + 1e-6
+
+
 def dot_plot(
     beads: Sequence[dict],
     n_src: int,
@@ -365,11 +391,8 @@ def dot_plot(
         img = decode_matrix(matrix)
         bs, bt = matrix["block"]
         rows, cols = matrix["cells"]
-        # White up to the median cell: most pairs are not translations, and the eye should
-        # find the few that are (the diagonal) at once.
-        lo, hi = (float(v) for v in np.percentile(img, [50, 99.8])) if img.size else (0.0, 1.0)
-        hi = hi if hi > lo else lo + 1e-6
-        c.image(_cmap_rgb("Blues", (img - lo) / (hi - lo)), ax.box,
+        shown, lo, hi = display_scale(img)
+        c.image(_cmap_rgb("Blues", (shown - lo) / (hi - lo)), ax.box,
                 (cols * bt * (x1 - x0) / max(n_tgt, 1), rows * bs * (y1 - y0) / max(n_src, 1)))
         _colour_bar(c, (x1 + 12, y0 + 0.1 * (y1 - y0), x1 + 32, y1 - 0.1 * (y1 - y0)), lo, hi)
     else:
@@ -404,33 +427,46 @@ def dot_plot(
             last_t = max(b["tgt"])
     # Markers shrink as documents grow, so that they mark the path without hiding it.
     big = len(beads) > 150
-    styles = {  # kind, diameter, colour, line width (points; the path a little wider than matplotlib's
-        # 1.3/0.9 pt, which its pixel snapping draws bolder than an evenly smoothed line looks)
-        "path": ("o", 1.8 if big else 3.0, "#f28e2b", 1.1 if big else 1.6),
+    # The path must leave the cells that are its evidence visible. Where a cell is a few pixels
+    # wide or more, each pair's cells get a thin outline (their colour stays inside it);
+    # where cells are smaller, the path is a thin line drawn beside the diagonal, offset
+    # down and to the left by ``offset`` pixels, never over the cells it passes.
+    cell = min((x1 - x0) / max(n_tgt, 1), (y1 - y0) / max(n_src, 1))
+    outline = cell >= OUTLINE_MIN_CELL_PX
+    offset = max(3.0, cell)
+    styles = {  # kind, diameter, colour, line width (points)
+        "path": ("box" if outline else "line", 0, "#f28e2b", 0.9 if outline or big else 1.2),
         "flag": ("O", 3.5 if big else 7, "#c0143c", 0.8 if big else 1.4),
         "om": ("x", 3 if big else 5, "#d62728", 1.0 if big else 1.3),
         "ad": ("+", 3.5 if big else 6, "#9467bd", 1.0 if big else 1.3),
     }
     # The path and the marks: on a smoothed patch of the axes, clipped to them as matplotlib would.
     layer = c.patch(ax.box)
-    path = [ax.px(x, y) for x, y in zip(xs, ys, strict=True)]
-    kind, size, colour, width = styles["path"]
-    layer.line(path, colour, width * PT)
-    for x, y in path:
-        layer.marker(kind, x, y, size * PT, colour)
+    _, _, colour, width = styles["path"]
+    if outline:
+        for b in beads:
+            if b["src"] and b["tgt"]:
+                (bx0, by0), (bx1, by1) = ax.px(min(b["tgt"]) - 0.5, min(b["src"]) - 0.5), ax.px(max(b["tgt"]) + 0.5, max(b["src"]) + 0.5)
+                inset = width * PT / 2  # the outline lies on the cells' edge, inside their box
+                layer.rect(bx0 + inset, by0 + inset, bx1 - inset, by1 - inset, outline=colour, width=width * PT)
+    else:
+        layer.line([(px - offset, py + offset) for px, py in (ax.px(x, y) for x, y in zip(xs, ys, strict=True))],
+                   colour, width * PT)
     for key, pts in (("flag", list(zip(fx, fy, strict=True))), ("om", om), ("ad", ad)):
         kind, size, colour, width = styles[key]
         for x, y in pts:
             layer.marker(kind, *ax.px(x, y), size * PT, colour, width * PT)
     c.put(layer)
     ax.frame()
-    xt = _ticks(0, max(n_tgt - 1, 0), integer=True)
-    ax.xticks(xt, [str(int(v)) for v in xt])
-    yt = _ticks(0, max(n_src - 1, 0), integer=True)
-    ax.yticks(yt, [str(int(v)) for v in yt])
+    # Segments are numbered from 1 on the page (the table's src/tgt columns, the review sheet, the
+    # editor): tick k labels the segment at index k - 1.
+    xt = [v for v in _ticks(1, max(n_tgt, 1), integer=True) if v >= 1]
+    ax.xticks([v - 1 for v in xt], [str(int(v)) for v in xt])
+    yt = [v for v in _ticks(1, max(n_src, 1), integer=True) if v >= 1]
+    ax.yticks([v - 1 for v in yt], [str(int(v)) for v in yt])
     c.text((x0 + x1) / 2, y1 + 26, f"target segment ({n_tgt})", 9, anchor="mt")
     c.text(x0 - 40, (y0 + y1) / 2, f"source segment ({n_src})", 9, anchor="rm", vertical=True)
-    entries = [("path", "alignment path")]
+    entries = [("path", "alignment path (outline of each pair's cells)" if outline else "alignment path (beside the cells)")]
     entries += [("flag", "flagged pair")] if fx else []
     entries += [("om", "omission (source only)")] if om else []
     entries += [("ad", "addition (target only)")] if ad else []
@@ -447,7 +483,7 @@ def _colour_bar(c: _Canvas, box: tuple[float, float, float, float], lo: float, h
     bar.frame()
     ticks = _ticks(lo, hi, nbins=6)
     bar.yticks(ticks, _labels(ticks), 7, right=True)
-    c.text(x1 + 36, (y0 + y1) / 2, "cosine similarity", 8, anchor="lm", vertical=True)
+    c.text(x1 + 36, (y0 + y1) / 2, "cosine above its row and column median", 8, anchor="lm", vertical=True)
 
 
 def _legend(c: _Canvas, entries: list[tuple[str, str]], styles: dict, top: float) -> None:
@@ -462,9 +498,12 @@ def _legend(c: _Canvas, entries: list[tuple[str, str]], styles: dict, top: float
         for row, (key, _) in enumerate(col):
             y = top + 14 * row
             kind, size, colour, width = styles[key]
-            if key == "path":
+            if kind == "box":
+                handles.rect(x + 4, y - 5, x + 16, y + 5, outline=colour, width=width * PT)
+            elif kind == "line":
                 handles.line([(x, y), (x + 20, y)], colour, width * PT)
-            handles.marker(kind, x + 10, y, size * PT, colour, width * PT)
+            else:
+                handles.marker(kind, x + 10, y, size * PT, colour, width * PT)
         x += w + 20
     c.put(handles)
     x = (c.w - sum(widths) - 20 * (len([w for w in widths if w > 30]) - 1)) / 2
@@ -474,8 +513,13 @@ def _legend(c: _Canvas, entries: list[tuple[str, str]], styles: dict, top: float
         x += w + 20
 
 
-def score_histogram(scores: Sequence[float], low_score: float | None) -> str:
-    """Base64 PNG (620 x 290): histogram of the two-sided beads' scores, bars coloured like the table."""
+def score_histogram(scores: Sequence[float], low_score: float | None, *, what: str = "bead score (two-sided beads)",
+                    unit: str = "beads", empty: str = "no translation units") -> str:
+    """Base64 PNG (620 x 290): histogram of the scores, bars coloured like the table.
+
+    ``what`` names the x axis, ``unit`` the y axis, ``empty`` what an empty plot says
+    (the alignment report's beads by default; ``align score``'s page: units of a memory).
+    """
     edges = np.linspace(0.0, 1.0, 21)
     counts, _ = np.histogram(np.clip(np.asarray(scores, dtype=float), 0, 1), bins=edges)
     centres = (edges[:-1] + edges[1:]) / 2
@@ -496,8 +540,8 @@ def score_histogram(scores: Sequence[float], low_score: float | None) -> str:
     ax.xticks(xt, _labels(xt))
     yt = _ticks(0, top * 1.05, integer=True, nbins=6)
     ax.yticks(yt, [str(int(v)) for v in yt])
-    c.text((x0 + x1) / 2, y1 + 26, "bead score (two-sided beads)", 9, anchor="mt")
-    c.text(x0 - 36, (y0 + y1) / 2, "beads", 9, anchor="rm", vertical=True)
+    c.text((x0 + x1) / 2, y1 + 26, what, 9, anchor="mt")
+    c.text(x0 - 36, (y0 + y1) / 2, unit, 9, anchor="rm", vertical=True)
     if not len(scores):
-        c.text((x0 + x1) / 2, (y0 + y1) / 2, "no translation units", 10, colour="#666666", anchor="mm")
+        c.text((x0 + x1) / 2, (y0 + y1) / 2, empty, 10, colour="#666666", anchor="mm")
     return c.png()
