@@ -53,6 +53,7 @@ from typing import TypeVar
 import numpy as np
 
 from align.common.model import Alignment, Bead, Document
+from align.core.explain import Explained, explained_members
 from align.core.find import Found, search
 from align.core.members import (
     WindowVectors,
@@ -221,15 +222,26 @@ def _align_vectors(
     band = None
     if params.para_first and src.informative and tgt.informative:
         band = paragraph_band(src, tgt, params)
-    evidence = Evidence.of(src, tgt, params)
-    found = search(evidence.src, evidence.tgt, params, anchors=evidence.anchors, band=band)
+    explained: Explained = (None, None)
+    known = WindowVectors()
+    if params.explain_low and params.skip_slope > 0 and windows_from is not None:
+        explained, known = explained_members(src, tgt, params, windows_from)
+    evidence = Evidence.of(src, tgt, params, explained)
+    found = search(evidence.src, evidence.tgt, params, anchors=evidence.anchors, band=band, windows=known or None)
     if params.member_weight > 0 and windows_from is not None:
-        found = _check_members(found, src, tgt, evidence, params=params, encoder=windows_from)
+        found = _check_members(found, src, tgt, evidence, params=params, encoder=windows_from, known=known)
     return _beads_from_spans(path_to_spans(found.path), found.probs), found
 
 
 def _check_members(
-    found: Found, src: Segments, tgt: Segments, evidence: Evidence, *, params: AlignParams, encoder: TextEncoder
+    found: Found,
+    src: Segments,
+    tgt: Segments,
+    evidence: Evidence,
+    *,
+    params: AlignParams,
+    encoder: TextEncoder,
+    known: WindowVectors | None = None,
 ) -> Found:
     """Search again with the merged windows embedded when a chosen merge keeps a member that does not belong.
 
@@ -253,17 +265,20 @@ def _check_members(
     if not need_s and not need_t:
         return found
     wins = WindowVectors()
+    if known is not None:  # windows embedded before the search (``explain``) keep their vectors and their scoring
+        wins.src.update(known.src)
+        wins.tgt.update(known.tgt)
+        wins.real[0].update(known.real[0])
+        wins.real[1].update(known.real[1])
     embed_windows(encoder, [(src.texts, need_s, src.mean, wins.src), (tgt.texts, need_t, tgt.mean, wins.tgt)])
-    if params.recheck_skips:
-        wins.real[0].update(skip_s)
-        wins.real[1].update(skip_t)
-    wins.real[0].update(more_s)
-    wins.real[1].update(more_t)
+    if params.real_windows:
+        wins.real[0].update(skip_s | more_s | need_s)
+        wins.real[1].update(skip_t | more_t | need_t)
     model = found.model
     if model is None:
         return found
     scale = model.sim.mu1 - model.sim.mu0
-    rescored = params.real_windows and bool(wins.real[0] or wins.real[1])
+    rescored = params.real_windows and bool(more_s or more_t or skip_s or skip_t or need_s or need_t)
     if not rescored and not any(
         bead_member_cost(s, t, wins, src.vecs, tgt.vecs, scale=scale, params=params) > 0 for s, t in spans
     ):

@@ -299,13 +299,13 @@ def bead_scores(out, geometry, tables, marks, weights, flags):  # type: ignore[n
     cumulated lengths and anchor weights. ``marks = (sb, tb, ccs, cct)``:
     paragraph starts and cumulated sentence counts. ``weights = (mu0, scale,
     c, s2, tail, sim_weight, sim_offset, len_weight, merge, merge_big,
-    lex_weight, para_half, count_bonus, member_floor, floor_weight)``; ``flags = (lex, starts, counts)``.
+    lex_weight, para_half, count_bonus, low_sim, low_weight)``; ``flags = (lex, starts, counts)``.
     Each sum is taken in the order of the numpy formula it replaces.
     """
     lo, hi, A, Bt, r0, r1, seg0, c0, m = geometry
     I, IL, nx, ny, cls, clt, cax, cay = tables
     sb, tb, ccs, cct = marks
-    mu0, scale, c, s2, tail, w_sim, sim_off, w_len, merge, merge_big, w_lex, para_half, count_bonus, floor, w_floor, low_sim, w_low = weights
+    mu0, scale, c, s2, tail, w_sim, sim_off, w_len, merge, merge_big, w_lex, para_half, count_bonus, low_sim, w_low = weights
     use_lex, use_starts, use_counts = flags
     T = A.shape[0]
     I0, I1 = I.shape[0] - 1, I.shape[1] - 1
@@ -336,25 +336,6 @@ def bead_scores(out, geometry, tables, marks, weights, flags):  # type: ignore[n
                 score = w_sim * (s - sim_off) + w_len * ll - cost
                 if w_low > 0 and s < low_sim:
                     score = score - w_low * (low_sim - s) * (low_sim - s)
-                if w_floor > 0:
-                    short = 0.0  # how far each member falls below the floor, summed over both sides
-                    if a == 1:
-                        short += max(floor - s, 0.0)
-                    else:
-                        inv = 1.0 / math.sqrt(ny[b, j])
-                        for p in range(ia, i):
-                            ph, pl = min(max(p + 1 - seg0, 0), I0), min(max(p - seg0, 0), I0)
-                            row = I[ph, ch] - I[pl, ch] - I[ph, cl] + I[pl, cl]
-                            short += max(floor - (row * inv - mu0) / scale, 0.0)
-                    if b == 1:
-                        short += max(floor - s, 0.0)
-                    else:
-                        inv = 1.0 / math.sqrt(nx[a, i])
-                        for p in range(jb, j):
-                            qh, ql = min(max(p + 1 - c0, 0), I1), min(max(p - c0, 0), I1)
-                            col = I[rh, qh] - I[rl, qh] - I[rh, ql] + I[rl, ql]
-                            short += max(floor - (col * inv - mu0) / scale, 0.0)
-                    score = score - w_floor * short
                 if use_lex:
                     matched = IL[rh, ch] - IL[rl, ch] - IL[rh, cl] + IL[rl, cl]
                     tot = (cax[i] - cax[ia]) + (cay[j] - cay[jb])

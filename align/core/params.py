@@ -29,10 +29,11 @@ class AlignParams:
     len_tail: float = 1.0  # Student-t degrees of freedom of length deviations (1 = Cauchy, 0 = Gaussian)
     lex_weight: float = 1.0  # bonus for shared numbers/names (times similarity); 0 = off
     skip: float = 4.0  # cost of a segment left out (omission or addition)
-    skip_theta: float = 0.4  # a segment whose best normalised similarity stays below this probably has no counterpart
+    skip_theta: float = 0.5  # a segment whose best normalised similarity stays below this probably has no counterpart
     skip_rate: float = 0.05  # share of such segments the fixed ``skip`` is made for
     skip_prior: float = 10.0  # weight of that share, in segments, against a pair's own
     skip_slope: float = 3.0  # skip falls this much per unit of log(pair's share / skip_rate); 0 = fixed skip
+    explain_low: bool = True  # such a segment that a window with a neighbour explains is not counted (``explain``)
     skip_min: float = 1.5  # never below this (nor above ``skip``)
     merge: float = 1.5  # cost per segment a bead has beyond one each side
     merge_big: float = 0.5  # extra cost per segment beyond three in one bead (3-1, 2-2, 1-4 ...)
@@ -40,8 +41,6 @@ class AlignParams:
     orphan_skip: float = 1.5  # leaving out a segment whose number/URL the other text lacks costs this less
     member_drop: float = 0.25  # an edge member may lower its embedded window's normalised similarity this much free
     member_weight: float = 50.0  # cost per unit lowered beyond that (``members``); 0 = never embed windows
-    member_floor: float = 0.3  # normalised similarity every member of a two-sided bead should reach on its own
-    floor_weight: float = 0.0  # cost per unit a member falls below ``member_floor``; 0 = off
     real_windows: bool = False  # score beads over embedded windows with the joined text's real embedding
     recheck_below: float = 0.0  # embed the windows around beads whose posterior is below this (0 = only merges)
     recheck_skips: bool = False  # embed the windows that would absorb each left-out segment into its neighbour
@@ -63,7 +62,7 @@ class AlignParams:
         if not 0.0 < self.skip_rate < 1.0 or self.skip_min < 0:
             raise UsageError(f"skip_rate must lie in (0, 1) and skip_min be at least 0: {self.skip_rate}, {self.skip_min}")
         for name in ("merge", "merge_big", "count_bonus", "member_drop", "member_weight", "reorder_window",
-                     "reorder_margin", "skip_slope", "skip_prior", "floor_weight", "recheck_below", "recheck_budget"):
+                     "reorder_margin", "skip_slope", "skip_prior", "low_weight", "recheck_below", "recheck_budget"):
             if getattr(self, name) < 0:
                 raise UsageError(f"{name} must not be negative, got {getattr(self, name)}")
 

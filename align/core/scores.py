@@ -44,6 +44,9 @@ from align.core.side import Side
 _S2_PRIOR = 4.0
 _S2_PRIOR_WEIGHT = 10.0
 
+# below this separation of translations from unrelated text (in spreads), the per-document skip is not estimated
+_MIN_SEPARATION = 2.0
+
 # integral images kept for the next passes, at most this many bytes (the rest are made again per pass)
 _INTEGRALS_KEPT = 64 * 2**20
 
@@ -242,21 +245,27 @@ def estimate_model(
     ls, lt = src.lengths, tgt.lengths
     c = mutual_length_ratio(cos, ls, lt, mu0 + 0.5 * (mu1 - mu0), default=length_ratio(ls, lt))
     sim = SimStats(mu0, sd0, mu1)
-    skip = skip_for(cos, sim, params) if params is not None else AlignParams().skip
+    skip = skip_for(cos, sim, params, (src.explained, tgt.explained)) if params is not None else AlignParams().skip
     return DocModel(sim, LengthModel(c, _S2_PRIOR, tail), skip)
 
 
-def skip_for(cos: BandMatrix, sim: SimStats, params: AlignParams) -> float:
+def skip_for(
+    cos: BandMatrix, sim: SimStats, params: AlignParams, explained: tuple[np.ndarray | None, np.ndarray | None] = (None, None)
+) -> float:
     """The cost of leaving a segment out, lowered for a pair where many segments have no counterpart.
 
     A segment whose best normalised similarity to any segment of the other
     side stays below ``skip_theta`` probably has no counterpart. Their share
     (both sides, shrunk towards ``skip_rate`` with the weight of
-    ``skip_prior`` segments) says how often this pair leaves something out;
+    ``skip_prior`` segments; a segment a joined window explains, ``explain``,
+    is not counted) says how often this pair leaves something out;
     the cost of a skip falls by ``skip_slope`` per unit of log of that share
-    over ``skip_rate``, never below ``skip_min`` nor above ``skip``.
+    over ``skip_rate``, never below ``skip_min`` nor above ``skip``. Where
+    translations hardly stand out from unrelated text (``SimStats.separation``
+    below ``_MIN_SEPARATION``: a weak model, a pair of repeated sentences) a
+    low best match says nothing, and the skip stays fixed.
     """
-    if params.skip_slope <= 0:
+    if params.skip_slope <= 0 or sim.separation < _MIN_SEPARATION:
         return params.skip
     vals, inside = cos.masked()
     n = len(cos.start)
@@ -267,8 +276,13 @@ def skip_for(cos: BandMatrix, sim: SimStats, params: AlignParams) -> float:
     colmax = np.full(m, -np.inf)
     np.maximum.at(colmax, cols[inside], vals[inside])
     best = np.concatenate([vals.max(axis=1), colmax])
-    best = best[np.isfinite(best)]
-    low = float(np.sum(sim.normalise(best) < params.skip_theta))
+    known = np.concatenate([
+        np.zeros(n, dtype=bool) if explained[0] is None else np.asarray(explained[0], dtype=bool),
+        np.zeros(m, dtype=bool) if explained[1] is None else np.asarray(explained[1], dtype=bool),
+    ])
+    keep = np.isfinite(best)
+    best, known = best[keep], known[keep]
+    low = float(np.sum((sim.normalise(best) < params.skip_theta) & ~known))
     rate = (low + params.skip_prior * params.skip_rate) / (len(best) + params.skip_prior)
     drop = params.skip_slope * max(np.log(rate / params.skip_rate), 0.0)
     return float(max(params.skip - drop, min(params.skip_min, params.skip)))
@@ -522,7 +536,7 @@ class WindowScorer:
             float(sim.mu0), float(max(sim.mu1 - sim.mu0, 1e-3)), float(length.c), float(length.s2), float(length.tail),
             float(p.sim_weight), float(p.sim_offset), float(p.len_weight), float(p.merge), float(p.merge_big),
             float(p.lex_weight), float(0.5 * p.para_bonus), float(p.count_bonus),
-            float(p.member_floor), float(p.floor_weight), float(p.low_sim), float(p.low_weight),
+            float(p.low_sim), float(p.low_weight),
         )
         bead_scores(
             out,
@@ -532,7 +546,7 @@ class WindowScorer:
             weights,
             (lex is not None, self.starts is not None, self.counts is not None),
         )
-        if self.windows is not None and p.real_windows:
+        if self.windows is not None and (self.windows.real[0] or self.windows.real[1]):
             self._use_real_windows(out, r0, rows)
         if self.windows is not None:
             ii = rows[:, None]

@@ -76,6 +76,7 @@ class Side:
     counts: np.ndarray | None = None  # sentences per unit: ``count_bonus``
     starts: np.ndarray | None = None  # (n + 1,) bools, a paragraph starts before unit k: ``para_bonus``
     orphans: np.ndarray | None = None  # the unit holds a number or URL the other text lacks: ``orphan_skip``
+    explained: np.ndarray | None = None  # matching nothing alone, the unit joins a neighbour's match: ``skip_for``
 
     def __len__(self) -> int:
         return len(self.vecs)
@@ -128,9 +129,12 @@ class Segments:
             counts=None if self.counts is None else np.asarray(self.counts)[list(keep)],
         )
 
-    def side(self, *, starts: bool = False, orphans: np.ndarray | None = None) -> Side:
-        """The sentence search's view, with paragraph starts (``starts``) and ``orphans`` when given."""
-        return Side(self.vecs, self.lengths, self.counts, boundaries(self.runs, len(self)) if starts else None, orphans)
+    def side(
+        self, *, starts: bool = False, orphans: np.ndarray | None = None, explained: np.ndarray | None = None
+    ) -> Side:
+        """The sentence search's view, with paragraph starts (``starts``), ``orphans`` and ``explained`` when given."""
+        marks = boundaries(self.runs, len(self)) if starts else None
+        return Side(self.vecs, self.lengths, self.counts, marks, orphans, explained)
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,13 @@ class Evidence:
     anchors: Anchors | None = None
 
     @classmethod
-    def of(cls, src: Segments, tgt: Segments, params: AlignParams) -> Evidence:
+    def of(
+        cls,
+        src: Segments,
+        tgt: Segments,
+        params: AlignParams,
+        explained: tuple[np.ndarray | None, np.ndarray | None] = (None, None),
+    ) -> Evidence:
         """Each side's rows and evidence, as ``params`` asks for them.
 
         Paragraph starts only where both sides have paragraph structure (one
@@ -154,7 +164,7 @@ class Evidence:
         anchors = find_anchors(src.texts, tgt.texts, cands) if params.lex_weight > 0 else None
         orph = orphans(src.texts, tgt.texts, cands) if params.orphan_skip > 0 else None
         return cls(
-            src.side(starts=paragraphs, orphans=orph[0] if orph else None),
-            tgt.side(starts=paragraphs, orphans=orph[1] if orph else None),
+            src.side(starts=paragraphs, orphans=orph[0] if orph else None, explained=explained[0]),
+            tgt.side(starts=paragraphs, orphans=orph[1] if orph else None, explained=explained[1]),
             anchors,
         )

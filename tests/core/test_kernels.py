@@ -209,6 +209,8 @@ def ref_block(sc: WindowScorer, r0: int, r1: int) -> np.ndarray:
         lt = sc.clt[jj] - sc.clt[jb]
         cost = p.merge * (a + b - 2) + p.merge_big * max(a + b - 3, 0)
         score = p.sim_weight * (s - p.sim_offset) + p.len_weight * length.loglik(ls, lt) - cost
+        short = np.maximum(p.low_sim - s, 0.0)
+        score = score - p.low_weight * short * short
         if IL is not None:
             _, cax, cay = sc.lex
             matched = IL[rh, ch] - IL[rl, ch] - IL[rh, cl] + IL[rl, cl]

@@ -51,7 +51,7 @@ def test_a_new_format_is_one_class_and_one_registration(tmp_path, own_registry):
     lines = (tmp_path / "out.beads.jsonl").read_text(encoding="utf-8").splitlines()
     rows = [json.loads(line) for line in lines]
     assert len(rows) == len(res.alignment.beads) == res.results["jsonl"] > 0
-    assert rows[0]["src"] == ["Bộ trưởng tiếp đoàn đại biểu."] and isinstance(rows[0]["score"], float)
+    assert rows[0]["src"][0] == "Bộ trưởng tiếp đoàn đại biểu." and isinstance(rows[0]["score"], float)
     assert res.outputs["jsonl"] == str(tmp_path / "out.beads.jsonl")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["id.txt", "out.beads.jsonl", "out.tmx", "vi.txt"]
 
