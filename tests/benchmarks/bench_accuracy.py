@@ -12,8 +12,9 @@ vectors are reused across settings and runs; the counts do not depend on it.
     python tests/benchmarks/bench_accuracy.py ../shared/eval/*/ --cache /tmp/emb.sqlite --ablations
 
 ``--ablations`` adds the alternatives the closing notes report (fixed skip
-costs, the per-document skip turned off, the member floor, joined-text
-re-scoring): every number of those notes can be rerun from here.
+costs, the per-document skip's parts turned off or moved, the defaults of
+before it, joined-text re-scoring): every number of those notes can be rerun
+from here.
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ ABLATIONS = {
     "fixed-skip-4": "skip_slope=0",
     "fixed-skip-3": "skip_slope=0,skip=3.0",
     "fixed-skip-2": "skip_slope=0,skip=2.0",
-    "skip-theta-0.3": "skip_theta=0.3",
-    "skip-theta-0.5": "skip_theta=0.5",
-    "skip-slope-2": "skip_slope=2",
-    "member-floor-10": "floor_weight=10",
-    "member-floor-0.2x5": "floor_weight=5,member_floor=0.2",
+    "no-explain": "explain_low=false",
+    "no-explain-theta-0.4": "explain_low=false,skip_theta=0.4",
+    "theta-0.4": "skip_theta=0.4",
+    "theta-0.6": "skip_theta=0.6",
+    "slope-4": "skip_slope=4",
+    "no-low-penalty": "low_weight=0",
+    "session-8-defaults": "skip_slope=0,low_weight=0,explain_low=false",
     "joined-text-merges": "real_windows=true",
     "joined-text-skips": "real_windows=true,recheck_skips=true",
     "joined-text-unsure": "real_windows=true,recheck_below=0.9",
