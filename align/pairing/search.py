@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from align.common.cells import nearest_cells, spherical_kmeans
+
 _ROWS = 4096
 
 
@@ -75,45 +77,15 @@ def _exact_topk(q: np.ndarray, base: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _kmeans(x: np.ndarray, y: np.ndarray, cells: int, p: SearchParams) -> np.ndarray:
-    """Unit-length centroids of a sample of both sides (spherical k-means, a fixed seed)."""
-    rng = np.random.default_rng(p.seed)
-    take_x, take_y = (min(len(v), max(cells, p.kmeans_sample * cells // 2)) for v in (x, y))
-    sample = np.concatenate([x[rng.choice(len(x), take_x, replace=False)], y[rng.choice(len(y), take_y, replace=False)]])
-    centroids = sample[rng.choice(len(sample), cells, replace=False)].copy()
-    for _ in range(p.kmeans_iterations):
-        home = _nearest(sample, centroids, 1)[:, 0]
-        sums = np.zeros_like(centroids)
-        np.add.at(sums, home, sample)
-        norms = np.linalg.norm(sums, axis=1)
-        empty = norms == 0
-        if empty.any():
-            sums[empty] = sample[rng.choice(len(sample), int(empty.sum()), replace=False)]
-            norms[empty] = np.linalg.norm(sums[empty], axis=1)
-        centroids = (sums / norms[:, None]).astype(np.float32)
-    return centroids
-
-
-def _nearest(v: np.ndarray, centroids: np.ndarray, k: int) -> np.ndarray:
-    """The ``k`` centroids nearest each vector, nearest first: (len(v), k)."""
-    out = np.empty((len(v), k), dtype=np.int64)
-    for r0 in range(0, len(v), _ROWS):
-        d = v[r0 : r0 + _ROWS] @ centroids.T
-        top = np.argpartition(-d, k - 1, axis=1)[:, :k] if k < d.shape[1] else np.argsort(-d, axis=1)[:, :k]
-        order = np.argsort(-np.take_along_axis(d, top, axis=1), axis=1, kind="stable")
-        out[r0 : r0 + _ROWS] = np.take_along_axis(top, order, axis=1)
-    return out
-
-
 def _ivf_topk(q: np.ndarray, base: np.ndarray, k: int, p: SearchParams) -> np.ndarray:
     """(len(q), k) base rows (-1: fewer found): each query against the base vectors filed under its nearest cells."""
     cells = max(1, min(len(base) // 16, round(math.sqrt(len(base)))))
     probes = min(p.probes, cells)
-    centroids = _kmeans(q, base, cells, p)
-    home = _nearest(base, centroids, 1)[:, 0]
+    centroids = spherical_kmeans(q, base, cells, sample=p.kmeans_sample, iterations=p.kmeans_iterations, seed=p.seed)
+    home = nearest_cells(base, centroids, 1)[:, 0]
     b_order = np.argsort(home, kind="stable")
     b_off = np.searchsorted(home[b_order], np.arange(cells + 1))
-    near = _nearest(q, centroids, probes)
+    near = nearest_cells(q, centroids, probes)
     q_of = np.repeat(np.arange(len(q)), probes)
     flat = near.ravel()
     q_order = np.argsort(flat, kind="stable")

@@ -42,8 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Rows of a k-means assignment or a window block computed at once.
-_ROWS = 4096
+from align.common.cells import group_by_cell, nearest_cells, spherical_kmeans
 
 
 @dataclass(frozen=True)
@@ -137,48 +136,6 @@ def _window(x: np.ndarray, y: np.ndarray, best: Best, window: int, block: int, s
         best.offer_cols(np.arange(c0, c1), c[kc, np.arange(c1 - c0)].astype(np.float64), kc + r0)
 
 
-def _kmeans(x: np.ndarray, y: np.ndarray, cells: int, s: Search) -> np.ndarray:
-    """Unit-length centroids of a sample of both sides' vectors (spherical k-means, a fixed seed)."""
-    rng = np.random.default_rng(s.seed)
-    n = len(x)
-    take = min(n, max(cells, s.kmeans_sample * cells // 2))  # from each side
-    sample = np.concatenate([x[np.sort(rng.choice(n, take, replace=False))], y[np.sort(rng.choice(n, take, replace=False))]])
-    centroids = sample[rng.choice(len(sample), cells, replace=False)].copy()
-    for _ in range(s.kmeans_iterations):
-        members, offsets = _groups(_nearest(sample, centroids, 1)[:, 0], cells)
-        sums = np.zeros_like(centroids)
-        full = offsets[1:] > offsets[:-1]
-        sums[full] = np.add.reduceat(sample[members], offsets[:-1][full], axis=0)
-        norms = np.linalg.norm(sums, axis=1)
-        empty = norms == 0
-        if empty.any():  # an empty cell takes a random vector of the sample
-            sums[empty] = sample[rng.choice(len(sample), int(empty.sum()), replace=False)]
-            norms[empty] = np.linalg.norm(sums[empty], axis=1)
-        centroids = (sums / norms[:, None]).astype(np.float32)
-    return centroids
-
-
-def _nearest(v: np.ndarray, centroids: np.ndarray, k: int) -> np.ndarray:
-    """The ``k`` centroids nearest each vector (by inner product), nearest first: (len(v), k) int32."""
-    out = np.empty((len(v), k), dtype=np.int32)
-    for r0 in range(0, len(v), _ROWS):
-        d = v[r0 : r0 + _ROWS] @ centroids.T
-        if k == 1:
-            out[r0 : r0 + _ROWS, 0] = np.argmax(d, axis=1)
-            continue
-        top = np.argpartition(-d, k - 1, axis=1)[:, :k]
-        order = np.argsort(-np.take_along_axis(d, top, axis=1), axis=1, kind="stable")
-        out[r0 : r0 + _ROWS] = np.take_along_axis(top, order, axis=1)
-    return out
-
-
-def _groups(cell: np.ndarray, cells: int, of: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``(members, offsets)``: the values ``of`` (default: positions) grouped by ``cell``, ascending within a cell."""
-    order = np.argsort(cell, kind="stable")
-    offsets = np.searchsorted(cell[order], np.arange(cells + 1))
-    return (order if of is None else of[order]), offsets
-
-
 def _ivf(x: np.ndarray, y: np.ndarray, best: Best, s: Search, queries: np.ndarray) -> None:
     """The ``queries`` units' vectors against the other side's vectors filed under their ``probes`` nearest cells.
 
@@ -190,13 +147,13 @@ def _ivf(x: np.ndarray, y: np.ndarray, best: Best, s: Search, queries: np.ndarra
     n = len(x)
     cells = max(1, min(n // 16, round(math.sqrt(len(queries) * s.probes))))
     probes = min(s.probes, cells)
-    centroids = _kmeans(x, y, cells, s)
-    home = {True: _nearest(x, centroids, 1)[:, 0], False: _nearest(y, centroids, 1)[:, 0]}
+    centroids = spherical_kmeans(x, y, cells, sample=s.kmeans_sample, iterations=s.kmeans_iterations, seed=s.seed)
+    home = {True: nearest_cells(x, centroids, 1)[:, 0], False: nearest_cells(y, centroids, 1)[:, 0]}
     for queries_are_src in (True, False):
         q_vecs, base = (x, y) if queries_are_src else (y, x)
-        b_members, b_off = _groups(home[not queries_are_src], cells)  # each vector filed under its nearest cell
-        near = _nearest(q_vecs[queries], centroids, probes)
-        q_members, q_off = _groups(near.ravel(), cells, np.repeat(queries, probes))
+        b_members, b_off = group_by_cell(home[not queries_are_src], cells)  # each vector filed under its nearest cell
+        near = nearest_cells(q_vecs[queries], centroids, probes)
+        q_members, q_off = group_by_cell(near.ravel(), cells, np.repeat(queries, probes))
         del near
         for c in range(cells):
             qi, bj = q_members[q_off[c] : q_off[c + 1]], b_members[b_off[c] : b_off[c + 1]]
