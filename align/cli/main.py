@@ -19,7 +19,7 @@ from collections import Counter
 import click
 
 from align.cli.options import output_options, some_output_options
-from align.common.errors import AlignError, UsageError
+from align.common.errors import AlignError, OutputError, UsageError
 from align.common.languages import lang_from_filename
 from align.core.params import AlignParams
 from align.corpus.run import run_corpus
@@ -41,7 +41,7 @@ from align.formats.report.html import row_limit_note
 from align.formats.report.payload import rebuild_report
 from align.formats.report.tally import unaligned_phrase, unaligned_tally
 from align.formats.review import import_review
-from align.pairing import PairParams, pair_folders, unpaired_path, write_manifest
+from align.pairing import PairParams, folder_lang, pair_folders, unpaired_path, write_manifest
 from align.pairing.multilingual import Aligned, merge_languages
 from align.pipeline.options import OutputSet, add_counts, check_creationid, tmx_fields, tmx_notes
 from align.pipeline.pair import RunOptions, align_pair, check_outputs
@@ -222,7 +222,9 @@ def score_cmd(tmx, out, report_html, report_json, no_report, threshold, src_lang
         err=True,
     )
     dup = health["duplicates"]
-    click.echo(f"align: score: written as x-tm-score beside x-alignment-score (kept); {dup['exact_copies']} repeated "
+    had = sum(1 for u in result.units if u.alignment_score is not None)
+    where = (f"beside x-alignment-score (kept, on {had} units)" if had else "(the TMX had no x-alignment-score)")
+    click.echo(f"align: score: written as x-tm-score {where}; {dup['exact_copies']} repeated "
                f"copies, {dup['inconsistent_sources']} sources translated more than one way, "
                f"{health['language_problems']} language problems", err=True)
     for w in result.warnings:
@@ -311,9 +313,14 @@ def corpus_cmd(input_path, more_dirs, pair_mode, outdir, merge, workers, schedul
     """Align every document pair under DIR (one folder per pair: vi.txt, id.html...) or in a CSV/TSV
     MANIFEST (pair_id,src,tgt[,src_lang,tgt_lang]) into OUTDIR; a re-run redoes only what changed."""
     if pair_mode or more_dirs:
-        input_path, src_lang, tgt_lang = _pair_first(input_path, more_dirs, pair_mode, outdir, model=model,
-                                                     cache=None if no_cache else cache, fmt=fmt, force=force,
-                                                     follow_links=follow_links)
+        ctx = click.get_current_context()
+        given = {name: ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT
+                 for name in ("src_lang", "tgt_lang")}
+        output.per_pair_kinds()  # a refused option is refused before anything is paired or written
+        input_path, src_lang, tgt_lang = _pair_first(
+            input_path, more_dirs, pair_mode, outdir, model=model, cache=cache, no_cache=no_cache, fmt=fmt,
+            force=force, follow_links=follow_links, src_lang=src_lang if given["src_lang"] else None,
+            tgt_lang=tgt_lang if given["tgt_lang"] else None, codes=(output.tmx.src_code, output.tmx.tgt_code))
     options = RunOptions(**tmx_fields(output.tmx), src_lang=src_lang, tgt_lang=tgt_lang,
                          fmt="presplit" if presplit else fmt, force=force)
     res = run_corpus(
@@ -343,7 +350,7 @@ def corpus_cmd(input_path, more_dirs, pair_mode, outdir, merge, workers, schedul
     for langs, path in res.merged.items():
         click.echo(f"align: merged {langs}: {path}", err=True)
     if pair_mode and merge and "," in tgt_lang:
-        _merge_multilingual(res, src_lang, tgt_lang.split(","), fmt=fmt, force=force)
+        _merge_multilingual(res, src_lang, tgt_lang.split(","), fmt="presplit" if presplit else fmt, force=force)
     click.echo(f"align: index: {res.index_html}", err=True)
     err = res.error()
     if err is not None:
@@ -394,6 +401,7 @@ def pair_cmd(src_dir, tgt_dirs, out, src_lang, tgt_lang, evidence, min_score, mi
     and write the manifest `align corpus` reads; unpaired documents are listed with their best candidate and why."""
     t0 = time.perf_counter()
     check_outputs([], [out, str(unpaired_path(out))])
+    _refuse_inside(os.path.dirname(os.path.abspath(out)), (src_dir, *tgt_dirs), "-o")
     encoder = None if evidence == "links" else _make_encoder(model, cache, False)
     params = PairParams(evidence=evidence, min_score=min_score, min_margin=min_margin)
     langs = [x.strip() for x in tgt_lang.split(",") if x.strip()] if tgt_lang else None
@@ -410,17 +418,49 @@ def pair_cmd(src_dir, tgt_dirs, out, src_lang, tgt_lang, evidence, min_score, mi
     click.echo(f"align: pair: manifest {manifest}, unpaired {lost}; {time.perf_counter() - t0:.1f} s", err=True)
 
 
+def _refuse_inside(out_dir: str, folders: tuple[str, ...], option: str) -> None:
+    """UsageError when ``out_dir`` is one of ``folders`` or inside one: a later run would read its outputs as documents."""
+    real = os.path.realpath(out_dir)
+    for folder in folders:
+        top = os.path.realpath(folder)
+        if real == top or real.startswith(top.rstrip(os.sep) + os.sep):
+            raise UsageError(f"{option} {out_dir} lies inside the input folder {folder}: its files would be read as "
+                             "documents next time", path=out_dir, hint="write the outputs outside the folders paired")
+
+
 def _pair_first(src_dir: str, tgt_dirs: tuple[str, ...], pair_mode: bool, outdir: str, *, model: str | None,
-                cache: str | None, fmt: str, force: bool, follow_links: bool) -> tuple[str, str, str]:
-    """``align corpus --pair``: pair the folders into OUTDIR/pairs.tsv; the manifest and the languages to run."""
+                cache: str | None, no_cache: bool, fmt: str, force: bool, follow_links: bool,
+                src_lang: str | None, tgt_lang: str | None, codes: tuple[str | None, str | None]) -> tuple[str, str, str]:
+    """``align corpus --pair``: pair the folders into OUTDIR/pairs.tsv; the manifest and the languages to run.
+
+    Everything that can be refused is refused before a file is written: the
+    folders, OUTDIR (not a file, not inside an input folder), and
+    ``--src-code``/``--tgt-code`` against the folders' languages.
+    """
     if not pair_mode or not tgt_dirs:
         raise UsageError("several folders are read as originals and translations only with --pair, and --pair needs "
                          "the translations' folders", hint="align corpus --pair vi/ id/ en/ -o OUT")
+    if os.path.exists(outdir) and not os.path.isdir(outdir):
+        raise OutputError("OUTDIR exists and is not a folder", path=outdir, hint="choose a folder for -o")
+    parent = os.path.dirname(os.path.abspath(outdir))
+    if not os.path.isdir(parent):
+        raise OutputError("the folder that would hold OUTDIR does not exist", path=outdir, hint="create it first")
+    _refuse_inside(outdir, (src_dir, *tgt_dirs), "-o")
+    langs = [x.strip() for x in tgt_lang.split(",") if x.strip()] if tgt_lang else None
+    sl = src_lang or folder_lang(src_dir)
+    tls: list[str | None] = list(langs) if langs else [folder_lang(d) for d in tgt_dirs]
+    for code, lang, option in ((codes[0], sl, "--src-code"), *((codes[1], tl, "--tgt-code") for tl in tls)):
+        if code and lang and code.split("-")[0].lower() != lang.split("-")[0].lower():
+            raise UsageError(f"{option} {code} does not fit the folder language {lang}",
+                             hint=f"give {option} only for a corpus of one language pair, or drop it")
     os.makedirs(outdir, exist_ok=True)
-    cache_path = cache or os.path.join(outdir, ".cache", "embeddings.sqlite")  # the corpus run's cache: embedded once
-    os.makedirs(os.path.dirname(cache_path) or ".", exist_ok=True)
-    encoder = _make_encoder(model, cache_path, False)
-    pairings = pair_folders(src_dir, tgt_dirs, encoder, fmt=fmt, force=force, follow_links=follow_links)
+    cache_path = None
+    if not no_cache:  # the corpus run's cache: embedded once
+        cache_path = cache or os.path.join(outdir, ".cache", "embeddings.sqlite")
+        os.makedirs(os.path.dirname(cache_path) or ".", exist_ok=True)
+    encoder = _make_encoder(model, cache_path, no_cache)
+    pairings = pair_folders(src_dir, tgt_dirs, encoder, src_lang=src_lang, tgt_langs=langs, fmt=fmt, force=force,
+                            follow_links=follow_links)
     if encoder.cache is not None:
         encoder.cache.close()
     manifest, lost = write_manifest(pairings, os.path.join(outdir, "pairs.tsv"), src_dir)

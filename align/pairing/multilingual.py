@@ -45,7 +45,7 @@ def spans_of(tmx: str | os.PathLike[str], pair_id: str) -> tuple[list[Span], int
     unknown = 0
     for tu in read_tmx(tmx).tus:
         parts = (tu.tuid or "").rsplit(":", 2)
-        m = _SPAN.match(parts[1]) if len(parts) == 3 and parts[0].split("~")[0] == pair_id else None
+        m = _SPAN.match(parts[1]) if len(parts) == 3 and parts[0] == pair_id else None  # a clash's "~k" ends the tuid
         if m is None:
             unknown += 1
             continue

@@ -339,9 +339,21 @@ def _is_date_line(block: str) -> bool:
 
 
 def _has_date_and_time(block: str) -> bool:
-    """A date and a clock time on one short line: a byline (``Hoàng Long - 12/3/2025 08:15``), in any language."""
+    """A date and a clock time with a few words at most: a byline (``Hoàng Long - 12/3/2025 08:15``), in any language.
+
+    At most five words besides them (a name, a weekday, "updated", a time
+    zone): a sentence that gives a date and a time ("Trận đấu diễn ra
+    20/5/2025 lúc 19:30 tại sân Mỹ Đình") is content, and its translation is.
+    """
     date = _DATE.search(block)
-    return date is not None and _TIME.search(block[: date.start()] + " " + block[date.end():]) is not None
+    if date is None:
+        return False
+    rest = block[: date.start()] + " " + block[date.end():]
+    clock = _TIME.search(rest)
+    if clock is None:
+        return False
+    rest = rest[: clock.start()] + " " + rest[clock.end():]
+    return sum(1 for w in words(rest) if any(ch.isalpha() for ch in w)) <= 5
 
 
 def trailing_credit(block: str) -> int | None:

@@ -112,3 +112,40 @@ def test_corpus_with_several_folders_needs_pair(tmp_path):
     cp = subprocess.run([sys.executable, "-m", "align", "corpus", "vi", "id", "-o", "out", "--model", "hash"], cwd=root,
                         capture_output=True, text=True, check=False)
     assert cp.returncode == 2 and "--pair" in cp.stderr
+
+
+def test_a_pair_id_with_a_tilde_keeps_its_units(tmp_path):
+    """Review finding: the tuid clash suffix ``~k`` ends the tuid; a pair id holding "~" lost every unit."""
+    from align.pairing.multilingual import spans_of
+
+    tus = "".join(
+        f'<tu tuid="{tuid}"><tuv xml:lang="vi"><seg>a</seg></tuv><tuv xml:lang="id"><seg>{tgt}</seg></tuv></tu>'
+        for tuid, tgt in (("bài~1:0-1:0", "x"), ("bài~1:2:1", "y"), ("bài~1:2:1~2", "z"), ("other:3:2", "w"))
+    )
+    path = tmp_path / "p.tmx"
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?><tmx version="1.4"><header creationtool="t" '
+                    'creationtoolversion="1" segtype="sentence" o-tmf="t" adminlang="en" srclang="vi" '
+                    f'datatype="plaintext"/><body>{tus}</body></tmx>', encoding="utf-8")
+    spans, unknown = spans_of(path, "bài~1")
+    assert spans == [(0, 1, "x"), (2, 2, "y"), (2, 2, "z")] and unknown == 1
+
+
+def test_presplit_multilingual_units_keep_the_pairs_source_lines(tmp_path):
+    """Review finding: with --presplit the merge re-read the source as sentences, so a unit's source was not its lines."""
+    root = tmp_path / "a"
+    root.mkdir()
+    for lang in ("vi", "id", "en"):
+        (root / lang).mkdir()
+    lines = {"vi": ["Một cái bàn. Hai cái ghế lớn.", "Ba con mèo nhỏ ở Hanoi.", "Năm 2024 có 12 tháng."],
+             "id": ["Satu meja. Dua kursi besar.", "Tiga kucing kecil di Hanoi.", "Tahun 2024 ada 12 bulan."],
+             "en": ["One table. Two big chairs.", "Three small cats in Hanoi.", "The year 2024 has 12 months."]}
+    for lang, text in lines.items():
+        (root / lang / "doc.txt").write_text("\n".join(text) + "\nSource: https://bao.example/x.html\n", encoding="utf-8")
+    cp = subprocess.run([sys.executable, "-m", "align", "corpus", "--pair", "vi", "id", "en", "-o", "../out", "--merge",
+                         "--presplit", "--model", "hash", "--force", "--no-progress"], cwd=root, capture_output=True,
+                        text=True, check=False)
+    assert cp.returncode == 0, cp.stderr
+    tmx = etree.parse(str(tmp_path / "out" / "corpus.vi-id-en.tmx")).getroot()
+    sources = [tu.find("tuv").findtext("seg") for tu in tmx.iter("tu")]
+    assert sources and all(s in lines["vi"] or s == "Source: https://bao.example/x.html" or " " in s for s in sources)
+    assert "Một cái bàn. Hai cái ghế lớn." in sources  # the whole line, as the pair's TMX has it

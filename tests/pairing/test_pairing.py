@@ -260,3 +260,47 @@ def test_cli_pair_writes_manifest(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "align: pair vi-id: 4 pairs" in out.stderr and "align: pair vi-en: 3 pairs" in out.stderr
     assert len(read_manifest(root / "pairs.tsv", "vi", ["id"])) == 7
+
+
+# ------------------------------------------------------------------ refused before anything is written (review findings)
+
+
+def _align(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "align", *args, "--model", "hash"], cwd=cwd, capture_output=True,
+                          text=True, check=False)
+
+
+def test_pair_refuses_a_manifest_inside_a_folder_it_reads(tmp_path):
+    root = _archive(tmp_path)
+    victim = root / "vi" / "bai-0.txt"
+    before = victim.read_bytes()
+    cp = _align("pair", "vi", "id", "-o", "vi/bai-0.txt", cwd=root)
+    assert cp.returncode == 2 and "inside the input folder" in cp.stderr, cp.stderr
+    assert victim.read_bytes() == before and not (root / "vi" / "bai-0.unpaired.txt").exists()
+
+
+@pytest.mark.parametrize("extra", [["--review-tsv", "x.tsv"], ["--tgt-code", "en-US"]])
+def test_corpus_pair_refuses_bad_options_before_writing_anything(tmp_path, extra):
+    root = _archive(tmp_path)
+    cp = _align("corpus", "--pair", "vi", "id", "-o", "out", *extra, cwd=root)
+    assert cp.returncode == 2, cp.stderr
+    assert not (root / "out").exists()
+
+
+def test_corpus_pair_refuses_an_outdir_that_is_a_file_or_inside_an_input_folder(tmp_path):
+    root = _archive(tmp_path)
+    (root / "afile").write_text("x", encoding="utf-8")
+    cp = _align("corpus", "--pair", "vi", "id", "-o", "afile", cwd=root)
+    assert cp.returncode == 5 and "not a folder" in cp.stderr and "internal error" not in cp.stderr, cp.stderr
+    cp = _align("corpus", "--pair", "vi", "id", "-o", "vi/out", cwd=root)
+    assert cp.returncode == 2 and "inside the input folder" in cp.stderr and not (root / "vi" / "out").exists()
+
+
+def test_corpus_pair_honours_no_cache_and_the_languages_given(tmp_path):
+    root = _archive(tmp_path)
+    (root / "vi").rename(root / "orig")
+    (root / "id").rename(root / "trans")
+    cp = _align("corpus", "--pair", "orig", "trans", "--src-lang", "vi", "--tgt-lang", "id", "-o", "out", "--no-cache",
+                "--force", "--no-progress", cwd=root)
+    assert cp.returncode == 0, cp.stderr
+    assert (root / "out" / "pairs.tsv").is_file() and not (root / "out" / ".cache").exists()

@@ -212,6 +212,14 @@ def test_byline_with_date_and_time_is_noise(line):
     assert classify_noise(line, "vi") == BYLINE
 
 
+@pytest.mark.parametrize("line", ["Trận đấu diễn ra 20/5/2025 lúc 19:30 tại sân Mỹ Đình",
+                                  "Hạn chót nộp hồ sơ: 15/3/2025 lúc 17:00 tại trụ sở",
+                                  "Pertandingan digelar 20/5/2025 pukul 19.30 di Stadion My Dinh"])
+def test_a_sentence_giving_a_date_and_a_time_is_content(line):
+    """Review finding: the byline rule took such lines out of one side only (the other's "pukul 19.30" stayed)."""
+    assert classify_noise(line, "vi") is None
+
+
 @pytest.mark.parametrize(
     "block,cut",
     [
