@@ -214,7 +214,7 @@ def score_cmd(tmx, out, report_html, report_json, no_report, threshold, src_lang
     result = score_tmx(tmx, encoder, src_lang=src_lang, tgt_lang=tgt_lang, params=TmScoreParams(threshold=threshold))
     write_scored_tmx(result, out)
     health = write_score_report(result, report_html, report_json, scored_tmx=out)["summary"]
-    flags = Counter(c for u in result.units for c in u.flags)
+    flags = health["flags"]
     listing = ", ".join(f"{c} {n}" for c, n in sorted(flags.items(), key=lambda kv: (-kv[1], kv[0])))
     click.echo(
         f"align: score: {len(result.units)} units, {len(result.suspects())} suspect"
@@ -222,7 +222,7 @@ def score_cmd(tmx, out, report_html, report_json, no_report, threshold, src_lang
         err=True,
     )
     dup = health["duplicates"]
-    had = sum(1 for u in result.units if u.alignment_score is not None)
+    had = health["with_aligner_score"]
     where = (f"beside x-alignment-score (kept, on {had} units)" if had else "(the TMX had no x-alignment-score)")
     click.echo(f"align: score: written as x-tm-score {where}; {dup['exact_copies']} repeated "
                f"copies, {dup['inconsistent_sources']} sources translated more than one way, "
@@ -312,11 +312,11 @@ def corpus_cmd(input_path, more_dirs, pair_mode, outdir, merge, workers, schedul
                fmt, force, cache, no_cache, no_report, progress, follow_links, debug) -> None:
     """Align every document pair under DIR (one folder per pair: vi.txt, id.html...) or in a CSV/TSV
     MANIFEST (pair_id,src,tgt[,src_lang,tgt_lang]) into OUTDIR; a re-run redoes only what changed."""
+    kinds = output.per_pair_kinds()  # a refused option is refused before anything is paired or written
     if pair_mode or more_dirs:
         ctx = click.get_current_context()
         given = {name: ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT
                  for name in ("src_lang", "tgt_lang")}
-        output.per_pair_kinds()  # a refused option is refused before anything is paired or written
         input_path, src_lang, tgt_lang = _pair_first(
             input_path, more_dirs, pair_mode, outdir, model=model, cache=cache, no_cache=no_cache, fmt=fmt,
             force=force, follow_links=follow_links, src_lang=src_lang if given["src_lang"] else None,
@@ -327,7 +327,7 @@ def corpus_cmd(input_path, more_dirs, pair_mode, outdir, merge, workers, schedul
         input_path, outdir, model=model, options=options, merge=merge, workers=workers, scheduler=scheduler,
         cache=False if no_cache else cache, progress=sys.stderr.isatty() if progress is None else progress,
         reports=not no_report, log=lambda msg: click.echo(msg, err=True), follow_links=follow_links,
-        outputs=output.per_pair_kinds(),
+        outputs=kinds,
     )
     segs = sum(int(p.summary.get("src_segments", 0)) + int(p.summary.get("tgt_segments", 0)) for p in res.aligned)
     rate = f", {segs / res.seconds:.0f} segments/s" if res.aligned and res.seconds > 0 else ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import shutil
 import stat
 
 from align.common.errors import OutputError
@@ -91,3 +92,17 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
         except OSError:
             pass
         raise OutputError(f"cannot write: {e.strerror or e}", path=path, hint=error_hint(e)) from e
+
+
+def copy_for_append(final: str | os.PathLike[str], tmp: str | os.PathLike[str]) -> None:
+    """Copy the existing file ``final`` to ``tmp`` (the new units are added there, then ``tmp`` replaces ``final``).
+
+    Nothing to copy when ``final`` does not exist yet; an OSError is an
+    ``OutputError`` naming ``final``.
+    """
+    if not os.path.exists(final):
+        return
+    try:
+        shutil.copyfile(final, tmp)
+    except OSError as e:
+        raise OutputError(f"cannot copy the TMX to append to: {e.strerror or e}", path=os.fspath(final)) from e

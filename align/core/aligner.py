@@ -55,14 +55,7 @@ import numpy as np
 from align.common.model import Alignment, Bead, Document
 from align.core.explain import Explained, explained_members
 from align.core.find import Found, search
-from align.core.members import (
-    WindowVectors,
-    bead_member_cost,
-    embed_windows,
-    merge_windows,
-    skip_windows,
-    uncertain_windows,
-)
+from align.core.members import WindowVectors, bead_member_cost, embed_windows, merge_windows
 from align.core.paragraphs import para_beads_from, paragraph_band
 from align.core.params import AlignParams, signature
 from align.core.reorder import crossing_pairs
@@ -227,7 +220,7 @@ def _align_vectors(
     if params.explain_low and params.skip_slope > 0 and windows_from is not None:
         explained, known = explained_members(src, tgt, params, windows_from)
     evidence = Evidence.of(src, tgt, params, explained)
-    found = search(evidence.src, evidence.tgt, params, anchors=evidence.anchors, band=band, windows=known or None)
+    found = search(evidence.src, evidence.tgt, params, anchors=evidence.anchors, band=band)
     if params.member_weight > 0 and windows_from is not None:
         found = _check_members(found, src, tgt, evidence, params=params, encoder=windows_from, known=known)
     return _beads_from_spans(path_to_spans(found.path), found.probs), found
@@ -255,33 +248,16 @@ def _check_members(
     """
     spans = path_to_spans(found.path)
     need_s, need_t = merge_windows(spans)
-    budget = int(params.recheck_budget * (len(src) + len(tgt))) - len(need_s) - len(need_t)
-    more_s, more_t = uncertain_windows(
-        spans, found.probs, (params.max_src, params.max_tgt), below=params.recheck_below, budget=budget
-    )
-    need_s, need_t = need_s | more_s, need_t | more_t
-    skip_s, skip_t = skip_windows(spans) if params.recheck_skips else (set(), set())
-    need_s, need_t = need_s | skip_s, need_t | skip_t
     if not need_s and not need_t:
         return found
-    wins = WindowVectors()
-    if known is not None:  # windows embedded before the search (``explain``) keep their vectors and their scoring
-        wins.src.update(known.src)
-        wins.tgt.update(known.tgt)
-        wins.real[0].update(known.real[0])
-        wins.real[1].update(known.real[1])
+    # windows ``explain`` embedded before the search are not embedded again
+    wins = WindowVectors(dict(known.src), dict(known.tgt)) if known is not None else WindowVectors()
     embed_windows(encoder, [(src.texts, need_s, src.mean, wins.src), (tgt.texts, need_t, tgt.mean, wins.tgt)])
-    if params.real_windows:
-        wins.real[0].update(skip_s | more_s | need_s)
-        wins.real[1].update(skip_t | more_t | need_t)
     model = found.model
     if model is None:
         return found
     scale = model.sim.mu1 - model.sim.mu0
-    rescored = params.real_windows and bool(more_s or more_t or skip_s or skip_t or need_s or need_t)
-    if not rescored and not any(
-        bead_member_cost(s, t, wins, src.vecs, tgt.vecs, scale=scale, params=params) > 0 for s, t in spans
-    ):
+    if not any(bead_member_cost(s, t, wins, src.vecs, tgt.vecs, scale=scale, params=params) > 0 for s, t in spans):
         return found  # no chosen bead pays: the costs only lower other paths, so the path would stay
     return search(evidence.src, evidence.tgt, params, anchors=evidence.anchors, band=found.band, model=model,
                   windows=wins)

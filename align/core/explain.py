@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from align.core.members import WindowVectors, join_window
+from align.core.members import WindowVectors, embed_windows
 from align.core.params import AlignParams
-from align.core.scores import background_stats
+from align.core.scores import SimStats, background_stats
 from align.core.side import Segments
-from align.core.vectors import TextEncoder, centre, normalise_rows
+from align.core.vectors import TextEncoder
 
 __all__ = ["explained_members"]
 
@@ -46,9 +46,9 @@ def explained_members(
     if n == 0 or m == 0 or (n + 1) * (m + 1) > params.max_cells:
         return (None, None), wins
     cos = src.vecs @ tgt.vecs.T
-    mu0, _ = background_stats(src.vecs, tgt.vecs)
-    mu1 = max(float(np.median(cos.max(axis=1))), mu0 + 1e-3)
-    s = (cos - mu0) / (mu1 - mu0)
+    mu0, sd0 = background_stats(src.vecs, tgt.vecs)
+    sim = SimStats(mu0, sd0, max(float(np.median(cos.max(axis=1))), mu0 + 1e-3))
+    s = sim.normalise(cos)
     plans: list[tuple[int, int, int, int, int]] = []  # (side, segment, window start, neighbour, partner)
     for side, norm in ((0, s), (1, s.T)):
         best, partner = norm.max(axis=1), norm.argmax(axis=1)
@@ -58,16 +58,14 @@ def explained_members(
                 if 0 <= q < len(norm) and not low[q]:
                     plans.append((side, k, min(k, q), q, int(partner[q])))
     out = (np.zeros(n, dtype=bool), np.zeros(m, dtype=bool))
-    if not plans:
-        return out, wins
-    sides = (src, tgt)
-    texts = [join_window(sides[side].texts[w : w + 2]) for side, _, w, _, _ in plans]
-    vecs = normalise_rows(encoder.encode(texts))
-    for (side, k, w, q, p), v in zip(plans, vecs):
-        mean = sides[side].mean
-        u = v if mean is None else centre(v[None, :], mean)[0]
-        other = sides[1 - side].vecs[p]
-        joined = (float(u @ other) - mu0) / (mu1 - mu0)
+    embedded = WindowVectors()
+    embed_windows(encoder, [
+        (side.texts, {(w, 2) for sd, _, w, _, _ in plans if sd == k}, side.mean, into)
+        for k, (side, into) in enumerate(((src, embedded.src), (tgt, embedded.tgt)))
+    ])
+    for side, k, w, q, p in plans:
+        u = (embedded.src if side == 0 else embedded.tgt)[(w, 2)]
+        joined = (float(u @ (tgt.vecs[p] if side == 0 else src.vecs[p])) - sim.mu0) / (sim.mu1 - sim.mu0)
         alone = float(s[q, p] if side == 0 else s[p, q])
         if joined > alone:
             out[side][k] = True

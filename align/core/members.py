@@ -42,8 +42,6 @@ class WindowVectors:
 
     src: dict[Window, np.ndarray] = field(default_factory=dict)
     tgt: dict[Window, np.ndarray] = field(default_factory=dict)
-    # the windows whose beads are scored with their real similarity (``scores``), per side
-    real: tuple[set[Window], set[Window]] = field(default_factory=lambda: (set(), set()))
 
     def __len__(self) -> int:
         return len(self.src) + len(self.tgt)
@@ -63,60 +61,6 @@ def merge_windows(spans: Iterable[tuple[range, range]]) -> tuple[set[Window], se
                 continue
             out[side].add(w)
             todo += [(w[0] + 1, w[1] - 1), (w[0], w[1] - 1)]
-    return out
-
-
-def uncertain_windows(
-    spans: Sequence[tuple[range, range]], probs: Sequence[float], sizes: tuple[int, int], *, below: float, budget: int
-) -> tuple[set[Window], set[Window]]:
-    """Windows of two or more segments around the beads the search was unsure of, least sure first.
-
-    Around a bead whose posterior is under ``below`` (the search saw close
-    competitors), every window of 2..``sizes`` segments inside the bead's
-    segments and one neighbour each way is a candidate the competing paths
-    may use; they are taken bead by bead, least sure first, while fewer than
-    ``budget`` windows are chosen.
-    """
-    out: tuple[set[Window], set[Window]] = (set(), set())
-    if below <= 0 or budget <= 0:
-        return out
-    n = max((s.stop for s, _ in spans), default=0)
-    m = max((t.stop for _, t in spans), default=0)
-    order = sorted((p, k) for k, p in enumerate(probs) if p < below)
-    for _, k in order:
-        s, t = spans[k]
-        # the bead with its neighbours: a one-sided bead's window on its empty side is around its position
-        wanted = []
-        for side, (r, total, most) in enumerate(((s, n, sizes[0]), (t, m, sizes[1]))):
-            lo, hi = max(r.start - 1, 0), min(r.stop + 1, total)
-            for size in range(2, min(most, hi - lo) + 1):
-                wanted += [(side, (st, size)) for st in range(lo, hi - size + 1) if (st, size) not in out[side]]
-        if len(out[0]) + len(out[1]) + len(wanted) > budget:
-            break
-        for side, w in wanted:
-            out[side].add(w)
-    return out
-
-
-def skip_windows(spans: Sequence[tuple[range, range]]) -> tuple[set[Window], set[Window]]:
-    """The two-segment windows that would absorb each left-out segment into its neighbour on the same side.
-
-    Whether a segment the search left out belongs to the bead beside it is
-    what summed vectors decide worst (a short member barely moves a sum, a
-    real one may even lower it); the joined text's embedding decides it.
-    """
-    out: tuple[set[Window], set[Window]] = (set(), set())
-    n = max((s.stop for s, _ in spans), default=0)
-    m = max((t.stop for _, t in spans), default=0)
-    for s, t in spans:
-        if len(s) and len(t):
-            continue
-        side, r, total = (0, s, n) if len(s) else (1, t, m)
-        k = r.start
-        if k > 0:
-            out[side].add((k - 1, 2))
-        if k + 1 < total:
-            out[side].add((k, 2))
     return out
 
 

@@ -41,10 +41,6 @@ class AlignParams:
     orphan_skip: float = 1.5  # leaving out a segment whose number/URL the other text lacks costs this less
     member_drop: float = 0.25  # an edge member may lower its embedded window's normalised similarity this much free
     member_weight: float = 50.0  # cost per unit lowered beyond that (``members``); 0 = never embed windows
-    real_windows: bool = False  # score beads over embedded windows with the joined text's real embedding
-    recheck_below: float = 0.0  # embed the windows around beads whose posterior is below this (0 = only merges)
-    recheck_skips: bool = False  # embed the windows that would absorb each left-out segment into its neighbour
-    recheck_budget: float = 0.3  # at most this many windows embedded per segment, merges' included
     para_first: bool = True  # align paragraphs first when both sides have them
     para_bonus: float = 0.5  # bonus for beads whose paragraph boundaries coincide
     reorder_window: int = 12  # pair moved segments up to this many segments away (``reorder``); 0 = off
@@ -62,7 +58,7 @@ class AlignParams:
         if not 0.0 < self.skip_rate < 1.0 or self.skip_min < 0:
             raise UsageError(f"skip_rate must lie in (0, 1) and skip_min be at least 0: {self.skip_rate}, {self.skip_min}")
         for name in ("merge", "merge_big", "count_bonus", "member_drop", "member_weight", "reorder_window",
-                     "reorder_margin", "skip_slope", "skip_prior", "low_weight", "recheck_below", "recheck_budget"):
+                     "reorder_margin", "skip_slope", "skip_prior", "low_weight"):
             if getattr(self, name) < 0:
                 raise UsageError(f"{name} must not be negative, got {getattr(self, name)}")
 

@@ -205,6 +205,16 @@ class BandMatrix:
         out: np.ndarray = self.masked()[0].max(axis=1)
         return out
 
+    def col_max(self, m: int) -> np.ndarray:
+        """Per target segment (``m`` of them), its best value in the band (-inf where the column is empty)."""
+        out = np.full(m, -np.inf)
+        if len(self.start) == 0 or m == 0:
+            return out
+        vals, inside = self.masked()
+        cols = self.start[:, None] + np.arange(vals.shape[1])[None, :]
+        np.maximum.at(out, cols[inside], vals[inside])
+        return out
+
     def integral(self, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
         """Integral image (float64) of the values of segment rows [r0, r1) and columns [c0, c1).
 
@@ -267,15 +277,11 @@ def skip_for(
     """
     if params.skip_slope <= 0 or sim.separation < _MIN_SEPARATION:
         return params.skip
-    vals, inside = cos.masked()
     n = len(cos.start)
     m = int(cos.end.max()) if n else 0
     if n == 0 or m == 0:
         return params.skip
-    cols = np.minimum(cos.start[:, None] + np.arange(cos.values.shape[1])[None, :], m - 1)
-    colmax = np.full(m, -np.inf)
-    np.maximum.at(colmax, cols[inside], vals[inside])
-    best = np.concatenate([vals.max(axis=1), colmax])
+    best = np.concatenate([cos.row_max(), cos.col_max(m)])
     known = np.concatenate([
         np.zeros(n, dtype=bool) if explained[0] is None else np.asarray(explained[0], dtype=bool),
         np.zeros(m, dtype=bool) if explained[1] is None else np.asarray(explained[1], dtype=bool),
@@ -311,13 +317,12 @@ def mutual_length_ratio(
     n, m = len(cos.start), len(lt)
     if n == 0 or m == 0:
         return default
-    vals, inside = cos.masked()
+    vals, _ = cos.masked()
     cols = np.minimum(cos.start[:, None] + np.arange(cos.values.shape[1])[None, :], m - 1)
     best = np.argmax(vals, axis=1)
     bval = vals[np.arange(n), best]
     bcol = cols[np.arange(n), best]
-    colmax = np.full(m, -np.inf)
-    np.maximum.at(colmax, cols[inside], vals[inside])
+    colmax = cos.col_max(m)
     mutual = np.isfinite(bval) & (bval >= threshold) & (bval >= colmax[bcol])
     if int(mutual.sum()) < min_pairs:
         return default
@@ -546,8 +551,6 @@ class WindowScorer:
             weights,
             (lex is not None, self.starts is not None, self.counts is not None),
         )
-        if self.windows is not None and (self.windows.real[0] or self.windows.real[1]):
-            self._use_real_windows(out, r0, rows)
         if self.windows is not None:
             ii = rows[:, None]
             jj = np.minimum(lo[:, None] + np.arange(width)[None, :], self.m)
@@ -558,63 +561,6 @@ class WindowScorer:
                     score = out[t, rows - r0] - self._member_costs(a, b, rows, lo, hi)
                     out[t, rows - r0] = np.where(valid, score, NEG)
         return out
-
-    def _use_real_windows(self, out: np.ndarray, r0: int, rows: np.ndarray) -> None:
-        """Beads over embedded windows scored with the windows' real similarity, not their summed vectors'.
-
-        A window's summed vector approximates the embedding of its joined text;
-        where the first pass was unsure (``members``), the real embeddings were
-        computed, and the model reading the whole text decides the boundary:
-        ``sim_weight * (s_real - s_summed)`` is added to each such bead. Only
-        the embedded windows are visited, so the cost is theirs, not the band's.
-        """
-        wins = self.windows
-        assert wins is not None
-        sim, w = self._model.sim, self.params.sim_weight
-        lo, hi = self.band.lo, self.band.hi
-        first, last = int(rows[0]), int(rows[-1])
-        scale = max(sim.mu1 - sim.mu0, 1e-3)
-
-        def unit(v: np.ndarray) -> np.ndarray:
-            n = np.linalg.norm(v, axis=-1, keepdims=True)
-            out_: np.ndarray = v / np.maximum(n, 1e-12)
-            return out_
-
-        for t, (a, b) in enumerate(self.types):
-            if a == 1 and b == 1:
-                continue
-            if a > 1:  # source windows ending in these rows; every target window the band allows
-                for (st, size), xv in wins.src.items():
-                    i = st + size
-                    if size != a or not first <= i <= last or (st, size) not in wins.real[0]:
-                        continue
-                    js = np.arange(max(int(lo[i]), b), int(hi[i]))
-                    if b > 1:
-                        js = np.array([j for j in js if (int(j) - b, b) in wins.real[1]], dtype=np.int64)
-                    if len(js) == 0:
-                        continue
-                    xs = unit(self.x[i - a : i].sum(axis=0))
-                    ys = unit(np.stack([self.y[j - b : j].sum(axis=0) for j in js]))
-                    yv = self.y[js - 1] if b == 1 else np.stack([wins.tgt[(int(j) - b, b)] for j in js])
-                    delta = (unit(yv) @ unit(xv) - ys @ xs) / scale
-                    k = js - int(lo[i])
-                    ok = out[t, i - r0, k] > NEG / 2
-                    out[t, i - r0, k[ok]] += w * delta[ok]
-                continue
-            for (st, size), yv in wins.tgt.items():  # one source segment, target windows
-                j = st + size
-                if size != b or (st, size) not in wins.real[1]:
-                    continue
-                ii = np.arange(max(first, 1), last + 1)
-                ii = ii[(lo[ii] <= j) & (j < hi[ii])]
-                if len(ii) == 0:
-                    continue
-                ys = unit(self.y[j - b : j].sum(axis=0))
-                xv = self.x[ii - 1]
-                delta = (unit(xv) @ unit(yv) - unit(xv) @ ys) / scale
-                k = j - lo[ii]
-                ok = out[t, ii - r0, k] > NEG / 2
-                out[t, ii[ok] - r0, k[ok]] += w * delta[ok]
 
     def _member_costs(self, a: int, b: int, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """Cost of one-to-many beads whose embedded window loses similarity by keeping an edge member (``members``)."""

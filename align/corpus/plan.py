@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from align.common.atomic import atomic_write
+from align.common.atomic import atomic_write, copy_for_append
 from align.common.errors import InputError, OutputError, UsageError
 from align.common.languages import canonical_code
 from align.common.version import __version__
@@ -407,15 +407,13 @@ def stage_outputs(job: Job, folder: str) -> dict[str, str]:
     are copied in first: ``align_pair`` adds the new units to the file at the
     path it is given, exactly as ``align run --append`` adds to ``-o OUT.tmx``.
     """
-    paths = {k: os.path.join(folder, name) for k, name in job_outputs(job).items()}
+    names = job_outputs(job)
+    paths = {k: os.path.join(folder, name) for k, name in names.items()}
     if job.options.append:
         for kind in APPENDABLE:
-            done = Path(job.outdir) / job_outputs(job).get(kind, "")
+            done = Path(job.outdir) / names.get(kind, "")
             if kind in paths and done.is_file():
-                try:
-                    shutil.copyfile(done, paths[kind])
-                except OSError as e:
-                    raise OutputError(f"cannot copy the TMX to append to: {e.strerror or e}", path=str(done)) from e
+                copy_for_append(done, paths[kind])
     return paths
 
 

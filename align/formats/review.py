@@ -60,7 +60,6 @@ import io
 import math
 import os
 import re
-import shutil
 import warnings
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -71,7 +70,7 @@ from typing import Any
 
 from lxml import etree
 
-from align.common.atomic import atomic_write
+from align.common.atomic import atomic_write, copy_for_append
 from align.common.errors import AlignError, InputError, OutputError, UsageError
 from align.common.files import MAX_FILE_BYTES, read_bounded
 from align.common.languages import canonical_code
@@ -798,11 +797,8 @@ def import_review(
     folder, name = os.path.split(os.path.abspath(final))
     tmp = os.path.join(folder, f".{name}.{os.getpid()}.part")
     try:
-        if append and os.path.exists(final):
-            try:
-                shutil.copyfile(final, tmp)
-            except OSError as e:
-                raise OutputError(f"cannot copy the TMX to append to: {e.strerror or e}", path=final) from e
+        if append:
+            copy_for_append(final, tmp)
         stats = write_tmx(al, tmp, level="sentence", src_code=src_code, tgt_code=tgt_code, region=region,
                           append=append, creationid=creationid, now=now)
         marks = _mark_units(tmp, stats.kept_existing, sheet, codes, changeid or creationid, now)

@@ -40,8 +40,8 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
+from align.core.lexical import fold
 from align.embedding import Encoder
-from align.pairing.links import fold
 
 _NUMBER = re.compile(r"\d(?:[\d.,:/\-]*\d)?")
 _URLISH = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)

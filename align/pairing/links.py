@@ -19,12 +19,13 @@ as its own source.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
+
+from align.core.lexical import fold
 
 #: The word for "source" (and "original") that opens a source line, diacritics and case folded.
 SOURCE_LABELS = frozenset({
@@ -38,12 +39,6 @@ SOURCE_LABELS = frozenset({
 _URL = r"(?:https?://|www\.)[^\s<>\"'()\[\]]+"
 _SOURCE_LINE = re.compile(r"^\s*(?P<label>[^\s:：][^:：]{0,40}?)\s*[:：]\s*(?P<url>" + _URL + r")\s*$", re.IGNORECASE)
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics (``Nguồn`` -> ``nguon``): labels and names compare folded."""
-    t = unicodedata.normalize("NFKD", text.lower()).replace("đ", "d")
-    return "".join(c for c in t if not unicodedata.combining(c))
 
 
 def url_key(url: str) -> str | None:

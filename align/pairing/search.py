@@ -7,9 +7,8 @@ search goes through an inverted file (IVF) built the way
 ``align.tools.nearest`` builds its own (spherical k-means on a sample of both
 sides, every vector filed under its nearest centroid, each query compared
 with the vectors filed under its ``probes`` nearest centroids, one matrix
-product per cell); ``nearest`` keeps the best *other* unit of a memory, this
-keeps the ``k`` best documents of the other side, so the code is not shared
-(and the import contract keeps ``align.pairing`` and ``align.tools`` apart).
+product per cell, ``align.common.cells``); ``nearest`` keeps the best *other*
+unit of a memory, this keeps the ``k`` best documents of the other side.
 faiss (installed as a dev tool) was not used for the reason ``nearest`` gives:
 on two cores its IVF scan is memory-bound, about ten times slower than the
 matrix products. A pair the probes miss is missed; every pair found is
@@ -23,9 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from align.common.cells import nearest_cells, spherical_kmeans
-
-_ROWS = 4096
+from align.common.cells import group_by_cell, nearest_cells, spherical_kmeans
 
 
 @dataclass(frozen=True)
@@ -49,18 +46,24 @@ def candidates(x: np.ndarray, y: np.ndarray, params: SearchParams) -> tuple[np.n
     """``(rows, cols)``: the pairs among each source's ``k`` nearest targets and each target's ``k`` nearest sources.
 
     ``x`` (n, d) and ``y`` (m, d) are unit-length document vectors. Pairs are
-    distinct, sorted by row then column.
+    distinct, sorted by row then column. The inverted file's cells are built
+    once and serve both directions.
     """
     n, m = len(x), len(y)
     if n == 0 or m == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    k = min(params.k, m)
+    ka, kb = min(params.k, m), min(params.k, n)
     if max(n, m) <= params.exact_max:
-        a = _exact_topk(x, y, k)
-        b = _exact_topk(y, x, min(params.k, n))
+        a = nearest_cells(x, y, ka).astype(np.int64)  # the "cells" are the other side's documents
+        b = nearest_cells(y, x, kb).astype(np.int64)
     else:
-        a = _ivf_topk(x, y, k, params)
-        b = _ivf_topk(y, x, min(params.k, n), params)
+        cells = max(1, min(min(n, m) // 16, round(math.sqrt(max(n, m)))))
+        centroids = spherical_kmeans(x, y, cells, sample=params.kmeans_sample, iterations=params.kmeans_iterations,
+                                     seed=params.seed)
+        probes = min(params.probes, cells)
+        home_x, home_y = (nearest_cells(v, centroids, 1)[:, 0] for v in (x, y))
+        a = _ivf_topk(x, y, group_by_cell(home_y, cells), nearest_cells(x, centroids, probes), ka)
+        b = _ivf_topk(y, x, group_by_cell(home_x, cells), nearest_cells(y, centroids, probes), kb)
     rows = np.concatenate([np.repeat(np.arange(n), a.shape[1]), b.ravel()])
     cols = np.concatenate([a.ravel(), np.repeat(np.arange(m), b.shape[1])])
     keep = (rows >= 0) & (cols >= 0)
@@ -68,33 +71,21 @@ def candidates(x: np.ndarray, y: np.ndarray, params: SearchParams) -> tuple[np.n
     return pairs // m, pairs % m
 
 
-def _exact_topk(q: np.ndarray, base: np.ndarray, k: int) -> np.ndarray:
-    """(len(q), k): the ``k`` best base rows of every query, by blocks of rows."""
-    out = np.empty((len(q), k), dtype=np.int64)
-    for r0 in range(0, len(q), _ROWS):
-        d = q[r0 : r0 + _ROWS] @ base.T
-        out[r0 : r0 + _ROWS] = np.argpartition(-d, k - 1, axis=1)[:, :k] if k < d.shape[1] else np.argsort(-d, axis=1)
-    return out
+def _ivf_topk(q: np.ndarray, base: np.ndarray, filed: tuple[np.ndarray, np.ndarray], near: np.ndarray,
+              k: int) -> np.ndarray:
+    """(len(q), k) base rows (-1: fewer found): each query against the base vectors filed under its ``near`` cells.
 
-
-def _ivf_topk(q: np.ndarray, base: np.ndarray, k: int, p: SearchParams) -> np.ndarray:
-    """(len(q), k) base rows (-1: fewer found): each query against the base vectors filed under its nearest cells."""
-    cells = max(1, min(len(base) // 16, round(math.sqrt(len(base)))))
-    probes = min(p.probes, cells)
-    centroids = spherical_kmeans(q, base, cells, sample=p.kmeans_sample, iterations=p.kmeans_iterations, seed=p.seed)
-    home = nearest_cells(base, centroids, 1)[:, 0]
-    b_order = np.argsort(home, kind="stable")
-    b_off = np.searchsorted(home[b_order], np.arange(cells + 1))
-    near = nearest_cells(q, centroids, probes)
-    q_of = np.repeat(np.arange(len(q)), probes)
-    flat = near.ravel()
-    q_order = np.argsort(flat, kind="stable")
-    q_off = np.searchsorted(flat[q_order], np.arange(cells + 1))
+    ``filed`` is ``group_by_cell`` of each base vector's nearest cell; ``near``
+    the ``probes`` nearest cells of each query.
+    """
+    b_members, b_off = filed
+    cells = len(b_off) - 1
+    q_members, q_off = group_by_cell(near.ravel(), cells, np.repeat(np.arange(len(q)), near.shape[1]))
     best_v = np.full((len(q), k), -np.inf, dtype=np.float32)
     best_i = np.full((len(q), k), -1, dtype=np.int64)
     for c in range(cells):
-        qi = q_of[q_order[q_off[c] : q_off[c + 1]]]
-        bj = b_order[b_off[c] : b_off[c + 1]]
+        qi = q_members[q_off[c] : q_off[c + 1]]
+        bj = b_members[b_off[c] : b_off[c + 1]]
         if not len(qi) or not len(bj):
             continue
         prod = q[qi] @ base[bj].T

@@ -36,8 +36,6 @@ from align.quality import check_alignment, flag_beads
 from align.reading import read_document
 from align.reading.segment import punkt_module
 
-LEVELS = ("sentence", "paragraph", "both")
-
 #: Key of the pair's warnings in ``AlignedPair.memo`` (see the module docstring).
 WARNINGS_MEMO = "warnings"
 

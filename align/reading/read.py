@@ -535,10 +535,8 @@ def _drop_noise_elements(root) -> list[tuple[str, str]]:
             doomed.append((el, "hidden"))
         elif tag in _PAGE_FURNITURE and el not in inside_article:
             doomed.append((el, _PAGE_FURNITURE[tag]))
-        elif not _holds_content(el):
-            reason = _noisy_attributes(el) or _link_list(tag, stats.get(el))
-            if reason:
-                doomed.append((el, reason))
+        elif (reason := _noisy_attributes(el) or _link_list(tag, stats.get(el))) and not _holds_content(el):
+            doomed.append((el, reason))  # the subtree scan only for the few elements that look like noise
     gone = set()
     removed = []
     for el, reason in doomed:

@@ -91,13 +91,12 @@ class Best:
         self.col_arg[cols[better]] = args[better]
 
 
-def best_others(x: np.ndarray, y: np.ndarray, search: Search | None = None, *, sim: np.ndarray | None = None,
+def best_others(x: np.ndarray, y: np.ndarray, search: Search | None = None, *,
                 select: Callable[[Best], np.ndarray] | None = None) -> Best:
     """For every unit, its best match among the other units' targets (row) and sources (col); see the module.
 
     ``x`` and ``y`` are the prepared (unit-length) source and target vectors of
-    the units, row ``i`` of each being unit ``i``. ``sim`` (n, n), if given,
-    receives every cosine (only for a memory compared exactly). ``select``:
+    the units, row ``i`` of each being unit ``i``. ``select``:
     given what the window found, the units (a boolean mask) whose best others
     matter beyond their window; only those are searched in the inverted file
     (default: every unit). Units not selected keep what the window found, and
@@ -109,16 +108,16 @@ def best_others(x: np.ndarray, y: np.ndarray, search: Search | None = None, *, s
     if n < 2:
         return best
     if n <= s.exact_max:
-        _window(x, y, best, n, s.block, sim)
+        _window(x, y, best, n, s.block)
         return best
-    _window(x, y, best, s.window, s.block, None)
+    _window(x, y, best, s.window, s.block)
     queries = np.arange(n) if select is None else np.flatnonzero(select(best))
     if len(queries):
         _ivf(x, y, best, s, queries)
     return best
 
 
-def _window(x: np.ndarray, y: np.ndarray, best: Best, window: int, block: int, sim: np.ndarray | None) -> None:
+def _window(x: np.ndarray, y: np.ndarray, best: Best, window: int, block: int) -> None:
     """Every pair less than about ``window`` units apart, exactly: rows ``r0:r1`` against columns ``r0-window:r1+window``."""
     n = len(x)
     for r0 in range(0, n, block):
@@ -126,8 +125,6 @@ def _window(x: np.ndarray, y: np.ndarray, best: Best, window: int, block: int, s
         c0, c1 = max(0, r0 - window), min(n, r1 + window)
         c = x[r0:r1] @ y[c0:c1].T
         best.compared += c.size
-        if sim is not None:
-            sim[r0:r1, c0:c1] = c
         rows = np.arange(r1 - r0)
         c[rows, rows + r0 - c0] = -np.inf  # not its own pair
         k = np.argmax(c, axis=1)

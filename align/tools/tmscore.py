@@ -160,7 +160,6 @@ class TmScore:
     params: TmScoreParams
     stats: dict[str, float]
     warnings: tuple[str, ...] = ()
-    sim: np.ndarray | None = field(default=None, repr=False)  # centred cosines of a small memory (for callers; not drawn)
     texts: tuple[list[str], list[str]] | None = field(default=None, repr=False)  # the units' cleaned texts (report)
 
     def suspects(self) -> list[ScoredTU]:
@@ -182,12 +181,11 @@ class _Pairs:
     row_arg: np.ndarray
     col_other: np.ndarray  # per target: best cosine with another unit's source, and that unit
     col_arg: np.ndarray
-    sim: np.ndarray | None
     compared: int = 0  # pairs of units whose cosine was computed (``nearest.Best.compared``)
 
 
 def _measure(src_vecs, tgt_vecs, src_lens, tgt_lens, params, *, src_texts=None, tgt_texts=None,
-             search: Search | None = None, keep_sim: int = 4_000_000, prepared: bool = False,
+             search: Search | None = None, prepared: bool = False,
              misplaced_margin: float | None = None) -> _Pairs:
     """Prepare the vectors as the aligner does and measure every unit's own and best-other cosines (see ``_Pairs``).
 
@@ -197,8 +195,6 @@ def _measure(src_vecs, tgt_vecs, src_lens, tgt_lens, params, *, src_texts=None, 
     searched (approximately) only for the units that could be ``misplaced``
     by ``misplaced_margin`` (``_could_be_misplaced``; None: no unit, as for
     ``score_pairs``, whose scores need the best others only for the scale).
-    The cosine matrix is kept for the report's plot when it has at most
-    ``keep_sim`` cells.
     """
     params = params or AlignParams()
     search = search or Search()
@@ -207,7 +203,7 @@ def _measure(src_vecs, tgt_vecs, src_lens, tgt_lens, params, *, src_texts=None, 
         raise ValueError("score_pairs needs as many target vectors and lengths as source vectors")
     if n == 0:
         e = np.zeros(0)
-        return _Pairs(None, e, e, e, e.astype(int), e, e.astype(int), None)
+        return _Pairs(None, e, e, e, e.astype(int), e, e.astype(int))
     if prepared:
         x, y = src_vecs, tgt_vecs
     else:
@@ -215,12 +211,11 @@ def _measure(src_vecs, tgt_vecs, src_lens, tgt_lens, params, *, src_texts=None, 
     ls = np.asarray(src_lens, dtype=np.float64)
     lt = np.asarray(tgt_lens, dtype=np.float64)
     own = np.einsum("ij,ij->i", x, y).astype(np.float64)
-    sim = np.zeros((n, n), dtype=np.float32) if n * n <= keep_sim and n <= search.exact_max else None
     if misplaced_margin is None:
         select = lambda best: np.zeros(n, dtype=bool)  # noqa: E731
     else:
         select = _could_be_misplaced(own, x, y, misplaced_margin)
-    best = best_others(x, y, search, sim=sim, select=select)
+    best = best_others(x, y, search, select=select)
     row_other, row_arg = best.row, best.row_arg
     # The aligner's document model, from a "band" holding each source's best target
     top = np.maximum(own, row_other)
@@ -231,7 +226,7 @@ def _measure(src_vecs, tgt_vecs, src_lens, tgt_lens, params, *, src_texts=None, 
         model = sc.refine_model(model, [(range(k, k + 1), range(k, k + 1)) for k in range(n)], Side(x, ls), Side(y, lt))
     dp = _bead_dp_scores(x, y, ls, lt, params, model, src_texts, tgt_texts)
     scores = 1.0 / (1.0 + np.exp(-dp))  # 0.5 where the bead is neutral in the aligner's scores
-    return _Pairs(model, own, scores, row_other, row_arg, best.col, best.col_arg, sim, best.compared)
+    return _Pairs(model, own, scores, row_other, row_arg, best.col, best.col_arg, best.compared)
 
 
 def _could_be_misplaced(own: np.ndarray, x: np.ndarray, y: np.ndarray, margin: float) -> Callable[[Best], np.ndarray]:
@@ -340,8 +335,7 @@ def score_pairs(
 # --------------------------------------------------------------------------- TM
 
 
-def _tm_alignment(tmx: TmxFile, src: Sequence[str], tgt: Sequence[str], scores, flags=None, *, model_id: str = "",
-                  signature: str = "", params: dict | None = None) -> Alignment:
+def _tm_alignment(tmx: TmxFile, src: Sequence[str], tgt: Sequence[str], scores) -> Alignment:
     """The units of a TM as the 1-1 beads of one document pair (so the quality checks and report apply)."""
 
     def doc(lang: str, texts: Sequence[str]) -> Document:
@@ -353,9 +347,9 @@ def _tm_alignment(tmx: TmxFile, src: Sequence[str], tgt: Sequence[str], scores, 
 
     s, t = doc(tmx.src_lang, src), doc(tmx.tgt_lang, tgt)
     beads = tuple(
-        Bead((k,), (k,), float(round(scores[k], 4)), tuple(flags[k]) if flags else ()) for k in range(len(src))
+        Bead((k,), (k,), float(round(scores[k], 4))) for k in range(len(src))
     )
-    return Alignment(s, t, s.segments, t.segments, beads, model_id, params or {}, signature)
+    return Alignment(s, t, s.segments, t.segments, beads, "", {}, "")
 
 
 # --------------------------------------------------------------------------- the checks
@@ -564,7 +558,7 @@ def score_tmx(
                         "approximately with the rest (an inverted file): a target copied from far away may be missed")
     if tmx.skipped:
         warnings.append(f"{tmx.skipped} units lack a {tmx.src_lang} or {tmx.tgt_lang} side: not scored, kept as they are")
-    return TmScore(tmx, units, model_id, sig, p, stats, tuple(warnings), m.sim, (src, tgt))
+    return TmScore(tmx, units, model_id, sig, p, stats, tuple(warnings), (src, tgt))
 
 
 # --------------------------------------------------------------------------- outputs

@@ -13,8 +13,7 @@ vectors are reused across settings and runs; the counts do not depend on it.
 
 ``--ablations`` adds the alternatives the closing notes report (fixed skip
 costs, the per-document skip's parts turned off or moved, the defaults of
-before it, joined-text re-scoring): every number of those notes can be rerun
-from here.
+before it): every number of those notes can be rerun from here.
 """
 
 from __future__ import annotations
@@ -38,9 +37,6 @@ ABLATIONS = {
     "slope-4": "skip_slope=4",
     "no-low-penalty": "low_weight=0",
     "session-8-defaults": "skip_slope=0,low_weight=0,explain_low=false",
-    "joined-text-merges": "real_windows=true",
-    "joined-text-skips": "real_windows=true,recheck_skips=true",
-    "joined-text-unsure": "real_windows=true,recheck_below=0.9",
 }
 
 

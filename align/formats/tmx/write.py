@@ -29,7 +29,6 @@ import dataclasses
 import hashlib
 import os
 import re
-import shutil
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -39,8 +38,8 @@ from typing import Literal, cast
 
 from lxml import etree
 
-from align.common.atomic import atomic_write
-from align.common.errors import InputError, OutputError, UsageError
+from align.common.atomic import atomic_write, copy_for_append
+from align.common.errors import InputError, UsageError
 from align.common.languages import LANG_RE, canonical_code
 from align.common.model import Alignment, Bead, Segment
 from align.common.version import __version__
@@ -722,11 +721,8 @@ def _write_pair_tmx(
 ) -> TmxStats:
     """``write_tmx`` with the run's options; with ``append``, ``path`` first gets a copy of the file to add to."""
     final = pair.paths.get(name, path)
-    if options.append and os.path.exists(final) and os.path.abspath(final) != os.path.abspath(path):
-        try:
-            shutil.copyfile(final, path)
-        except OSError as e:
-            raise OutputError(f"cannot copy the TMX to append to: {e.strerror or e}", path=final) from e
+    if options.append and os.path.abspath(final) != os.path.abspath(path):
+        copy_for_append(final, path)
     return write_tmx(
         pair.alignment, path, level=cast(Level, options.level), src_code=options.src_code, tgt_code=options.tgt_code,
         region=options.region, min_score=min_score, max_score=max_score, dedupe=options.dedupe,
