@@ -46,6 +46,7 @@ had no close alternative, and it is what a user filters a TMX on.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Sequence
 from typing import TypeVar
@@ -223,7 +224,8 @@ def _align_vectors(
     found = search(evidence.src, evidence.tgt, params, anchors=evidence.anchors, band=band)
     if params.member_weight > 0 and windows_from is not None:
         found = _check_members(found, src, tgt, evidence, params=params, encoder=windows_from, known=known)
-    return _beads_from_spans(path_to_spans(found.path), found.probs), found
+    # the scores are not needed any more: not held while the caller aligns again (reorder)
+    return _beads_from_spans(path_to_spans(found.path), found.probs), dataclasses.replace(found, scorer=None)
 
 
 def _check_members(
@@ -259,8 +261,7 @@ def _check_members(
     scale = model.sim.mu1 - model.sim.mu0
     if not any(bead_member_cost(s, t, wins, src.vecs, tgt.vecs, scale=scale, params=params) > 0 for s, t in spans):
         return found  # no chosen bead pays: the costs only lower other paths, so the path would stay
-    return search(evidence.src, evidence.tgt, params, anchors=evidence.anchors, band=found.band, model=model,
-                  windows=wins)
+    return search(evidence.src, evidence.tgt, params, anchors=evidence.anchors, windows=wins, first=found)
 
 
 def _with_moved(beads: list[Bead], pairs: list[Bead]) -> list[Bead]:

@@ -39,6 +39,7 @@ class Found:
     width: int = 0  # widest band row
     largest: int = 0  # elements of the largest array the search allocated, coarse levels included
     band: Band | None = None  # the band searched (reused by a second pass)
+    scorer: WindowScorer | None = None  # its bead scores under ``model`` (reused by the member check's search)
 
 
 def _trivial(n: int, m: int) -> list[BeadType]:
@@ -56,6 +57,7 @@ def search(
     types: Sequence[BeadType] | None = None,
     posteriors: bool = True,
     windows: WindowVectors | None = None,
+    first: Found | None = None,
 ) -> Found:
     """Best bead path between two sides; coarse-to-fine when the matrix is large.
 
@@ -66,6 +68,8 @@ def search(
     paragraph starts, orphans) and ``anchors`` enable their bonuses and costs;
     ``windows`` (real embeddings of merged windows) the member check. A given
     ``band`` (a paragraph alignment's, or a first search's) is searched as it is.
+    With ``first``, a search of the same sides and anchors, its band, document
+    model and bead scores are reused and only ``windows``' member costs are new.
     """
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
@@ -73,22 +77,30 @@ def search(
         return Found(path, [1.0] * len(path), model)
     types = list(types or params.bead_types())
     coarse_largest = 0
-    if band is None:
-        if (n + 1) * (m + 1) <= params.max_cells:
-            band = full_band(n, m)
-        else:
-            band, coarse_largest = _coarse_band(src, tgt, params)
-    scorer = WindowScorer(src, tgt, band, params, types=types, anchors=anchors, model=model, windows=windows)
+    if first is not None and first.scorer is not None and first.band is not None:
+        band, model = first.band, first.scorer.model
+        scorer = first.scorer.with_windows(windows or WindowVectors())
+    else:
+        if band is None:
+            if (n + 1) * (m + 1) <= params.max_cells:
+                band = full_band(n, m)
+            else:
+                band, coarse_largest = _coarse_band(src, tgt, params)
+        scorer = WindowScorer(src, tgt, band, params, types=types, anchors=anchors, model=model, windows=windows)
     refine = model is None and params.refine and params.refine_steps > 0
+    # the forward sums are only read after the last pass: where the scores are kept, they are summed once, after it
+    sum_late = refine and scorer.keeps_all
     res = viterbi(band, scorer, scorer.model.skip, with_forward=posteriors and not refine)
     for _ in range(params.refine_steps if refine else 0):
         # Viterbi training: re-estimate the length model from the path until the path stays put
         scorer.model = refine_model(scorer.model, path_to_spans(res.path), src, tgt)
-        new = viterbi(band, scorer, scorer.model.skip, with_forward=posteriors)
+        new = viterbi(band, scorer, scorer.model.skip, with_forward=posteriors and not sum_late)
         settled = new.path == res.path
         res = new
         if settled:
             break
+    if posteriors and res.forward is None:
+        res = viterbi(band, scorer, scorer.model.skip, with_forward=True)
     probs = [1.0] * len(res.path)
     if posteriors:
         assert res.forward is not None  # the last Viterbi pass summed the forward scores
@@ -97,10 +109,10 @@ def search(
     largest = max(
         (n + 1) * band.width,  # DP, forward, backward and back-pointer arrays
         scorer.cos.values.size,  # banded segment cosines
-        len(types) * scorer.block_rows * band.width,  # one block of bead scores
+        len(types) * (band.n + 1 if scorer.keeps_all else scorer.block_rows) * band.width,  # the bead scores kept
         coarse_largest,
     )
-    return Found(res.path, probs, scorer.model, band.cells, band.width, largest, band)
+    return Found(res.path, probs, scorer.model, band.cells, band.width, largest, band, scorer)
 
 
 def _coarse_band(src: Side, tgt: Side, params: AlignParams) -> tuple[Band, int]:

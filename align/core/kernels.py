@@ -27,7 +27,8 @@ import platformdirs
 from numba import njit
 
 __all__ = [
-    "NEG", "backward_rows", "bead_scores", "cache_folder", "forward_rows", "integral_image", "logaddexp", "trace_back",
+    "NEG", "backward_rows", "bead_scores", "cache_folder", "column_max", "forward_rows", "integral_image", "logaddexp",
+    "trace_back",
 ]
 
 
@@ -285,6 +286,19 @@ def integral_image(values, start, end, window):  # type: ignore[no-untyped-def] 
     for p in range(P):
         for q in range(1, Q):
             out[p, q] = out[p, q - 1] + out[p, q]
+    return out
+
+
+@njit(cache=_CACHE)
+def column_max(values, start, end, m):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Per column ``0 .. m - 1`` the largest value of a band matrix (row ``r`` holds columns ``start[r] .. end[r] - 1``
+    left-aligned in ``values[r]``); ``-inf`` where no row holds the column."""
+    out = np.full(m, -_INF)
+    for r in range(values.shape[0]):
+        for c in range(max(start[r], 0), min(end[r], m)):
+            v = values[r, c - start[r]]
+            if v > out[c]:
+                out[c] = v
     return out
 
 

@@ -26,12 +26,16 @@ cells of the search band, a block of rows at a time.
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
-from align.core.kernels import bead_scores, integral_image
+from align.core.kernels import bead_scores, column_max, integral_image
 from align.core.lexical import Anchors, match_band
 from align.core.members import WindowVectors, member_cost, member_gain
 from align.core.params import AlignParams
@@ -49,6 +53,9 @@ _MIN_SEPARATION = 2.0
 
 # integral images kept for the next passes, at most this many bytes (the rest are made again per pass)
 _INTEGRALS_KEPT = 64 * 2**20
+# bead scores of one document model kept for every pass that reads them (Viterbi, backward, posteriors), up to
+# this many bytes (about 20 MB for 10,000 segments a side); beyond it only the few blocks a pass reads near each other
+_SCORES_KEPT = 384 * 2**20
 
 # stand-ins for evidence a pair lacks, typed as the kernels take the real thing (one compiled version)
 _NO_LEX = (np.zeros((1, 1)), np.zeros(1), np.zeros(1))
@@ -162,6 +169,23 @@ def length_ratio(src_lens: np.ndarray, tgt_lens: np.ndarray) -> float:
     return tt / ts
 
 
+@functools.cache
+def _blas() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
+def _one_blas_thread() -> Any:
+    """A context in which numpy's BLAS runs on one thread.
+
+    The band's products are many and small: threads that wait for each other
+    on each of them cost more than they share, and far more on a busy machine
+    (spinning threads competing with other processes: the band cosines of
+    10,000 segments a side took 0.35 s on two threads of a loaded 2-core
+    machine, 0.04 s on one). Corpus runs align several pairs at once anyway.
+    """
+    return _blas().limit(limits=1, user_api="blas")
+
+
 class BandMatrix:
     """Segment-level values (cosines, anchor matches) inside a band, one row per source segment.
 
@@ -175,22 +199,30 @@ class BandMatrix:
         self.end = end
 
     @classmethod
-    def cosines(cls, x: np.ndarray, y: np.ndarray, start: np.ndarray, end: np.ndarray, block: int = 512) -> BandMatrix:
-        """Dot products of ``x[r]`` with ``y[start[r]:end[r]]``, computed block by block."""
+    def cosines(cls, x: np.ndarray, y: np.ndarray, start: np.ndarray, end: np.ndarray, block: int = 64) -> BandMatrix:
+        """Dot products of ``x[r]`` with ``y[start[r]:end[r]]``, computed ``block`` rows at a time.
+
+        Accumulated in float64 and rounded to float32 once: a float32 matrix
+        product rounds differently with the shape of the product and the BLAS
+        kernel of the machine, so the block size (small, so that a narrow band
+        does not multiply a wide rectangle) and the CPU do not change the values.
+        """
         n = len(x)
         width = int(np.max(end - start)) if n else 0
         vals = np.zeros((n, max(width, 1)), dtype=np.float32)
-        for r0 in range(0, n, block):
-            r1 = min(n, r0 + block)
-            cmin, cmax = int(start[r0:r1].min()), int(end[r0:r1].max())
-            if cmax <= cmin:
-                continue
-            prod = x[r0:r1] @ y[cmin:cmax].T
-            # row r takes prod[r - r0, start[r] - cmin : end[r] - cmin], left-aligned (one gather per block)
-            k = np.arange(vals.shape[1])[None, :]
-            inside = k < (end[r0:r1] - start[r0:r1])[:, None]
-            cols = np.minimum(start[r0:r1, None] - cmin + k, cmax - cmin - 1)
-            vals[r0:r1] = np.where(inside, prod[np.arange(r1 - r0)[:, None], cols], 0.0)
+        x64, y64 = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        with _one_blas_thread():
+            for r0 in range(0, n, block):
+                r1 = min(n, r0 + block)
+                cmin, cmax = int(start[r0:r1].min()), int(end[r0:r1].max())
+                if cmax <= cmin:
+                    continue
+                prod = x64[r0:r1] @ y64[cmin:cmax].T
+                # row r takes prod[r - r0, start[r] - cmin : end[r] - cmin], left-aligned (one gather per block)
+                k = np.arange(vals.shape[1])[None, :]
+                inside = k < (end[r0:r1] - start[r0:r1])[:, None]
+                cols = np.minimum(start[r0:r1, None] - cmin + k, cmax - cmin - 1)
+                vals[r0:r1] = np.where(inside, prod[np.arange(r1 - r0)[:, None], cols], 0.0)
         return cls(vals, start, end)
 
     def masked(self) -> tuple[np.ndarray, np.ndarray]:
@@ -207,12 +239,9 @@ class BandMatrix:
 
     def col_max(self, m: int) -> np.ndarray:
         """Per target segment (``m`` of them), its best value in the band (-inf where the column is empty)."""
-        out = np.full(m, -np.inf)
         if len(self.start) == 0 or m == 0:
-            return out
-        vals, inside = self.masked()
-        cols = self.start[:, None] + np.arange(vals.shape[1])[None, :]
-        np.maximum.at(out, cols[inside], vals[inside])
+            return np.full(m, -np.inf)
+        out: np.ndarray = column_max(self.values, self.start, self.end, m)
         return out
 
     def integral(self, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
@@ -330,6 +359,16 @@ def mutual_length_ratio(
     return weighted_median(b / np.maximum(a, 1.0), a + b)
 
 
+def _span_sums(values: np.ndarray, spans: Sequence[range]) -> np.ndarray:
+    """``values[s].sum()`` for each (non-empty) range ``s``, in one pass: added in order, as ``sum`` adds a short span."""
+    size = np.fromiter((len(r) for r in spans), dtype=np.int64, count=len(spans))
+    start = np.fromiter((r.start for r in spans), dtype=np.int64, count=len(spans))
+    offsets = np.cumsum(size) - size
+    members = np.repeat(start - offsets, size) + np.arange(int(size.sum()))
+    out: np.ndarray = np.add.reduceat(np.asarray(values, dtype=np.float64)[members], offsets)
+    return out
+
+
 def refine_model(model: DocModel, spans: Sequence[tuple[range, range]], src: Side, tgt: Side) -> DocModel:
     """Length ratio and variance re-estimated from the two-sided beads of a first pass.
 
@@ -342,9 +381,8 @@ def refine_model(model: DocModel, spans: Sequence[tuple[range, range]], src: Sid
     pairs = [(s, t) for s, t in spans if len(s) and len(t)]
     if len(pairs) < 3:
         return model
-    ls, lt = src.lengths, tgt.lengths
-    bs = np.array([ls[s.start : s.stop].sum() for s, _ in pairs])
-    bt = np.array([lt[t.start : t.stop].sum() for _, t in pairs])
+    bs = _span_sums(src.lengths, [s for s, _ in pairs])
+    bt = _span_sums(tgt.lengths, [t for _, t in pairs])
     c = float(bt.sum() / max(bs.sum(), 1.0))
     d = LengthModel(c, 1.0).delta(bs, bt)
     own = float(np.median(d * d)) / 0.455
@@ -359,6 +397,16 @@ def refine_model(model: DocModel, spans: Sequence[tuple[range, range]], src: Sid
 def _cumulated(counts: np.ndarray) -> np.ndarray:
     """Sentences before segment k (int64, as the score kernel takes them)."""
     return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+
+def _windows_by_end(windows: WindowVectors | None) -> dict[int, tuple[np.ndarray, list[tuple[int, int]]]]:
+    """Target windows by size, sorted by the column they end at (a block looks up its columns' range)."""
+    out: dict[int, tuple[np.ndarray, list[tuple[int, int]]]] = {}
+    tgt = windows.tgt if windows is not None else {}
+    for size in {k for _, k in tgt}:
+        keys = sorted((w for w in tgt if w[1] == size), key=lambda w: w[0])
+        out[size] = (np.array([st + size for st, _ in keys]), keys)
+    return out
 
 
 class WindowScorer:
@@ -441,13 +489,11 @@ class WindowScorer:
             cost_t = skip - params.orphan_skip * skip / params.skip * np.asarray(tgt.orphans, dtype=np.float64)
             self.steps = (-np.concatenate([[skip], cost_s]), -np.concatenate([[skip], cost_t]))
         self.windows = windows if windows and params.member_weight > 0 else None
-        # target windows by size, sorted by the column they end at (a block looks up its columns' range)
-        self._tgt_windows: dict[int, tuple[np.ndarray, list[tuple[int, int]]]] = {}
-        if self.windows is not None:
-            for size in {k for _, k in self.windows.tgt}:
-                keys = sorted((w for w in self.windows.tgt if w[1] == size), key=lambda w: w[0])
-                self._tgt_windows[size] = (np.array([st + size for st, _ in keys]), keys)
+        self._tgt_windows = _windows_by_end(self.windows)
         self._cache: dict[int, np.ndarray] = {}
+        self._keep_all = len(self.types) * (self.n + 1) * max(band.width, 1) * 8 <= _SCORES_KEPT
+        self._base: WindowScorer | None = None  # the scorer whose scores this one's are, less member costs
+        self._steps_band: tuple[np.ndarray, np.ndarray] | None = None
         # integral images per block: they do not depend on the document model, so every pass reuses them
         self._integrals: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         self._integral_bytes = 0
@@ -455,6 +501,11 @@ class WindowScorer:
         self._hi = np.ascontiguousarray(band.hi, dtype=np.int64)
         self._A = np.array([a for a, _ in self.types], dtype=np.int64)
         self._B = np.array([b for _, b in self.types], dtype=np.int64)
+
+    @property
+    def keeps_all(self) -> bool:
+        """Whether every block's scores are kept for the next passes (``_SCORES_KEPT``)."""
+        return self._keep_all
 
     @property
     def model(self) -> DocModel:
@@ -465,10 +516,29 @@ class WindowScorer:
         self._model = value
         self._cache.clear()
 
+    def with_windows(self, windows: WindowVectors) -> WindowScorer:
+        """The same scores less the member costs of ``windows`` (the member check's second search).
+
+        Same sides, band, bead types and document model: the cells' scores are
+        this scorer's (kept, not computed again); only the one-to-many beads over
+        an embedded window pay their member cost on top.
+        """
+        other = copy.copy(self)
+        other.windows = windows if windows and self.params.member_weight > 0 else None
+        other._tgt_windows = _windows_by_end(other.windows)
+        other._cache = {}
+        other._base = self
+        return other
+
     def _scores(self, blk: int) -> np.ndarray:
-        """The scores of block ``blk`` (rows ``blk * block_rows ..``), computed once while the passes need them."""
+        """The scores of block ``blk`` (rows ``blk * block_rows ..``), computed once while the passes need them.
+
+        All blocks are kept while they fit in ``_SCORES_KEPT`` (the last Viterbi
+        pass, the backward pass and the posteriors read the same scores), else
+        the three most recent (a pass only looks a few rows away).
+        """
         if blk not in self._cache:
-            if len(self._cache) >= 3:  # forward and backward passes only look a few rows away
+            if not self._keep_all and len(self._cache) >= 3:
                 self._cache.pop(next(iter(self._cache)))
             self._cache[blk] = self._block(blk * self.block_rows, min(self.n + 1, (blk + 1) * self.block_rows))
         return self._cache[blk]
@@ -497,10 +567,13 @@ class WindowScorer:
         S = S[:, r0 - first * size : r1 - first * size]
         if self.steps is None:
             return S, None, None
-        dele, ins = self.steps
-        width = self.band.width
-        cols = np.minimum(self.band.lo[r0:r1, None] + np.arange(width)[None, :], self.m)
-        return S, np.repeat(dele[r0:r1, None], width, axis=1), ins[cols]
+        if self._steps_band is None:  # the one-sided steps in band layout, laid out once for every pass
+            dele, ins = self.steps
+            width = self.band.width
+            cols = np.minimum(self.band.lo[:, None] + np.arange(width)[None, :], self.m)
+            self._steps_band = (np.repeat(dele[:, None], width, axis=1), ins[cols])
+        dele_band, ins_band = self._steps_band
+        return S, dele_band[r0:r1], ins_band[r0:r1]
 
     def bead_score(self, i: int, j: int, a: int, b: int) -> float:
         """The score of the bead of type (a, b) ending at DP cell (i, j)."""
@@ -513,13 +586,32 @@ class WindowScorer:
         The cells are computed by ``kernels.bead_scores``; the member costs
         (a Python look-up per embedded window) are subtracted here.
         """
-        p = self.params
         band = self.band
         width = band.width
-        out = np.full((len(self.types), r1 - r0, width), NEG)
         rows = np.arange(max(r0, 1), r1)
-        if len(rows) == 0:
-            return out
+        if self._base is not None:
+            out = self._base._scores(r0 // self.block_rows).copy()
+        else:
+            out = np.full((len(self.types), r1 - r0, width), NEG)
+            if len(rows):
+                self._fill(out, r0, rows)
+        if len(rows) and self.windows is not None:
+            lo, hi = band.lo[rows], band.hi[rows]
+            ii = rows[:, None]
+            jj = np.minimum(lo[:, None] + np.arange(width)[None, :], self.m)
+            inside = lo[:, None] + np.arange(width)[None, :] < hi[:, None]
+            for t, (a, b) in enumerate(self.types):
+                if (a == 1) != (b == 1):
+                    valid = inside & (ii >= a) & (jj >= b)
+                    score = out[t, rows - r0] - self._member_costs(a, b, rows, lo, hi)
+                    out[t, rows - r0] = np.where(valid, score, NEG)
+        return out
+
+    def _fill(self, out: np.ndarray, r0: int, rows: np.ndarray) -> None:
+        """The cells of DP ``rows`` (the block from row ``r0``, less row 0) by ``kernels.bead_scores``, into ``out``."""
+        p = self.params
+        band = self.band
+        r1 = int(rows[-1]) + 1
         lo, hi = band.lo[rows], band.hi[rows]
         seg0 = max(0, int(rows[0]) - self.max_a)  # first segment row any window uses
         seg1 = int(rows[-1])  # windows use segments < i
@@ -551,16 +643,6 @@ class WindowScorer:
             weights,
             (lex is not None, self.starts is not None, self.counts is not None),
         )
-        if self.windows is not None:
-            ii = rows[:, None]
-            jj = np.minimum(lo[:, None] + np.arange(width)[None, :], self.m)
-            inside = lo[:, None] + np.arange(width)[None, :] < hi[:, None]
-            for t, (a, b) in enumerate(self.types):
-                if (a == 1) != (b == 1):
-                    valid = inside & (ii >= a) & (jj >= b)
-                    score = out[t, rows - r0] - self._member_costs(a, b, rows, lo, hi)
-                    out[t, rows - r0] = np.where(valid, score, NEG)
-        return out
 
     def _member_costs(self, a: int, b: int, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """Cost of one-to-many beads whose embedded window loses similarity by keeping an edge member (``members``)."""

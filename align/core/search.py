@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Protocol
 
 import numpy as np
@@ -80,19 +79,23 @@ def band_around(nodes: Sequence[tuple[int, int]], n: int, m: int, radius: int) -
     """
     jmin = np.full(n + 1, m + 1, dtype=np.int64)
     jmax = np.full(n + 1, -1, dtype=np.int64)
-    pts = sorted(set(nodes) | {(0, 0), (n, m)})
-    for (i0, j0), (i1, j1) in pairwise(pts):
-        rows = np.arange(i0, i1 + 1)
-        if i1 == i0:
-            jmin[i0] = min(jmin[i0], j0, j1)
-            jmax[i0] = max(jmax[i0], j0, j1)
-            continue
-        t = (rows - i0) / (i1 - i0)
-        a = np.floor(j0 + t * (j1 - j0) - 1e-9).astype(np.int64)
-        b = np.ceil(j0 + t * (j1 - j0) + 1e-9).astype(np.int64)
-        # a row is crossed from the previous row's end to the next row's start
-        np.minimum.at(jmin, rows, a)
-        np.maximum.at(jmax, rows, b)
+    pts = np.array(sorted(set(nodes) | {(0, 0), (n, m)}), dtype=np.int64).reshape(-1, 2)
+    i0, j0, i1, j1 = pts[:-1, 0], pts[:-1, 1], pts[1:, 0], pts[1:, 1]
+    flat = i1 == i0  # a step along a row: both ends in that row
+    np.minimum.at(jmin, i0[flat], np.minimum(j0[flat], j1[flat]))
+    np.maximum.at(jmax, i0[flat], np.maximum(j0[flat], j1[flat]))
+    # every other step crosses rows i0 .. i1 on a straight line: all steps' rows at once
+    i0, j0, i1, j1 = i0[~flat], j0[~flat], i1[~flat], j1[~flat]
+    count = i1 - i0 + 1
+    first = np.repeat(np.cumsum(count) - count, count)
+    rows = np.repeat(i0, count) + (np.arange(int(count.sum())) - first)
+    top, left, rise = np.repeat(i0, count), np.repeat(j0, count), np.repeat(j1 - j0, count)
+    t = (rows - top) / np.repeat(i1 - i0, count)
+    a = np.floor(left + t * rise - 1e-9).astype(np.int64)
+    b = np.ceil(left + t * rise + 1e-9).astype(np.int64)
+    # a row is crossed from the previous row's end to the next row's start
+    np.minimum.at(jmin, rows, a)
+    np.maximum.at(jmax, rows, b)
     seen = jmax >= 0
     idx = np.where(seen)[0]
     jmin = np.interp(np.arange(n + 1), idx, jmin[idx]).astype(np.int64)

@@ -386,3 +386,21 @@ def test_a_read_only_installation_keeps_the_compiled_kernels_in_the_users_cache_
     assert kernels.cache_folder() is None  # nowhere to write: compiled on each run, no error
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "mine"))
     assert kernels.cache_folder() == str(tmp_path / "mine")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_column_max_is_the_band_matrix_column_maximum(seed):
+    """``column_max`` (used by the skip estimate and the mutual length ratio) equals a scatter-maximum, bit for bit."""
+    rng = np.random.default_rng(seed)
+    n, m = 40, 37
+    band = band_around([(0, 0), (10, 14), (25, 20), (n, m)], n, m, 3)
+    start, end = band.lo[:n].copy(), band.hi[1:].copy() - 1
+    width = int(np.max(end - start))
+    values = rng.normal(size=(n, width)).astype(np.float32)
+    expect = np.full(m, -np.inf)
+    for r in range(n):
+        for c in range(start[r], end[r]):
+            expect[c] = max(expect[c], float(values[r, c - start[r]]))
+    got = kernels.column_max(values, start, end, m)
+    assert np.array_equal(got, expect)
+    assert np.isneginf(kernels.column_max(values[:0], start[:0], end[:0], m)).all()  # no rows: no column holds a value

@@ -163,6 +163,10 @@ def test_window_scorer_charges_exactly_the_cells_of_embedded_windows(side, shape
                 else:
                     assert S1[t, c] == S0[t, c]
     assert charged > 0  # random window vectors lose similarity somewhere
+    # the member check's second search reuses the first scorer's scores: the same cells, bit for bit
+    reused = plain.with_windows(wv)
+    for i in range(n + 1):
+        assert np.array_equal(reused.row(i)[0], checked.row(i)[0])
 
 
 def _absorbing_pair():
@@ -211,11 +215,13 @@ def test_the_second_search_reuses_band_model_and_evidence_and_runs_only_when_a_c
     src, tgt, fixed = _absorbing_pair()
     align_segments(src, tgt, _FixedEncoder(fixed, dim=512, lexicon=_lexicon()))
     assert len(calls) == 2
-    (args1, kw1, first), (args2, kw2, _) = calls
-    assert kw2["band"] is first.band and kw2["model"] is first.model and len(kw2["windows"]) > 0
+    (args1, kw1, first), (args2, kw2, second) = calls
+    # the first search's band, model and bead scores are reused (``first``), with the windows' member costs
+    assert kw2["first"] is first and len(kw2["windows"]) > 0
+    assert second.band is first.band and second.model is first.model
     assert args2[0] is args1[0] and args2[1] is args1[1] and args2[2] is args1[2]  # the same sides and params
     assert args1[0].orphans is not None and args1[0].counts is not None  # with their evidence
-    assert {k: v for k, v in kw2.items() if k not in ("band", "model", "windows")} == {
+    assert {k: v for k, v in kw2.items() if k not in ("first", "windows")} == {
         k: v for k, v in kw1.items() if k not in ("band", "windows")}
     calls.clear()
     # the same pair whose window "A B" embeds as its members' sum: nothing pays, one search
