@@ -210,14 +210,13 @@ class BandMatrix:
         n = len(x)
         width = int(np.max(end - start)) if n else 0
         vals = np.zeros((n, max(width, 1)), dtype=np.float32)
-        x64, y64 = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
         with _one_blas_thread():
             for r0 in range(0, n, block):
                 r1 = min(n, r0 + block)
                 cmin, cmax = int(start[r0:r1].min()), int(end[r0:r1].max())
                 if cmax <= cmin:
                     continue
-                prod = x64[r0:r1] @ y64[cmin:cmax].T
+                prod = np.asarray(x[r0:r1], dtype=np.float64) @ np.asarray(y[cmin:cmax], dtype=np.float64).T
                 # row r takes prod[r - r0, start[r] - cmin : end[r] - cmin], left-aligned (one gather per block)
                 k = np.arange(vals.shape[1])[None, :]
                 inside = k < (end[r0:r1] - start[r0:r1])[:, None]

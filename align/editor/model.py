@@ -81,7 +81,9 @@ class Row:
         return "edited" if self.edited else "unreviewed"
 
     def to_json(self) -> dict[str, Any]:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+        # field by field: ``dataclasses.asdict`` deep-copies every value, a tenth of a second per thousand rows
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
 
     @staticmethod
     def from_json(d: dict[str, Any]) -> Row:

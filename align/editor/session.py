@@ -310,7 +310,7 @@ class Session:
                 src = sorted(i for r in rows if not r.moved for i in r.src)
                 tgt = sorted(j for r in rows if not r.moved for j in r.tgt)
                 new = kept + realign_stretch(sheet, src, tgt, enc, params, langs=(self.meta.src_lang, self.meta.tgt_lang))
-                if [r.to_json() for r in new] != [r.to_json() for r in rows]:
+                if tuple(new) != tuple(rows):
                     stretches.append([start, stop, [r.to_json() for r in new]])
             if not stretches:
                 return Patch(0, 0, [])
