@@ -253,13 +253,40 @@ def check_beads(
         cos = _Cosines(None, None, np.asarray(sim))
     elif src_vecs is not None and tgt_vecs is not None and (len(src_vecs), len(tgt_vecs)) == shape:
         cos = _Cosines(src_vecs, tgt_vecs)
+    moved = _moved_issues(alignment, cos, p) if cos is not None else {}
+    out = []
+    for k, found in enumerate(_text_checks(alignment, p)):
+        d = {**found, "moved": moved[k]} if k in moved else found
+        out.append({c: d[c] for c in FLAGS if c in d})
+    return out
+
+
+# The checks without the vectors of the last few alignments, by the identity of their beads and
+# segments (``dataclasses.replace`` keeps them): the report's ``flag_details`` gets them again for
+# the copy the pipeline makes after flagging, where only the moved check needs running again.
+_TEXT_CHECKS: list[tuple[tuple[Bead, ...], tuple[Segment, ...], tuple[Segment, ...], QualityParams, list]] = []
+_TEXT_CHECKS_KEPT = 2
+
+
+def _text_checks(alignment: Alignment, p: QualityParams) -> list[dict[str, str]]:
+    """Every check but ``moved``, for each bead (the codes in no particular order); remembered."""
+    a = alignment
+    for beads, src, tgt, params, found in _TEXT_CHECKS:
+        if beads is a.beads and src is a.src and tgt is a.tgt and params == p:
+            return found
+    found = _check_texts(a, p)
+    _TEXT_CHECKS.append((a.beads, a.src, a.tgt, p, found))
+    del _TEXT_CHECKS[:-_TEXT_CHECKS_KEPT]
+    return found
+
+
+def _check_texts(alignment: Alignment, p: QualityParams) -> list[dict[str, str]]:
     out: list[dict[str, str]] = [{} for _ in alignment.beads]
     text_issues: dict[tuple[TextIndex, TextIndex], tuple[str | None, str | None]] = {}  # a repeated pair: once
     two_sided = [k for k, b in enumerate(alignment.beads) if not b.is_null]
     low = {k for k in two_sided if alignment.beads[k].score < p.low_score}
     drift = _drift_runs(alignment, low, p)
     lengths = _length_issues(alignment, two_sided, p)
-    moved = _moved_issues(alignment, cos, p) if cos is not None else {}
     # Each segment analysed once for every bead that holds it and for its document's name index.
     src_texts = SegmentTexts([s.text for s in alignment.src])
     tgt_texts = SegmentTexts([s.text for s in alignment.tgt])
@@ -284,11 +311,8 @@ def check_beads(
                 d["number-mismatch"] = numbers
             if names:
                 d["name-mismatch"] = names
-        if k in moved:
-            d["moved"] = moved[k]
         if b.moved:
             d["reordered"] = "paired out of document order (source and target stand in different places)"
-        out[k] = {c: d[c] for c in FLAGS if c in d}
     return out
 
 
@@ -308,7 +332,10 @@ def flag_beads(
     """
     p = params or QualityParams()
     found = check_beads(alignment, src_vecs, tgt_vecs, params=p, sim=sim)
-    beads = tuple(dataclasses.replace(b, flags=tuple(d)) for b, d in zip(alignment.beads, found, strict=True))
+    beads = tuple(
+        b if b.flags == tuple(d) else dataclasses.replace(b, flags=tuple(d))  # a bead is immutable: kept if unchanged
+        for b, d in zip(alignment.beads, found, strict=True)
+    )
     new_params = {**alignment.params, "quality": dataclasses.asdict(p)}
     flagged = dataclasses.replace(alignment, beads=beads, params=new_params)
     _remember_details(flagged, found)

@@ -19,8 +19,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar, overload
 
-from align.core.lexical import strip_marks
-
 T = TypeVar("T")
 
 
@@ -53,8 +51,12 @@ class _lazy(Generic[T]):  # noqa: N801 (named like the decorator it replaces)
 
 
 def fold(text: str) -> str:
-    """Lower-case, strip diacritics (``Lương`` → ``luong``, ``đ`` → ``d``): names match across spellings."""
-    return strip_marks(unicodedata.normalize("NFKD", text.lower()).replace("đ", "d").replace("ı", "i"))
+    """Lower-case, strip diacritics (``Lương`` → ``luong``, ``đ`` → ``d``): names match across spellings.
+
+    The combining marks go in one regex pass (``strip_marks`` looks each character up in Python's mapping protocol).
+    """
+    decomposed = unicodedata.normalize("NFKD", text.lower()).replace("đ", "d").replace("ı", "i")
+    return _marks(_ASTRAL.search(decomposed) is not None).sub("", decomposed)
 
 
 # what is not ``str.isalnum()``: ``\w`` is exactly isalnum() or "_"
@@ -134,33 +136,57 @@ def _month(text: str, m: re.Match) -> int | None:
 _DIGIT_BEFORE = re.compile(r"\d[\s,.]*$")
 _DIGIT_AFTER = re.compile(r"[\s,.]*\d")
 
-# Planes 2 to 16 hold CJK ideographs, tags and private use: no cased letters
-# (a test checks this against the running Python's Unicode tables).
+# Planes 2 to 16 hold CJK ideographs, tags and private use: no cased letters and no combining
+# marks (a test checks this against the running Python's Unicode tables).
 _CASED_PLANES_END = 0x20000
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
-@functools.cache
-def _capitalised(astral: bool) -> re.Pattern:
-    """The tokens of ``_WORD`` whose first letter is upper case (``str.isupper``), and no others.
+def _class(chars: Sequence[str]) -> str:
+    """A regex class of ``chars``, consecutive code points as ranges (a shorter pattern compiles faster)."""
+    spans: list[list[int]] = []
+    for c in map(ord, chars):
+        if spans and c == spans[-1][1] + 1:
+            spans[-1][1] = c
+        else:
+            spans.append([c, c])
+    return "[" + "".join(re.escape(chr(a)) + ("" if a == b else "-" + re.escape(chr(b))) for a, b in spans) + "]"
 
-    Only capitalised words can be names or month names; finding them in the
-    regex engine skips the lower-case majority of a text without a Python test
-    per word. A token starts at a letter that follows neither a letter nor a
-    joiner after a letter (``_WORD`` would have taken it into the previous
-    token); the look-behinds sit after the first letter so that the engine's
-    fast scan for that letter runs first. That scan needs a class of
-    characters below U+10000: upper-case letters beyond (mathematical letters,
-    Deseret, Adlam) get a second, slower pattern, used on texts holding such
-    characters (``astral``). Built on first use: listing the letters takes ~15 ms.
+
+def _bmp_or_astral(chars: Sequence[str], astral: bool) -> str:
+    """A class of the ``chars`` below U+10000, and a second class of the others if ``astral``.
+
+    The regex engine finds a character of a class below U+10000 with a
+    bitmap look-up; a class holding astral characters becomes a list of
+    ranges tried one by one (~50 times slower), so those characters get a
+    second, slower pattern, used only on texts holding such characters.
+    """
+    bmp = _class([c for c in chars if c < "\U00010000"])
+    return f"(?:{bmp}|{_class([c for c in chars if c >= chr(0x10000)])})" if astral else bmp
+
+
+@functools.cache
+def _runs(astral: bool) -> re.Pattern:
+    """Runs of capitalised words with only spaces or no-break spaces between them (``_scan``); built on first use.
+
+    A capitalised word is a token of ``_WORD`` whose first letter is upper
+    case (``str.isupper``): only capitalised words can be names or month
+    names, and the regex engine skips the lower-case majority of a text
+    without a Python test per word. A token starts at a letter that follows
+    neither a letter nor a joiner after a letter (``_WORD`` would have taken
+    it into the previous token); the look-behinds sit after the first letter
+    so that the engine's fast scan for that letter runs first.
     """
     letter = re.compile(r"[^\W\d_]")
-    upper = [c for c in map(chr, range(_CASED_PLANES_END)) if c.isupper() and letter.match(c)]
-    first = "[" + re.escape("".join(c for c in upper if c < "\U00010000")) + "]"
-    if astral:
-        first = f"(?:{first}|[{re.escape(''.join(c for c in upper if c >= chr(0x10000)))}])"
-    rest = r"(?<![^\W\d_].)(?<![^\W\d_][-'’].)[^\W\d_]*(?:[-'’][^\W\d_]+)*"
-    return re.compile(first + rest, re.DOTALL)
+    upper = [c for c in filter(str.isupper, map(chr, range(_CASED_PLANES_END))) if letter.match(c)]
+    word = _bmp_or_astral(upper, astral) + r"(?<![^\W\d_].)(?<![^\W\d_][-'’].)[^\W\d_]*(?:[-'’][^\W\d_]+)*"
+    return re.compile(f"{word}(?:[ \u00a0]+{word})*", re.DOTALL)
+
+
+@functools.cache
+def _marks(astral: bool) -> re.Pattern:
+    """The combining characters (``unicodedata.combining``): what ``fold`` drops; built on first use."""
+    return re.compile(_bmp_or_astral(list(filter(unicodedata.combining, map(chr, range(_CASED_PLANES_END)))), astral))
 
 
 def numbers(text: str) -> dict[str, str]:
@@ -301,16 +327,24 @@ def names(text: str) -> list[Name]:
     return list(TextIndex(text).names)
 
 
-def _name(text: str, run: list[re.Match]) -> Name | None:
-    """The name that a run of capitalised words makes, if any (see ``names``)."""
-    words = tuple(m.group() for m in run)
-    initial = _is_initial(text, run[0].start())
+@functools.lru_cache(maxsize=1 << 14)
+def _name(words: tuple[str, ...], initial: bool) -> Name | None:
+    """The name that a run of capitalised words makes, if any (see ``names``); a name recurs, so it is made once."""
     if len(words) == 1:
         if _is_acronym(words[0]):
             return Name(words[0], words, True)
         return None if initial else Name(words[0], words, False)
     rest = words[1:] if initial else words
     return Name(" ".join(words), words, len(rest) >= 2 or any(map(_is_acronym, words)))
+
+
+def _add_name(found: list[Name], text: str, words: Sequence[str], start: int) -> None:
+    if name := _name(tuple(words), _is_initial(text, start)):
+        found.append(name)
+
+
+# The lower-case words that may be month names, ambiguous ones included: checked one by one.
+_MONTH_LIKE = frozenset(_MONTHS) | _AMBIGUOUS_MONTHS
 
 
 @dataclass
@@ -328,43 +362,45 @@ class _Scan:
 def _scan(text: str) -> _Scan:
     """Numbers and names of ``text``; the one pass over a text that every bead holding it reuses.
 
-    Only capitalised words are visited (``_capitalised``): a lower-case word
-    between two of them leaves text between them, which ends a name as well.
+    Only runs of capitalised words are visited (``_runs``): any
+    other word, punctuation or digit between two capitalised words ends a
+    name. A run holding a possible month name is read word by word, as a month
+    name is a number that ends the name before it.
     """
     digits: dict[str, str] = {}
     for token in _NUMBER.findall(text):
         digits.setdefault(_number_key(token), token)
-    months: dict[str, str] = {}
-    found: list[Name] = []
-    run: list[re.Match] = []
-    scan = _Scan(digits, months, found, False, False, False)
-    last_end = 0
-    for k, m in enumerate(_capitalised(_ASTRAL.search(text) is not None).finditer(text)):
+    scan = _Scan(digits, {}, [], False, False, False)
+    for k, run in enumerate(_runs(_ASTRAL.search(text) is not None).finditer(text)):
         if k == 0:
-            scan.head_cap = not text[: m.start()].strip()
-        if run and text[last_end : m.start()].strip(" \u00a0"):
-            if name := _name(text, run):  # punctuation or digits between two words end a name
-                found.append(name)
-            run = []
-        last_end = m.end()
-        low = m.group().lower()
-        month = _month(text, m) if low in _MONTHS else None
-        if low in _AMBIGUOUS_MONTHS:
-            scan.month_head |= m.start() < 4
-            scan.month_tail |= m.end() + 4 > len(text)
-        if month is None:
-            run.append(m)
-            continue
-        months.setdefault(_number_key(str(month)), m.group())
-        if run and (name := _name(text, run)):
-            found.append(name)
-        run = []
-    if run and (name := _name(text, run)):
-        found.append(name)
+            scan.head_cap = not text[: run.start()].strip()
+        if _MONTH_LIKE.isdisjoint(run.group().lower().split()):  # nearly always
+            _add_name(scan.names, text, run.group().split(), run.start())
+        else:
+            _scan_months(text, run, scan)
     return scan
 
 
-_JOINERS = str.maketrans("", "", "-'’")
+def _scan_months(text: str, run: re.Match, scan: _Scan) -> None:
+    """A run of capitalised words, one of which may be a month name, word by word (``_scan``)."""
+    words: list[re.Match] = []
+    for m in _WORD.finditer(text, run.start(), run.end()):  # the run's words: spaces between them
+        low = m.group().lower()
+        if low in _AMBIGUOUS_MONTHS:
+            scan.month_head |= m.start() < 4
+            scan.month_tail |= m.end() + 4 > len(text)
+        month = _month(text, m) if low in _MONTHS else None
+        if month is None:
+            words.append(m)
+            continue
+        scan.months.setdefault(_number_key(str(month)), m.group())
+        if words:
+            _add_name(scan.names, text, [w.group() for w in words], words[0].start())
+        words = []
+    if words:
+        _add_name(scan.names, text, [w.group() for w in words], words[0].start())
+
+
 DOCUMENT_NGRAMS = 4  # a name of the other document matches runs of up to this many of its words
 
 
@@ -463,7 +499,8 @@ class TextIndex:
     def words(self) -> set[str]:
         if self._parts:
             return set().union(*(p.words for p in self._parts))
-        return {w.translate(_JOINERS) for w in _WORD.findall(self.folded)}
+        tokens = _WORD.findall(self.folded)  # without their joiners: a token holds no space
+        return set(" ".join(tokens).replace("-", "").replace("'", "").replace("’", "").split(" ")) if tokens else set()
 
     @_lazy
     def acronyms(self) -> set[str]:
