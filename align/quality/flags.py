@@ -255,9 +255,12 @@ def check_beads(
         cos = _Cosines(src_vecs, tgt_vecs)
     moved = _moved_issues(alignment, cos, p) if cos is not None else {}
     out = []
-    for k, found in enumerate(_text_checks(alignment, p)):
-        d = {**found, "moved": moved[k]} if k in moved else found
-        out.append({c: d[c] for c in FLAGS if c in d})
+    for k, found in enumerate(_text_checks(alignment, p)):  # each in the order of FLAGS
+        if k in moved:
+            d = {**found, "moved": moved[k]}
+            out.append({c: d[c] for c in FLAGS if c in d})
+        else:
+            out.append(dict(found))  # a copy: the text checks are remembered
     return out
 
 
@@ -269,7 +272,7 @@ _TEXT_CHECKS_KEPT = 2
 
 
 def _text_checks(alignment: Alignment, p: QualityParams) -> list[dict[str, str]]:
-    """Every check but ``moved``, for each bead (the codes in no particular order); remembered."""
+    """``_check_texts``, remembered."""
     a = alignment
     for beads, src, tgt, params, found in _TEXT_CHECKS:
         if beads is a.beads and src is a.src and tgt is a.tgt and params == p:
@@ -280,7 +283,17 @@ def _text_checks(alignment: Alignment, p: QualityParams) -> list[dict[str, str]]
     return found
 
 
+def _text_checks_of_flagged(alignment: Alignment, beads: tuple[Bead, ...]) -> None:
+    """Remember ``alignment``'s text checks for ``beads`` too: the same beads with flags, which the checks never read."""
+    for old, src, tgt, params, found in _TEXT_CHECKS:
+        if old is alignment.beads and src is alignment.src and tgt is alignment.tgt:
+            _TEXT_CHECKS.append((beads, src, tgt, params, found))
+            del _TEXT_CHECKS[:-_TEXT_CHECKS_KEPT]
+            return
+
+
 def _check_texts(alignment: Alignment, p: QualityParams) -> list[dict[str, str]]:
+    """Every check but ``moved``: for each bead, its codes and details in the order of ``FLAGS``."""
     out: list[dict[str, str]] = [{} for _ in alignment.beads]
     text_issues: dict[tuple[TextIndex, TextIndex], tuple[str | None, str | None]] = {}  # a repeated pair: once
     two_sided = [k for k, b in enumerate(alignment.beads) if not b.is_null]
@@ -336,6 +349,7 @@ def flag_beads(
         b if b.flags == tuple(d) else dataclasses.replace(b, flags=tuple(d))  # a bead is immutable: kept if unchanged
         for b, d in zip(alignment.beads, found, strict=True)
     )
+    _text_checks_of_flagged(alignment, beads)
     new_params = {**alignment.params, "quality": dataclasses.asdict(p)}
     flagged = dataclasses.replace(alignment, beads=beads, params=new_params)
     _remember_details(flagged, found)

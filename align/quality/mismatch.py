@@ -7,6 +7,12 @@ diacritics (``Lương Tam Quang`` = ``Luong Tam Quang``, ``Hà Nội`` = ``Hanoi
 Measured on the NTREX vi→id gold alignments (1,997 correct pairs), about 1%
 of pairs get a number flag and 1% a name flag, most of them real differences
 between the two translations.
+
+Linear in the text: each segment's text is analysed once (``TextIndex``,
+held by ``SegmentTexts``) and reused by every bead that holds it and by the
+document's name index; a bead of several segments joins their analyses
+instead of reading its joined text again, except where the segments' edges
+change what a reading of the joined text would find (``_seamless``).
 """
 
 from __future__ import annotations
@@ -404,6 +410,12 @@ def _scan_months(text: str, run: re.Match, scan: _Scan) -> None:
 DOCUMENT_NGRAMS = 4  # a name of the other document matches runs of up to this many of its words
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _key_grams(keys: tuple[str, ...], ngrams: int) -> frozenset[str]:
+    """The joined runs of one to ``ngrams`` consecutive ``keys`` (a name's folded words); a name recurs."""
+    return frozenset("".join(keys[i : i + n]) for n in range(1, ngrams + 1) for i in range(len(keys) - n + 1))
+
+
 class TextIndex:
     """One text (a segment, or the segments of one side of a bead), analysed for the number and name checks.
 
@@ -471,15 +483,7 @@ class TextIndex:
 
     def name_grams(self, ngrams: int) -> set[str]:
         """The folded runs of one to ``ngrams`` consecutive words of each name."""
-        grams: set[str] = set()
-        for name in self.names:
-            keys = name.keys
-            if len(keys) == 1:  # most names
-                grams.add(keys[0])
-                continue
-            for n in range(1, ngrams + 1):
-                grams.update("".join(keys[i : i + n]) for i in range(len(keys) - n + 1))
-        return grams
+        return set().union(*(_key_grams(n.keys, ngrams) for n in self.names))
 
     @_lazy
     def folded(self) -> str:
@@ -602,7 +606,8 @@ class SegmentTexts:
             else:
                 runs.append([seg])
         texts = {id(t): t for t in (r[0] if len(r) == 1 else self._index("\n".join(t.text for t in r)) for r in runs)}
-        return set().union(*(t.name_grams(DOCUMENT_NGRAMS) for t in texts.values()))  # a repeated text once
+        keys = {n.keys for t in texts.values() for n in t.names}  # a repeated text or name once
+        return set().union(*(_key_grams(k, DOCUMENT_NGRAMS) for k in keys))
 
 
 # Currency codes that a translation may write as a symbol or a word.

@@ -12,6 +12,7 @@ a month name read from the digits of the segment before).
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import sys
 import unicodedata
@@ -129,3 +130,15 @@ def test_tu_cosines_by_stacked_products_are_those_of_one_product_per_bead() -> N
     for cos in (flags._Cosines(x, y), flags._Cosines(None, None, x.astype(np.float64) @ y.T.astype(np.float64))):
         want = [float(cos.block(b.src, b.tgt).max()) for b in beads]
         assert cos.bead_max(beads).tolist() == want
+
+
+def test_the_report_reuses_the_text_checks_of_the_alignment_just_flagged(scans: list[str]) -> None:
+    """The pipeline copies the flagged alignment (``document_id``) before the report asks for the details."""
+    src, tgt = _texts(40), [f"Pertemuan {i} selesai." for i in range(40)]
+    al = flags.flag_beads(_alignment(src, tgt, [Bead((i,), (i,), 0.3) for i in range(40)]))
+    copy = dataclasses.replace(al, document_id="x")
+    analysed = len(scans)
+    details = flags.flag_details(copy)
+    assert len(scans) == analysed  # nothing read again
+    flags._TEXT_CHECKS.clear()
+    assert flags.flag_details(copy) == details and any("name-mismatch" in d for d in details)
