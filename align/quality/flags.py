@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from align.common.model import Alignment, Bead, Segment
-from align.quality.mismatch import TextIndex, name_issue, number_issue
+from align.quality.mismatch import SegmentTexts, TextIndex, name_issue_of, number_issue_of
 
 
 @dataclass(frozen=True)
@@ -79,10 +79,6 @@ class QualityParams:
 
 
 # --------------------------------------------------------------------------- checks
-
-
-def _side_text(segs: Sequence[Segment], idx: Sequence[int]) -> str:
-    return " ".join(segs[i].text for i in idx)
 
 
 def _length_issues(alignment: Alignment, two_sided: list[int], p: QualityParams) -> dict[int, str]:
@@ -157,8 +153,28 @@ class _Cosines:
         return out
 
 
-def _bead_sim(sim: _Cosines, bead: Bead) -> float:
-    return float(sim.block(bead.src, bead.tgt).max())
+    def bead_max(self, beads: Sequence[Bead]) -> np.ndarray:
+        """For each bead, its best source × target cosine.
+
+        Beads of one shape (1-1, 2-1, ...) in one stacked product: numpy runs
+        the same BLAS call per stacked pair as for one pair alone, so the
+        values are those of ``block(bead.src, bead.tgt).max()`` (a test holds
+        them equal), without a Python round trip per bead.
+        """
+        out = np.empty(len(beads))
+        shapes: dict[tuple[int, int], list[int]] = {}
+        for k, b in enumerate(beads):
+            shapes.setdefault((len(b.src), len(b.tgt)), []).append(k)
+        for ks in shapes.values():
+            rows = np.array([beads[k].src for k in ks])
+            cols = np.array([beads[k].tgt for k in ks])
+            if self.full is not None:
+                block = self.full[rows[:, :, None], cols[:, None, :]]
+            else:
+                assert self.x is not None and self.y is not None
+                block = np.matmul(self.x[rows], np.swapaxes(self.y[cols], 1, 2))
+            out[ks] = block.reshape(len(ks), -1).max(axis=1)
+        return out
 
 
 def _moved_issues(alignment: Alignment, sim: _Cosines, p: QualityParams) -> dict[int, str]:
@@ -168,8 +184,8 @@ def _moved_issues(alignment: Alignment, sim: _Cosines, p: QualityParams) -> dict
     truly dropped sentence fails that (its nearest neighbour belongs to its own
     translation), a moved or mis-split one passes.
     """
-    tu_sims = [_bead_sim(sim, b) for b in alignment.beads if not b.is_null]
-    if not tu_sims or not len(alignment.src) or not len(alignment.tgt):
+    tu_sims = sim.bead_max([b for b in alignment.beads if not b.is_null])
+    if not len(tu_sims) or not len(alignment.src) or not len(alignment.tgt):
         return {}
     bar = float(np.quantile(tu_sims, p.moved_quantile))
     nulls = [(k, b) for k, b in enumerate(alignment.beads) if b.is_null]
@@ -237,14 +253,56 @@ def check_beads(
         cos = _Cosines(None, None, np.asarray(sim))
     elif src_vecs is not None and tgt_vecs is not None and (len(src_vecs), len(tgt_vecs)) == shape:
         cos = _Cosines(src_vecs, tgt_vecs)
+    moved = _moved_issues(alignment, cos, p) if cos is not None else {}
+    out = []
+    for k, found in enumerate(_text_checks(alignment, p)):  # each in the order of FLAGS
+        if k in moved:
+            d = {**found, "moved": moved[k]}
+            out.append({c: d[c] for c in FLAGS if c in d})
+        else:
+            out.append(dict(found))  # a copy: the text checks are remembered
+    return out
+
+
+# The checks without the vectors of the last few alignments, by the identity of their beads and
+# segments (``dataclasses.replace`` keeps them): the report's ``flag_details`` gets them again for
+# the copy the pipeline makes after flagging, where only the moved check needs running again.
+_TEXT_CHECKS: list[tuple[tuple[Bead, ...], tuple[Segment, ...], tuple[Segment, ...], QualityParams, list]] = []
+_TEXT_CHECKS_KEPT = 2
+
+
+def _text_checks(alignment: Alignment, p: QualityParams) -> list[dict[str, str]]:
+    """``_check_texts``, remembered."""
+    a = alignment
+    for beads, src, tgt, params, found in _TEXT_CHECKS:
+        if beads is a.beads and src is a.src and tgt is a.tgt and params == p:
+            return found
+    found = _check_texts(a, p)
+    _TEXT_CHECKS.append((a.beads, a.src, a.tgt, p, found))
+    del _TEXT_CHECKS[:-_TEXT_CHECKS_KEPT]
+    return found
+
+
+def _text_checks_of_flagged(alignment: Alignment, beads: tuple[Bead, ...]) -> None:
+    """Remember ``alignment``'s text checks for ``beads`` too: the same beads with flags, which the checks never read."""
+    for old, src, tgt, params, found in _TEXT_CHECKS:
+        if old is alignment.beads and src is alignment.src and tgt is alignment.tgt:
+            _TEXT_CHECKS.append((beads, src, tgt, params, found))
+            del _TEXT_CHECKS[:-_TEXT_CHECKS_KEPT]
+            return
+
+
+def _check_texts(alignment: Alignment, p: QualityParams) -> list[dict[str, str]]:
+    """Every check but ``moved``: for each bead, its codes and details in the order of ``FLAGS``."""
     out: list[dict[str, str]] = [{} for _ in alignment.beads]
+    text_issues: dict[tuple[TextIndex, TextIndex], tuple[str | None, str | None]] = {}  # a repeated pair: once
     two_sided = [k for k, b in enumerate(alignment.beads) if not b.is_null]
     low = {k for k in two_sided if alignment.beads[k].score < p.low_score}
     drift = _drift_runs(alignment, low, p)
     lengths = _length_issues(alignment, two_sided, p)
-    moved = _moved_issues(alignment, cos, p) if cos is not None else {}
-    src_doc = TextIndex("\n".join(s.text for s in alignment.src), ngrams=4)
-    tgt_doc = TextIndex("\n".join(s.text for s in alignment.tgt), ngrams=4)
+    # Each segment analysed once for every bead that holds it and for its document's name index.
+    src_texts = SegmentTexts([s.text for s in alignment.src])
+    tgt_texts = SegmentTexts([s.text for s in alignment.tgt])
     for k, b in enumerate(alignment.beads):
         d = out[k]
         if not b.tgt and b.src:
@@ -258,16 +316,16 @@ def check_beads(
         if k in lengths:
             d["length-ratio"] = lengths[k]
         if not b.is_null:
-            st, tt = _side_text(alignment.src, b.src), _side_text(alignment.tgt, b.tgt)
-            if issue := number_issue(st, tt):
-                d["number-mismatch"] = issue
-            if issue := name_issue(st, tt, src_doc, tgt_doc):
-                d["name-mismatch"] = issue
-        if k in moved:
-            d["moved"] = moved[k]
+            sides = src_texts.side(b.src), tgt_texts.side(b.tgt)
+            if sides not in text_issues:
+                text_issues[sides] = number_issue_of(*sides), name_issue_of(*sides, src_texts, tgt_texts)
+            numbers, names = text_issues[sides]
+            if numbers:
+                d["number-mismatch"] = numbers
+            if names:
+                d["name-mismatch"] = names
         if b.moved:
             d["reordered"] = "paired out of document order (source and target stand in different places)"
-        out[k] = {c: d[c] for c in FLAGS if c in d}
     return out
 
 
@@ -287,7 +345,11 @@ def flag_beads(
     """
     p = params or QualityParams()
     found = check_beads(alignment, src_vecs, tgt_vecs, params=p, sim=sim)
-    beads = tuple(dataclasses.replace(b, flags=tuple(d)) for b, d in zip(alignment.beads, found, strict=True))
+    beads = tuple(
+        b if b.flags == tuple(d) else dataclasses.replace(b, flags=tuple(d))  # a bead is immutable: kept if unchanged
+        for b, d in zip(alignment.beads, found, strict=True)
+    )
+    _text_checks_of_flagged(alignment, beads)
     new_params = {**alignment.params, "quality": dataclasses.asdict(p)}
     flagged = dataclasses.replace(alignment, beads=beads, params=new_params)
     _remember_details(flagged, found)
