@@ -27,14 +27,12 @@ cells of the search band, a block of rows at a time.
 from __future__ import annotations
 
 import copy
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
+from align.common.products import one_blas_thread, products
 from align.core.kernels import bead_scores, column_max, integral_image
 from align.core.lexical import Anchors, match_band
 from align.core.members import WindowVectors, member_cost, member_gain
@@ -169,23 +167,6 @@ def length_ratio(src_lens: np.ndarray, tgt_lens: np.ndarray) -> float:
     return tt / ts
 
 
-@functools.cache
-def _blas() -> ThreadpoolController:
-    return ThreadpoolController()
-
-
-def _one_blas_thread() -> Any:
-    """A context in which numpy's BLAS runs on one thread.
-
-    The band's products are many and small: threads that wait for each other
-    on each of them cost more than they share, and far more on a busy machine
-    (spinning threads competing with other processes: the band cosines of
-    10,000 segments a side took 0.35 s on two threads of a loaded 2-core
-    machine, 0.04 s on one). Corpus runs align several pairs at once anyway.
-    """
-    return _blas().limit(limits=1, user_api="blas")
-
-
 class BandMatrix:
     """Segment-level values (cosines, anchor matches) inside a band, one row per source segment.
 
@@ -202,21 +183,21 @@ class BandMatrix:
     def cosines(cls, x: np.ndarray, y: np.ndarray, start: np.ndarray, end: np.ndarray, block: int = 64) -> BandMatrix:
         """Dot products of ``x[r]`` with ``y[start[r]:end[r]]``, computed ``block`` rows at a time.
 
-        Accumulated in float64 and rounded to float32 once: a float32 matrix
-        product rounds differently with the shape of the product and the BLAS
-        kernel of the machine, so the block size (small, so that a narrow band
-        does not multiply a wide rectangle) and the CPU do not change the values.
+        Summed in float64 and rounded once (``common.products``): the block size
+        (small, so that a narrow band does not multiply a wide rectangle), the
+        CPU and its BLAS threads do not change the values; on one BLAS thread,
+        as the products are many and small.
         """
         n = len(x)
         width = int(np.max(end - start)) if n else 0
         vals = np.zeros((n, max(width, 1)), dtype=np.float32)
-        with _one_blas_thread():
+        with one_blas_thread():
             for r0 in range(0, n, block):
                 r1 = min(n, r0 + block)
                 cmin, cmax = int(start[r0:r1].min()), int(end[r0:r1].max())
                 if cmax <= cmin:
                     continue
-                prod = np.asarray(x[r0:r1], dtype=np.float64) @ np.asarray(y[cmin:cmax], dtype=np.float64).T
+                prod = products(x[r0:r1], y[cmin:cmax].T)
                 # row r takes prod[r - r0, start[r] - cmin : end[r] - cmin], left-aligned (one gather per block)
                 k = np.arange(vals.shape[1])[None, :]
                 inside = k < (end[r0:r1] - start[r0:r1])[:, None]

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from align.common.model import Alignment, Bead, Segment
+from align.common.products import products
 from align.quality.mismatch import SegmentTexts, TextIndex, name_issue_of, number_issue_of
 
 
@@ -108,7 +109,10 @@ class _Cosines:
 
     The ``moved`` check needs the rows and columns of a few unaligned segments
     and one cell per TU; building the whole matrix would cost O(n·m) memory
-    (1.6 GB at 20,000 segments a side). A precomputed matrix works too.
+    (1.6 GB at 20,000 segments a side). A precomputed matrix works too. The
+    products are summed in float64 (``common.products``): a float32 product's
+    last digits depend on the machine's BLAS threads, enough to tip the
+    mutual-best test of a segment with two near-equal candidates.
     """
 
     def __init__(self, src_vecs: np.ndarray | None, tgt_vecs: np.ndarray | None, full: np.ndarray | None = None):
@@ -120,7 +124,7 @@ class _Cosines:
         if self.full is not None:
             return self.full[np.ix_(rows, cols)]
         assert self.x is not None and self.y is not None
-        return self.x[list(rows)] @ self.y[list(cols)].T
+        return products(self.x[list(rows)], self.y[list(cols)].T)
 
     def best_in_rows(self, rows: Sequence[int]) -> dict[int, tuple[int, float]]:
         """For each source segment of ``rows``: its best target segment and their cosine (first on ties)."""
@@ -146,7 +150,7 @@ class _Cosines:
                 block = self.full[part] if by_row else self.full[:, part].T
             else:
                 assert self.x is not None and self.y is not None
-                block = self.x[part] @ self.y.T if by_row else self.y[part] @ self.x.T
+                block = products(self.x[part], self.y.T) if by_row else products(self.y[part], self.x.T)
             best = block.argmax(axis=1)
             vals = block[np.arange(len(part)), best]
             out.update((k, (int(b), float(v))) for k, b, v in zip(part, best, vals))
@@ -172,7 +176,7 @@ class _Cosines:
                 block = self.full[rows[:, :, None], cols[:, None, :]]
             else:
                 assert self.x is not None and self.y is not None
-                block = np.matmul(self.x[rows], np.swapaxes(self.y[cols], 1, 2))
+                block = products(self.x[rows], np.swapaxes(self.y[cols], 1, 2))
             out[ks] = block.reshape(len(ks), -1).max(axis=1)
         return out
 
