@@ -32,7 +32,8 @@ def _controller() -> ThreadpoolController:
 
 def one_blas_thread() -> AbstractContextManager[Any]:
     """A context in which numpy's BLAS runs on one thread (threadpoolctl; restored on exit)."""
-    return _controller().limit(limits=1, user_api="blas")
+    limit: AbstractContextManager[Any] = _controller().limit(limits=1, user_api="blas")
+    return limit
 
 
 def products(a: np.ndarray, b: np.ndarray) -> np.ndarray:
