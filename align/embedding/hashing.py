@@ -38,7 +38,8 @@ class HashEncoder(Encoder):
     Words are lower-cased, stripped of diacritics and mapped through ``lexicon``
     (so a test can declare ``{"nha": "rumah"}``) before hashing into ``dim``
     buckets. Texts that share words get similar vectors, as a real multilingual
-    model gives translations similar vectors.
+    model gives translations similar vectors. ``lexicon`` is read when a word is
+    first met (its bucket is kept): set it when making the encoder.
     """
 
     def __init__(self, dim: int = 256, lexicon: Mapping[str, str] | None = None) -> None:
