@@ -22,9 +22,6 @@ from align.cli.options import output_options, some_output_options
 from align.common.errors import AlignError, OutputError, UsageError
 from align.common.languages import lang_from_filename
 from align.core.params import AlignParams
-from align.corpus.run import run_corpus
-from align.editor.app import run_edit
-from align.editor.export import TmxExport
 from align.embedding import Encoder, load_encoder
 from align.embedding.e5 import (
     build_model,
@@ -41,12 +38,13 @@ from align.formats.report.html import row_limit_note
 from align.formats.report.payload import rebuild_report
 from align.formats.report.tally import unaligned_phrase, unaligned_tally
 from align.formats.review import import_review
-from align.pairing import PairParams, folder_lang, pair_folders, unpaired_path, write_manifest
-from align.pairing.multilingual import Aligned, merge_languages
 from align.pipeline.options import OutputSet, add_counts, check_creationid, tmx_fields, tmx_notes
 from align.pipeline.pair import RunOptions, align_pair, check_outputs
-from align.tools.evaluate import evaluate_dirs, format_result, result_to_json
-from align.tools.tmscore import TmScoreParams, score_tmx, write_score_report, write_scored_tmx
+
+# The layers above the pipeline (corpus, editor, pairing, tools) are imported by the commands that use
+# them, inside the command: `align run` needs none of them, and together they cost more than half a
+# second of imports (scipy's optimizer, the corpus executors) on every run. tests/cli/test_import_path.py
+# fails if one comes back to the top.
 
 _DEBUG_FLAG = "--debug"
 
@@ -161,6 +159,8 @@ def _echo_tmx_details(res) -> None:
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
 def eval_cmd(dirs, model, cache, as_json, per_doc, beads_dir, src_lang, tgt_lang, settings, debug) -> None:
     """Align every folder under DIRS holding src.txt, tgt.txt and gold.txt and score against the gold."""
+    from align.tools.evaluate import evaluate_dirs, format_result, result_to_json
+
     params = AlignParams().with_settings(settings)
     encoder = _make_encoder(model, cache, False)
     result = evaluate_dirs(list(dirs), encoder, params, beads_dir=beads_dir, src_lang=src_lang, tgt_lang=tgt_lang)
@@ -203,6 +203,8 @@ def report_cmd(alignment, out, debug) -> None:
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
 def score_cmd(tmx, out, report_html, report_json, no_report, threshold, src_lang, tgt_lang, model, cache, debug) -> None:
     """Score every unit of an existing TMX and flag the suspect ones (swapped, misplaced, truncated...)."""
+    from align.tools.tmscore import TmScoreParams, score_tmx, write_score_report, write_scored_tmx
+
     t0 = time.perf_counter()
     if not no_report:
         report_html = report_html or default_path(out, "report_html")
@@ -312,6 +314,8 @@ def corpus_cmd(input_path, more_dirs, pair_mode, outdir, merge, workers, schedul
                fmt, force, cache, no_cache, no_report, progress, follow_links, debug) -> None:
     """Align every document pair under DIR (one folder per pair: vi.txt, id.html...) or in a CSV/TSV
     MANIFEST (pair_id,src,tgt[,src_lang,tgt_lang]) into OUTDIR; a re-run redoes only what changed."""
+    from align.corpus.run import run_corpus
+
     kinds = output.per_pair_kinds()  # a refused option is refused before anything is paired or written
     if pair_mode or more_dirs:
         ctx = click.get_current_context()
@@ -399,6 +403,8 @@ def pair_cmd(src_dir, tgt_dirs, out, src_lang, tgt_lang, evidence, min_score, mi
              model, cache, debug) -> None:
     """Find which document of SRC_DIR each document of every TGT_DIR translates (one to one per language),
     and write the manifest `align corpus` reads; unpaired documents are listed with their best candidate and why."""
+    from align.pairing import PairParams, pair_folders, unpaired_path, write_manifest
+
     t0 = time.perf_counter()
     check_outputs([], [out, str(unpaired_path(out))])
     _refuse_inside(os.path.dirname(os.path.abspath(out)), (src_dir, *tgt_dirs), "-o")
@@ -437,6 +443,8 @@ def _pair_first(src_dir: str, tgt_dirs: tuple[str, ...], pair_mode: bool, outdir
     folders, OUTDIR (not a file, not inside an input folder), and
     ``--src-code``/``--tgt-code`` against the folders' languages.
     """
+    from align.pairing import folder_lang, pair_folders, write_manifest
+
     if not pair_mode or not tgt_dirs:
         raise UsageError("several folders are read as originals and translations only with --pair, and --pair needs "
                          "the translations' folders", hint="align corpus --pair vi/ id/ en/ -o OUT")
@@ -474,6 +482,8 @@ def _pair_first(src_dir: str, tgt_dirs: tuple[str, ...], pair_mode: bool, outdir
 
 def _merge_multilingual(res, src_lang: str, tgt_langs: list[str], *, fmt: str, force: bool) -> None:
     """The multilingual TMX of a ``--pair --merge`` run with several target languages, and what each language lacks."""
+    from align.pairing.multilingual import Aligned, merge_languages
+
     done = [Aligned(p.job.pair_id, p.job.src, p.job.tgt_lang, os.path.join(res.outdir, p.outputs["tmx"]))
             for p in res.pairs if p.status in ("aligned", "unchanged") and "tmx" in p.outputs]
     out = os.path.join(res.outdir, f"corpus.{src_lang}-{'-'.join(tgt_langs)}.tmx")
@@ -503,6 +513,9 @@ def edit_cmd(target, no_browser, port, export_to, confirmed_only, level, region,
              creationid, model, cache, debug) -> None:
     """Review and fix an alignment in the browser (ALIGNMENT: the .report.json of `align run`), or list the pairs
     of a corpus output folder worst first with their review progress."""
+    from align.editor.app import run_edit
+    from align.editor.export import TmxExport
+
     tmx = TmxExport(level=level, region=region, src_code=src_code, tgt_code=tgt_code, min_score=min_score,
                     creationid=check_creationid(creationid), confirmed_only=confirmed_only)
     run_edit(target, export_to=export_to, tmx=tmx, port=port, open_browser=not no_browser, model=model, cache=cache,

@@ -14,19 +14,20 @@ text (``orphans``) says its segment was most likely left untranslated.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.-]+", re.UNICODE)
-# a number with its internal separators (1.000,50 / 1 000 / 3,5)
-_NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f]\d{3})*(?:[.,]\d+)?")
+# a number with its internal separators (1.000,50 / 1 000 / 3,5); written \d\d* and not \d+ so that
+# ``re`` looks for its first digit with a class test a character instead of trying a match at each
+_NUMBER = re.compile(r"\d\d*(?:[.,\u00a0\u202f]\d{3})*(?:[.,]\d+)?")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 _SENT_END = frozenset(".!?:;…»«\"“”([–—-")
 
@@ -57,12 +58,27 @@ def fold(text: str) -> str:
     return strip_marks(unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D")).casefold())
 
 
-def _starts_sentence(text: str, pos: int) -> bool:
-    """The word at ``pos`` opens the text or follows sentence punctuation (so its capital says nothing)."""
-    k = pos - 1
-    while k >= 0 and text[k].isspace():
-        k -= 1
-    return k < 0 or text[k] in _SENT_END
+class _Digits(dict[int, str | None]):
+    """A ``str.translate`` table for a ``_NUMBER`` match: any script's digit as 0-9, separators dropped.
+
+    Filled as characters are first met, like ``_Marks``: a match holds only
+    decimal digits (``\\d``) and the separators, so one C call reads a number.
+    """
+
+    def __missing__(self, code: int) -> str | None:
+        c = chr(code)
+        keep = str(unicodedata.digit(c)) if c.isdigit() else None
+        self[code] = keep
+        return keep
+
+
+_DIGITS = _Digits()
+_SPACES = re.compile(r"\s+")
+_LETTER = re.compile(r"[^\W\d_]")
+# No code point above the supplementary multilingual plane is upper case (Unicode 14/15: the planes
+# above hold CJK ideographs, tags and private use), so the capitals are looked for below it only.
+_LAST_CAPITAL = 0x1FFFF
+_ASTRAL = re.compile("[\U00010000-\U0001ffff]")
 
 
 def candidate_tokens(text: str) -> set[str]:
@@ -72,53 +88,106 @@ def candidate_tokens(text: str) -> set[str]:
     e-mail addresses, acronyms and capitalised words that do not start a
     sentence (names), and words mixing letters and digits (``A320``, ``COVID-19``).
     """
-    out: set[str] = set()
-    rest = text
-    if "@" in text or "www." in text or "://" in text:  # else no URL or address can match: two scans saved
-        for m in _URL.finditer(text):
-            out.add("u:" + fold(m.group(0).rstrip(".,;:)")))
-        rest = _URL.sub(" ", rest)
-    for m in _NUMBER.finditer(rest):
-        # any script's digits (٣, ३, ３) read as 0-9, so 2019 = ٢٠١٩
-        digits = "".join(str(unicodedata.digit(c)) for c in m.group(0) if c.isdigit())
-        out.add("n:" + (digits.lstrip("0") or "0"))
-    for run in _capital_runs().finditer(rest):
-        letter = _LETTER.search(run.group())  # the word: the run from its first letter (a capital is one)
-        start = run.start() + (letter.start() if letter else 0)
-        w = rest[start : run.end()].strip("'’-")
-        if len(w) < 2:
-            continue
-        upper = sum(c.isupper() for c in w)
-        if upper >= 2 or not _starts_sentence(rest, start):
-            out.add("w:" + fold(w))
+    return side_tokens([text])[0]
+
+
+def side_tokens(texts: Sequence[str]) -> list[set[str]]:
+    """``candidate_tokens`` of every text: a few regex passes a text, and one ``fold`` for all their words.
+
+    Folding is most of the cost of a word (normalisation, case, marks: four C
+    calls), and it works character by character, so the words of all texts are
+    folded as one string, joined by line breaks that no word holds.
+    """
+    found = [_raw_tokens(t) for t in texts]
+    words = [w for _, ws in found for w in ws]
+    folded = fold("w:" + "\nw:".join(words)).split("\n") if words else []
+    out: list[set[str]] = []
+    k = 0
+    for head, ws in found:
+        out.append(set(head + folded[k : k + len(ws)]) if ws else set(head))
+        k += len(ws)
     return out
 
 
-_LETTER = re.compile(r"[^\W\d_]")
-# No code point above the supplementary multilingual plane is upper case (Unicode 14/15: the planes
-# above hold CJK ideographs, tags and private use), so the capitals are looked for below it only.
-_LAST_CAPITAL = 0x1FFFF
+def _raw_tokens(text: str) -> tuple[list[str], list[str]]:
+    """The URL and number tokens of ``text`` (final), and its name-like words (not yet folded)."""
+    head: list[str] = []
+    rest = text
+    if "@" in text or "www." in text or "://" in text:  # else no URL or address can match: two scans saved
+        head = ["u:" + fold(u.rstrip(".,;:)")) for u in _URL.findall(text)]
+        rest = _URL.sub(" ", rest)
+    # any script's digits (٣, ३, ３) read as 0-9, so 2019 = ٢٠١٩
+    head += ["n:" + (g.translate(_DIGITS).lstrip("0") or "0") for g in _NUMBER.findall(rest)]
+    astral = _ASTRAL.search(rest) is not None
+    found = _patterns(astral).capitals.findall(rest)
+    if any(inside or crowded for _, inside, crowded, _, _ in found):
+        return head, _words_anywhere(rest, astral)
+    words = [cap + (other or opening) for cap, _, _, opening, other in found if other or _acronym(cap + opening)]
+    return head, words
+
+
+def _words_anywhere(text: str, astral: bool) -> list[str]:
+    """The name-like words of a text whose capitals are not all at a word's start (``iPhone``, ``l'ONU``).
+
+    Whitespace is squeezed to one space first, so "follows sentence
+    punctuation" is a fixed-width look-behind here too.
+    """
+    found = _patterns(astral).words.findall(_SPACES.sub(" ", text))
+    return [other or opening for opening, other in found if other or _acronym(opening)]
+
+
+def _acronym(word: str) -> bool:
+    """Two capitals: a word that opens a sentence still names something (``UNODC``, ``McCain``)."""
+    return sum(map(str.isupper, word)) >= 2
+
+
+class _Patterns(NamedTuple):
+    capitals: re.Pattern[str]
+    words: re.Pattern[str]
 
 
 @functools.cache
-def _capital_runs() -> re.Pattern[str]:
-    """Runs of word characters (``[\\w'’-]``) that hold a capital: the only places a name can stand.
+def _patterns(astral: bool) -> _Patterns:
+    """The two patterns that find the name-like words (``_WORD`` holding a capital, two characters at least).
 
-    A ``_WORD`` is the part of such a run from its first letter on, so the runs
-    without a capital (most of a text) hold no candidate, and one regex pass
-    skips them instead of a Python step per word. The capitals are every code
-    point that ``str.isupper`` calls upper case and ``\\w`` a word character;
-    the class is built once per process (a few hundredths of a second).
+    A word is the part of a run of word characters (``[\\w'’-]``) from its first
+    letter on, less its trailing apostrophes and hyphens. It opens a sentence when
+    nothing but whitespace, or sentence punctuation and whitespace, stands before
+    it (so its capital says nothing): it is kept only as an acronym (``_acronym``).
+
+    ``capitals`` starts at a capital, which ``re`` finds with a table look-up a
+    character (runs without a capital, most of a text, cost next to nothing), and
+    reads the word from it: groups (capital, inside, crowded, opening rest, other
+    rest). ``inside`` (a capital inside a run: ``iPhone``, ``d'Artagnan``) and
+    ``crowded`` (two spaces before it: how far back the sentence punctuation
+    stands is unknown) send the text to ``words``, which starts from each run
+    (a test a character, five times slower) and gives (opening word, other word).
+
+    The capitals are every code point that ``str.isupper`` calls upper case and
+    ``\\w`` a word character; the class is built once per process (a few
+    hundredths of a second). With capitals above U+FFFF it cannot be a 64k-bit
+    table and ``re`` tests its 647 ranges one by one, 17 times slower: the
+    ``astral`` patterns are only for a text holding such characters.
     """
-    caps = [c for c in range(_LAST_CAPITAL + 1) if chr(c).isupper() and _LETTER.match(chr(c))]
+    last = _LAST_CAPITAL if astral else 0xFFFF
+    caps = [c for c in range(last + 1) if chr(c).isupper() and _LETTER.match(chr(c))]
     spans: list[list[int]] = []
     for c in caps:
         if spans and spans[-1][1] == c - 1:
             spans[-1][1] = c
         else:
             spans.append([c, c])
-    cls = "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in spans)
-    return re.compile(rf"(?<![\w'’-])[\w'’-]*?[{cls}][\w'’-]*")  # from a run's start only: linear
+    cap = "[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in spans) + "]"
+    end = "[" + re.escape("".join(sorted(_SENT_END))) + "]"
+    run = r"[\w'’-]"
+    rest = rf"({run}*\w)"  # the word after its first letter: one character at least, no trailing '’-
+    after = rf"(?:(?<=\A.)|(?<={end}.)|(?<=\A\s.)|(?<={end}\s.))"  # the capital (.) opens a sentence
+    capitals = rf"({cap})(?:(?<=({run}).)|(?<=(\s)\s.)|{after}{rest}|{rest})"
+    word = rf"(?={run}*?{cap})[^\W\d_]{run}*\w"  # holds a capital
+    opens = rf"(?:\A|(?<=\A )|(?<={end})|(?<={end} ))"
+    # from a run's start only (linear): its non-letters, then the word, at a sentence opening or not
+    words = rf"(?<!{run})[\d_'’-]*(?:{opens}({word})|({word}))"
+    return _Patterns(re.compile(capitals, re.DOTALL), re.compile(words))
 
 
 @dataclass(frozen=True)
@@ -145,7 +214,7 @@ Candidates = tuple[list[set[str]], list[set[str]]]
 
 def candidates(src: Sequence[str], tgt: Sequence[str]) -> Candidates:
     """``candidate_tokens`` of every segment of both sides (shared by anchors and orphans)."""
-    return [candidate_tokens(t) for t in src], [candidate_tokens(t) for t in tgt]
+    return side_tokens(src), side_tokens(tgt)
 
 
 def find_anchors(src: Sequence[str], tgt: Sequence[str], cands: Candidates | None = None) -> Anchors:
@@ -171,25 +240,29 @@ def match_band(anchors: Anchors, start: np.ndarray, end: np.ndarray, width: int)
 
     ``out[r, j - start[r]]`` for ``start[r] <= j < end[r]``; uses the postings of
     each token, so the cost is the number of anchor matches, not ``n * m``.
+    The postings are one sorted array of ``token * m + j``: each (segment,
+    token) finds its band's matches with two binary searches, all at once,
+    and ``np.add.at`` adds the weights in the order a loop over the segments,
+    their tokens and the matches would (float32 sums of one cell keep that order).
     """
-    n = len(anchors.src)
+    n, m = len(anchors.src), len(anchors.tgt)
     out = np.zeros((n, max(width, 1)), dtype=np.float32)
-    postings: dict[str, list[int]] = defaultdict(list)
-    for j, toks in enumerate(anchors.tgt):
-        for tok in toks:
-            postings[tok].append(j)
-    for r, toks in enumerate(anchors.src):
-        s, e = int(start[r]), int(end[r])
-        if s >= e:
-            continue
-        for tok, w in toks.items():
-            post = postings.get(tok)
-            if not post:
-                continue
-            k0 = bisect.bisect_left(post, s)
-            k1 = bisect.bisect_left(post, e)
-            for j in post[k0:k1]:
-                out[r, j - s] += w
+    ids: dict[str, int] = {}
+    keys = np.sort(np.array([ids.setdefault(tok, len(ids)) * m + j for j, toks in enumerate(anchors.tgt)
+                             for tok in toks], dtype=np.int64))
+    pairs = [(r, ids[tok], w) for r, toks in enumerate(anchors.src) for tok, w in toks.items() if tok in ids]
+    if not pairs:
+        return out
+    rows = np.array([p[0] for p in pairs], dtype=np.int64)
+    tok_key = np.array([p[1] for p in pairs], dtype=np.int64) * m
+    weights = np.array([p[2] for p in pairs], dtype=np.float32)
+    s = np.asarray(start, dtype=np.int64)[rows]
+    e = np.maximum(np.asarray(end, dtype=np.int64)[rows], s)
+    lo = np.searchsorted(keys, tok_key + s)
+    count = np.searchsorted(keys, tok_key + e) - lo
+    which = np.repeat(np.arange(len(pairs)), count)  # the (segment, token) pair of each match
+    k = lo[which] + np.arange(len(which)) - np.repeat(np.cumsum(count) - count, count)
+    np.add.at(out, (rows[which], keys[k] - tok_key[which] - s[which]), weights[which])
     return out
 
 

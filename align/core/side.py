@@ -15,12 +15,13 @@ a twin argument per property.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from align.core.lexical import Anchors, candidates, find_anchors, orphans
+from align.core.lexical import Anchors, find_anchors, orphans, side_tokens
 from align.core.params import AlignParams
 from align.core.vectors import prepare
 
@@ -94,6 +95,7 @@ class Segments:
     paras: Sequence[int] | None  # paragraph id per segment (None: no paragraphs)
     runs: list[Run]  # runs of one paragraph id (one run per segment without ids)
     counts: np.ndarray | None  # sentences per segment (None: not counted)
+    known_tokens: list[set[str]] | None = field(default=None, repr=False, compare=False)  # ``tokens``, if given
 
     @classmethod
     def build(
@@ -104,15 +106,30 @@ class Segments:
         *,
         paras: Sequence[int] | None = None,
         counts: np.ndarray | None = None,
+        tokens: list[set[str]] | None = None,
     ) -> Segments:
-        """The side of ``texts`` with their vectors ``raw`` (one per text), paragraph ids and sentence counts."""
+        """The side of ``texts`` with their vectors ``raw`` (one per text), paragraph ids and sentence counts.
+
+        ``tokens``: each text's ``candidate_tokens`` when already known (made on first use otherwise).
+        """
         if len(raw) != len(texts):
             raise ValueError("one vector per segment is needed")
+        if tokens is not None and len(tokens) != len(texts):
+            raise ValueError("one token set per segment is needed")
         vecs, mean = prepare(raw, params)
-        return cls(list(texts), raw, vecs, mean, lengths(texts), paras, runs(paras, len(texts)), counts)
+        return cls(list(texts), raw, vecs, mean, lengths(texts), paras, runs(paras, len(texts)), counts, tokens)
 
     def __len__(self) -> int:
         return len(self.texts)
+
+    @functools.cached_property
+    def tokens(self) -> list[set[str]]:
+        """Each segment's ``candidate_tokens`` (numbers, names, URLs), found once per side.
+
+        A side's tokens do not depend on the other side, so the second search of
+        a reordered pair (``pick``) and every ``Evidence`` of the side reuse them.
+        """
+        return self.known_tokens if self.known_tokens is not None else side_tokens(self.texts)
 
     @property
     def informative(self) -> bool:
@@ -120,13 +137,18 @@ class Segments:
         return informative(self.runs)
 
     def pick(self, keep: Sequence[int], params: AlignParams) -> Segments:
-        """The side made of the segments at ``keep`` only (vectors prepared again, from those segments)."""
+        """The side made of the segments at ``keep`` only (vectors prepared again, from those segments).
+
+        Tokens already found are kept (``cached_property`` holds them in ``__dict__``), not found again.
+        """
+        found = self.__dict__.get("tokens")
         return Segments.build(
             [self.texts[k] for k in keep],
             self.raw[list(keep)],
             params,
             paras=None if self.paras is None else [self.paras[k] for k in keep],
             counts=None if self.counts is None else np.asarray(self.counts)[list(keep)],
+            tokens=None if found is None else [found[k] for k in keep],
         )
 
     def side(
@@ -160,7 +182,7 @@ class Evidence:
         and orphans (numbers the other text lacks) from one tokenisation.
         """
         paragraphs = src.informative and tgt.informative
-        cands = candidates(src.texts, tgt.texts) if params.lex_weight > 0 or params.orphan_skip > 0 else None
+        cands = (src.tokens, tgt.tokens) if params.lex_weight > 0 or params.orphan_skip > 0 else None
         anchors = find_anchors(src.texts, tgt.texts, cands) if params.lex_weight > 0 else None
         orph = orphans(src.texts, tgt.texts, cands) if params.orphan_skip > 0 else None
         return cls(

@@ -410,16 +410,23 @@ def sentences(text: str, lang: str) -> list[str]:
     return [text[s:e] for s, e in split_sentences(text, lang)]
 
 
-_ANY_END = re.compile("[" + re.escape("".join(_SENT_END_CHARS)) + "。！？…]")  # every mark a split can follow
+# A mark a cut can follow: one of Punkt's before punctuation or whitespace, an ellipsis, a full-width end
+# (before anything). One class first, so that ``re`` looks for it with a table look-up a character.
+_CUT_MARK = re.compile("[" + re.escape("".join(_SENT_END_CHARS)) + "…。！？](?:(?<=[。！？])|(?=\\W))")
+_WORD_CHAR = re.compile(r"\w")
 
 
 def sentence_count(text: str, lang: str) -> int:
     """How many sentences ``text`` holds (at least 1): a pre-split line may hold several.
 
-    Most lines end with their only sentence mark, so those are counted without
-    running the segmenter.
+    A second sentence needs a cut after a sentence mark and a letter or digit
+    after the cut (``_spans`` folds a piece without one into its neighbour), so
+    a line with no word character after its first mark that Punkt, the
+    ellipsis or the full-width rule could cut after (``3.5``, ``nói."``) is
+    counted without running the segmenter: most lines of a pre-split file.
     """
     body = text.strip()
-    if not any(m.end() < len(body) for m in _ANY_END.finditer(body)):
+    mark = _CUT_MARK.search(body)
+    if mark is None or _WORD_CHAR.search(body, mark.start() + 1) is None:
         return 1
     return max(1, len(split_sentences(body, lang)))

@@ -35,7 +35,7 @@ def _messages(p: subprocess.CompletedProcess) -> list[str]:
 def test_import_align_does_not_import_torch():
     p, imported = _run("-c", "import align")
     assert p.returncode == 0, p.stderr[-2000:]
-    assert "align" in imported and "numpy" in imported  # the check sees what was imported
+    assert "align" in imported and "dataclasses" in imported  # the check sees what was imported (align.common's)
     assert not imported & set(HEAVY), sorted(imported & set(HEAVY))
 
 

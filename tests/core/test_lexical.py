@@ -95,21 +95,57 @@ def _plain_candidate_tokens(text):
     for m in lx._WORD.finditer(rest):
         w = m.group(0).strip("'’-")
         upper = sum(c.isupper() for c in w)
-        if len(w) >= 2 and upper and (upper >= 2 or not lx._starts_sentence(rest, m.start())):
+        if len(w) >= 2 and upper and (upper >= 2 or not _starts_sentence(rest, m.start())):
             out.add("w:" + lx.fold(w))
     return out
 
 
+def _starts_sentence(text, pos):
+    """The word at ``pos`` opens the text or follows sentence punctuation (so its capital says nothing)."""
+    k = pos - 1
+    while k >= 0 and text[k].isspace():
+        k -= 1
+    return k < 0 or text[k] in lx._SENT_END
+
+
 def test_candidates_found_by_runs_holding_a_capital_are_those_of_a_loop_over_every_word():
     rng = random.Random(3)
-    alpha = "aAbBzZ09_-'’ .,Ⅻǅ ⒶİıßẞÉéĐđ@www.http://x.y ΣσςЖж日本"
+    # capitals inside a word, after two spaces or above U+FFFF take the general pattern; the rest the fast one
+    alpha = [*"aAbBzZ09_-'’ .,Ⅻǅ ⒶİıßẞÉéĐđ@www.http://x.y ΣσςЖж日本\t\u00a0:«»(…", "  ", ". ", "𝐀", "𐐀", "𝐚", "Mc", "Do"]
     texts = ["Bộ trưởng Lương Tam Quang gặp UNODC tại Hà Nội năm 2019.", "iPhone A320 COVID-19 x@y.org www.un.org",
-             "«Hôm nay», ông Nguyễn nói. Đó là ngày 25/10."]
+             "«Hôm nay», ông Nguyễn nói. Đó là ngày 25/10.", "Hà Nội.  Đà Nẵng", "l'ONU et d'Artagnan. 𝐀𝐁 lo"]
     texts += ["".join(rng.choice(alpha) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
     texts += ["".join(chr(rng.randrange(0x20, 0x3000)) for _ in range(25)) for _ in range(3000)]
     for text in texts:
         assert candidate_tokens(text) == _plain_candidate_tokens(text), text
+    assert lx.side_tokens(texts) == [_plain_candidate_tokens(t) for t in texts]  # the words folded all at once
 
 
 def test_no_capital_lies_above_the_planes_searched_for_capitals():
     assert not [c for c in range(lx._LAST_CAPITAL + 1, sys.maxunicode + 1) if chr(c).isupper()]
+
+
+def _loop_match_band(anchors, start, end, width):
+    """``match_band`` as a loop over segments, tokens and matches: the float32 sums the search must keep."""
+    out = np.zeros((len(anchors.src), max(width, 1)), dtype=np.float32)
+    for r, toks in enumerate(anchors.src):
+        for tok, w in toks.items():
+            for j in range(int(start[r]), int(end[r])):
+                if tok in anchors.tgt[j]:
+                    out[r, j - start[r]] += w
+    return out
+
+
+def test_match_band_adds_in_the_order_of_the_loop_bit_for_bit():
+    rng = random.Random(4)
+    vocab = [f"w:{k}" for k in range(6)]
+    for _ in range(300):
+        n, m, width = rng.randint(0, 30), rng.randint(0, 30), rng.randint(1, 12)
+        src = tuple({t: rng.choice([1.0, 0.5, 1 / 3, 0.1, 1 / 7]) for t in rng.sample(vocab, rng.randint(0, 4))}
+                    for _ in range(n))
+        tgt = tuple({t: 1.0 for t in rng.sample(vocab, rng.randint(0, 4))} for _ in range(m))
+        anchors = lx.Anchors(src, tgt)
+        start = np.array([rng.randint(0, max(m - 1, 0)) for _ in range(n)], dtype=np.int64)
+        end = np.minimum(start + np.array([rng.randint(-2, width) for _ in range(n)], dtype=np.int64), m)
+        want = _loop_match_band(anchors, start, end, width)
+        assert match_band(anchors, start, end, width).tobytes() == want.tobytes()

@@ -803,3 +803,24 @@ def test_tuids_are_stable_across_runs_and_options(al, tmp_path):
     ids_a = {pair(tu): tu.get("tuid") for tu in tus(a)}
     ids_b = {pair(tu): tu.get("tuid") for tu in tus(b)}
     assert ids_b and all(ids_a[k] == v for k, v in ids_b.items())
+
+
+def test_clean_text_is_the_plain_three_passes():
+    """``clean_text`` skips its regex passes on printable text: never with another result."""
+    import random
+    import re
+    import unicodedata
+
+    from align.formats.tmx.write import _CONTROL_RE, _SEPARATOR_CONTROLS, _SPACE_RE
+
+    def plain(text):
+        removed = len(_CONTROL_RE.findall(text))
+        text = _CONTROL_RE.sub(lambda m: " " if m.group() in _SEPARATOR_CONTROLS else "", text)
+        return _SPACE_RE.sub(" ", unicodedata.normalize("NFC", text)).strip(), removed
+
+    rng = random.Random(2)
+    alpha = [*"ab \t\n\r\u2028\u2029\x00\x0b\x1f\x85\x7f\ufffe\u00a0\u202fe\u0301\u00ad", "  ", "Việt"]
+    for _ in range(5000):
+        text = "".join(rng.choice(alpha) for _ in range(rng.randint(0, 12)))
+        assert clean_text(text) == plain(text), repr(text)
+    assert not re.search(r"\s\s", clean_text("a \u2028 b\t\tc")[0])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -503,3 +505,26 @@ def test_sentence_count_agrees_with_the_segmenter(words, lang):
     """The fast path (no inner sentence mark: one sentence) never disagrees with splitting."""
     text = " ".join(words)
     assert sentence_count(text, lang) == max(1, len(split_sentences(text.strip(), lang)))
+
+
+def test_sentence_count_skips_the_segmenter_only_where_it_finds_one_sentence():
+    """The count's shortcut (no word character after a mark a cut can follow) against the segmenter itself.
+
+    Marks glued to quotes, brackets, numbers and words, ellipses, full-width
+    ends and footnote marks: wherever the shortcut answers 1, splitting does too.
+    """
+    rng = random.Random(5)
+    parts = ["Ông", "Then", "đi", "x", "A.", "St.", "Dr.", "3.5", "2.000", "…", "...", ".", "!", "?", "。", "؟",
+             "\"", "”", "“", "»", "«", "(", ")", "[1]", "²", ":", ",", "'", "-", "St", "Louis", "Họ", "về"]
+    seps = ["", " ", " ", "  ", "\u00a0", "\t"]
+    for _ in range(4000):
+        text = "".join(rng.choice(parts) + rng.choice(seps) for _ in range(rng.randint(0, 8)))
+        lang = rng.choice(["vi", "en", "de", "und"])
+        assert sentence_count(text, lang) == max(1, len(split_sentences(text.strip(), lang))), (text, lang)
+
+
+def test_sentence_count_of_lines_ending_in_quotes_and_numbers():
+    assert sentence_count('Bà nói: "Tôi sẽ đi."', "vi") == 1
+    assert sentence_count("Giá tăng 3.5% so với 2.000 đồng.", "vi") == 1
+    assert sentence_count('Ông ấy đến." Bà ấy đi.', "vi") == 2
+    assert sentence_count("He left.(Then she came.)", "en") == max(1, len(split_sentences("He left.(Then she came.)", "en")))

@@ -176,9 +176,14 @@ def clean_text(text: str) -> tuple[str, int]:
         removed += 1
         return " " if m.group() in _SEPARATOR_CONTROLS else ""
 
-    text = _CONTROL_RE.sub(fix, text)
+    # Every control character and every space but U+0020 is unprintable, so a printable text (most)
+    # skips the two regex passes; the space pass would rewrite each space as itself.
+    if not text.isprintable():
+        text = _CONTROL_RE.sub(fix, text)
     text = unicodedata.normalize("NFC", text)
-    return _SPACE_RE.sub(" ", text).strip(), removed
+    if "  " in text or not text.isprintable():
+        text = _SPACE_RE.sub(" ", text)
+    return text.strip(), removed
 
 
 def _join(segments: Iterable[Segment], code: str) -> str:
@@ -203,20 +208,30 @@ def _hash(text: str) -> str:
     return hashlib.sha1(unicodedata.normalize("NFC", text.strip()).encode("utf-8")).hexdigest()[:16]
 
 
-def _context(al: Alignment, first: int, last: int) -> str:
+def _context(al: Alignment, first: int, last: int, hashes: dict[int, str] | None = None) -> str:
     """``x-context``: the hashes of the source segments before ``first`` and after ``last`` (``-``: none).
 
     What CAT tools call a context match (Trados' ``x-Context``): the same
     source sentence between the same neighbours. A hash, not the text, so the
-    TMX does not carry every sentence three times.
+    TMX does not carry every sentence three times. ``hashes`` keeps each
+    segment's hash for the next unit (a segment is the neighbour of two).
     """
-    before = _hash(al.src[first - 1].text) if first > 0 else "-"
-    after = _hash(al.src[last + 1].text) if last + 1 < len(al.src) else "-"
+    hashes = {} if hashes is None else hashes
+
+    def hash_of(k: int) -> str:
+        h = hashes.get(k)
+        if h is None:
+            h = hashes[k] = _hash(al.src[k].text)
+        return h
+
+    before = hash_of(first - 1) if first > 0 else "-"
+    after = hash_of(last + 1) if last + 1 < len(al.src) else "-"
     return f"{before},{after}"
 
 
 def _sentence_units(al: Alignment, codes: tuple[str, str]) -> list[_Unit]:
     doc = document_id(al)
+    hashes: dict[int, str] = {}
     out = []
     for b in al.beads:
         if b.is_null:
@@ -224,7 +239,7 @@ def _sentence_units(al: Alignment, codes: tuple[str, str]) -> list[_Unit]:
         src = _join((al.src[i] for i in b.src), codes[0])
         tgt = _join((al.tgt[j] for j in b.tgt), codes[1])
         out.append(_Unit(src, tgt, b.score, doc, b.kind, tuple(b.flags), "sentence",
-                         f"{doc}:{_span(b.src)}:{_span(b.tgt)}", _context(al, min(b.src), max(b.src))))
+                         f"{doc}:{_span(b.src)}:{_span(b.tgt)}", _context(al, min(b.src), max(b.src), hashes)))
     return out
 
 
