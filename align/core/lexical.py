@@ -229,9 +229,11 @@ def find_anchors(src: Sequence[str], tgt: Sequence[str], cands: Candidates | Non
         for tok in toks:
             df_t[tok] += 1
     shared = {t: 1.0 / max(df_s[t], df_t[t]) for t in df_s if t in df_t}
+    # each segment's tokens in sorted order, not a set's: the order of a set of strings changes from one process
+    # to the next (hash randomisation), and the weights are summed in this order (``totals``, ``match_band``)
     return Anchors(
-        tuple({t: shared[t] for t in toks if t in shared} for toks in cs),
-        tuple({t: shared[t] for t in toks if t in shared} for toks in ct),
+        tuple({t: shared[t] for t in sorted(toks) if t in shared} for toks in cs),
+        tuple({t: shared[t] for t in sorted(toks) if t in shared} for toks in ct),
     )
 
 

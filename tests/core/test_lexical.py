@@ -149,3 +149,26 @@ def test_match_band_adds_in_the_order_of_the_loop_bit_for_bit():
         end = np.minimum(start + np.array([rng.randint(-2, width) for _ in range(n)], dtype=np.int64), m)
         want = _loop_match_band(anchors, start, end, width)
         assert match_band(anchors, start, end, width).tobytes() == want.tobytes()
+
+
+def test_anchor_weights_do_not_depend_on_the_process_hash_seed():
+    """Sets of strings iterate in another order in each process; the anchor sums must not (deterministic output)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from align.core.lexical import find_anchors, match_band\n"
+        "import numpy as np\n"
+        "src = ['Ông Lý, bà Trần, Hà Nội, NASA, WHO, 2019, 45%, IBM, UN và EU ký ngày 3/5 tại Paris, Berlin.'] * 3\n"
+        "tgt = ['Lý, Trần, Hà Nội, NASA, WHO, IBM, UN, EU, Paris dan Berlin, 2019, 45%, 3/5.'] * 3 + ['Paris 2019']\n"
+        "a = find_anchors(src, tgt)\n"
+        "t = a.totals()\n"
+        "band = match_band(a, np.zeros(3, dtype=np.int64), np.full(3, 4, dtype=np.int64), 4)\n"
+        "print([list(d) for d in a.src], t[0].tobytes().hex(), t[1].tobytes().hex(), band.tobytes().hex())\n"
+    )
+    outs = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2", "3", "4")
+    }
+    assert len(outs) == 1
