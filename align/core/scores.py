@@ -472,6 +472,8 @@ class WindowScorer:
         self._tgt_windows = _windows_by_end(self.windows)
         self._cache: dict[int, np.ndarray] = {}
         self._keep_all = len(self.types) * (self.n + 1) * max(band.width, 1) * 8 <= _SCORES_KEPT
+        self._store: np.ndarray | None = None  # the kept blocks, one array (blocks, T, block_rows, width)
+        self._member_cache: dict[int, list[tuple[int, np.ndarray, np.ndarray]]] = {}  # per block: ``_costs``
         self._base: WindowScorer | None = None  # the scorer whose scores this one's are, less member costs
         self._steps_band: tuple[np.ndarray, np.ndarray] | None = None
         # integral images per block: they do not depend on the document model, so every pass reuses them
@@ -495,6 +497,7 @@ class WindowScorer:
     def model(self, value: DocModel) -> None:
         self._model = value
         self._cache.clear()
+        self._member_cache.clear()  # the member costs are on the model's similarity scale
 
     def with_windows(self, windows: WindowVectors) -> WindowScorer:
         """The same scores less the member costs of ``windows`` (the member check's second search).
@@ -507,7 +510,11 @@ class WindowScorer:
         other.windows = windows if windows and self.params.member_weight > 0 else None
         other._tgt_windows = _windows_by_end(other.windows)
         other._cache = {}
+        other._store = None
         other._base = self
+        # its blocks are the base's plus a few costs: made again per pass, not kept (the costs are, ``_costs``)
+        other._keep_all = False
+        other._member_cache = {}
         return other
 
     def _scores(self, blk: int) -> np.ndarray:
@@ -517,11 +524,25 @@ class WindowScorer:
         pass, the backward pass and the posteriors read the same scores), else
         the three most recent (a pass only looks a few rows away).
         """
-        if blk not in self._cache:
-            if not self._keep_all and len(self._cache) >= 3:
-                self._cache.pop(next(iter(self._cache)))
-            self._cache[blk] = self._block(blk * self.block_rows, min(self.n + 1, (blk + 1) * self.block_rows))
-        return self._cache[blk]
+        got = self._cache.get(blk)
+        if got is None:
+            size = self.block_rows
+            r0, r1 = blk * size, min(self.n + 1, (blk + 1) * size)
+            shape = (len(self.types), r1 - r0, self.band.width)
+            if not self._keep_all:
+                if len(self._cache) >= 3:
+                    self._cache.pop(next(iter(self._cache)))
+                out = np.empty(shape)
+            elif r1 - r0 < size:  # the last, short block: its own array (a view would not be contiguous)
+                out = np.empty(shape)
+            else:
+                # one array for all blocks, kept across the refine passes: allocated once (and given back to the
+                # system in one piece), not a few hundred block-sized pieces per pass
+                if self._store is None:
+                    self._store = np.empty(((self.n + 1) // size, *shape))
+                out = self._store[blk]
+            got = self._cache[blk] = self._block(r0, r1, out)
+        return got
 
     def row(self, i: int) -> RowScores:
         """``(scores[T, width of row i], deletions, insertions)``; ``None`` for the constant skip."""
@@ -560,32 +581,54 @@ class WindowScorer:
         S, _, _ = self.row(i)
         return float(S[self.types.index((a, b)), j - int(self.band.lo[i])])
 
-    def _block(self, r0: int, r1: int) -> np.ndarray:
-        """Scores of all bead types for DP rows [r0, r1): array (T, r1 - r0, width), NEG where impossible.
+    def _block(self, r0: int, r1: int, out: np.ndarray | None = None) -> np.ndarray:
+        """Scores of all bead types for DP rows [r0, r1), into ``out`` (T, r1 - r0, width): NEG where impossible.
 
-        The cells are computed by ``kernels.bead_scores``; the member costs
-        (a Python look-up per embedded window) are subtracted here.
+        The cells are computed by ``kernels.bead_scores`` (or are the base
+        scorer's); the member costs (a Python look-up per embedded window) are
+        subtracted here.
         """
         band = self.band
         width = band.width
         rows = np.arange(max(r0, 1), r1)
+        if out is None:
+            out = np.empty((len(self.types), r1 - r0, width))
         if self._base is not None:
-            out = self._base._scores(r0 // self.block_rows).copy()
+            np.copyto(out, self._base._scores(r0 // self.block_rows))
         else:
-            out = np.full((len(self.types), r1 - r0, width), NEG)
+            out.fill(NEG)
             if len(rows):
                 self._fill(out, r0, rows)
         if len(rows) and self.windows is not None:
+            for t, cost, valid in self._costs(r0, rows):
+                score = out[t, rows - r0] - cost
+                out[t, rows - r0] = np.where(valid, score, NEG)
+        return out
+
+    def _costs(self, r0: int, rows: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """The member costs of the block from row ``r0``: ``(type, cost, valid cells)`` where a cost is not zero.
+
+        Computed once per block (a Python look-up per embedded window) and
+        kept: they do not change between passes. A type without any cost in
+        the block is left out, as subtracting zero would change nothing (the
+        cells outside ``valid`` are already ``NEG``).
+        """
+        blk = r0 // self.block_rows
+        got = self._member_cache.get(blk)
+        if got is None:
+            band, width = self.band, self.band.width
             lo, hi = band.lo[rows], band.hi[rows]
             ii = rows[:, None]
             jj = np.minimum(lo[:, None] + np.arange(width)[None, :], self.m)
             inside = lo[:, None] + np.arange(width)[None, :] < hi[:, None]
+            got = []
             for t, (a, b) in enumerate(self.types):
                 if (a == 1) != (b == 1):
-                    valid = inside & (ii >= a) & (jj >= b)
-                    score = out[t, rows - r0] - self._member_costs(a, b, rows, lo, hi)
-                    out[t, rows - r0] = np.where(valid, score, NEG)
-        return out
+                    cost = self._member_costs(a, b, rows, lo, hi)
+                    if cost.any():
+                        got.append((t, cost, inside & (ii >= a) & (jj >= b)))
+            self._member_cache[blk] = got
+        return got
 
     def _fill(self, out: np.ndarray, r0: int, rows: np.ndarray) -> None:
         """The cells of DP ``rows`` (the block from row ``r0``, less row 0) by ``kernels.bead_scores``, into ``out``."""
