@@ -333,6 +333,8 @@ def _bead_rows(alignment: Alignment, details: Sequence[dict]) -> list[dict]:
     rows = []
     for k, (b, d) in enumerate(zip(beads, details, strict=True)):
         score = b.score
+        s_text, s_para = _side(src, b.src)
+        t_text, t_para = _side(tgt, b.tgt)
         rows.append({
             "n": k,
             "src": idx(b.src),
@@ -341,12 +343,20 @@ def _bead_rows(alignment: Alignment, details: Sequence[dict]) -> list[dict]:
             "score": score if type(score) is float and score - score == 0 else _jsonable(score),
             "flags": list(b.flags) if plain else _jsonable(list(b.flags)),
             "issues": _jsonable(d) if d else {},
-            "src_text": "\n".join([src[i].text for i in b.src]),
-            "tgt_text": "\n".join([tgt[j].text for j in b.tgt]),
-            "src_para": sorted({src[i].para for i in b.src}) if plain else _ints(sorted({src[i].para for i in b.src})),
-            "tgt_para": sorted({tgt[j].para for j in b.tgt}) if plain else _ints(sorted({tgt[j].para for j in b.tgt})),
+            "src_text": s_text,
+            "tgt_text": t_text,
+            "src_para": s_para if plain else _ints(s_para),
+            "tgt_para": t_para if plain else _ints(t_para),
         })
     return rows
+
+
+def _side(segments: Sequence, indices: Sequence[int]) -> tuple[str, list]:
+    """One side of a row: its segments' texts, a line each, and their distinct paragraphs in order."""
+    if len(indices) == 1:  # most beads: no join, no set
+        seg = segments[indices[0]]
+        return seg.text, [seg.para]
+    return "\n".join([segments[i].text for i in indices]), sorted({segments[i].para for i in indices})
 
 
 def removed_groups(alignment: Alignment) -> list[dict]:
