@@ -56,6 +56,18 @@ def worst_first(bead: dict) -> tuple:
     return (not bead.get("flags"), score if isinstance(score, (int, float)) else -1.0, bead.get("n", 0))
 
 
+class _Row:
+    """A table row as the template reads it: its fields are attributes, so ``b.src`` is found at once.
+
+    Jinja looks ``b.src`` up as an attribute first, then as a key: on a dict every
+    lookup raised and caught an ``AttributeError`` first, tens of thousands a page
+    (a tenth of the page's time). A field the row lacks is still undefined to the template.
+    """
+
+    def __init__(self, fields: dict, **more) -> None:
+        self.__dict__.update(fields, **more)
+
+
 def row_limit_note(total: int, full_table: Sequence[str] = ()) -> str | None:
     """The line saying the page holds only the worst ``MAX_HTML_ROWS`` of ``total`` rows, or None when it holds all.
 
@@ -179,9 +191,8 @@ def render_report(payload: dict, *, full_table: Sequence[str] = ()) -> str:
     rows = []
     for b in shown:
         para = b["src_para"][0] if b["src_para"] else None
-        row = {**b, "para_start": not limited and para is not None and prev_para is not None and para != prev_para}
-        row["src_text"], row["tgt_text"] = _cut(b["src_text"]), _cut(b["tgt_text"])
-        rows.append(row)
+        rows.append(_Row(b, para_start=not limited and para is not None and prev_para is not None and para != prev_para,
+                         src_text=_cut(b["src_text"]), tgt_text=_cut(b["tgt_text"])))
         if b["src_para"]:
             prev_para = b["src_para"][-1]
     groups: dict[str, list[dict]] = {}

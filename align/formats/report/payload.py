@@ -13,11 +13,13 @@ run leaves the old report or the new one, never half of one.
 
 from __future__ import annotations
 
-import json
+import math
 import os
 from collections import Counter
 from collections.abc import Sequence
+from json.encoder import encode_basestring as _quote
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -44,15 +46,27 @@ QUALITY_DEFINITION = (
 )
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})  # JSON as they are (exact types: no subclass, no numpy scalar)
+
+
 def _jsonable(obj):
-    """Strict JSON: NaN and infinities (say, in the aligner's settings) become null, unknown types text."""
+    """Strict JSON: NaN and infinities (say, in the aligner's settings) become null, unknown types text.
+
+    Plain values inside a container are kept without a call each: the report's
+    rows are most of its values, and a call per value cost most of its writing.
+    """
+    t = type(obj)
+    if t in _PLAIN:
+        return obj
+    if t is float:
+        return obj if math.isfinite(obj) else None
     if isinstance(obj, float):
         return obj if np.isfinite(obj) else None
     if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
+        return {str(k): v if type(v) in _PLAIN else _jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (str, int, bool)) or obj is None:
+        return [v if type(v) in _PLAIN else _jsonable(v) for v in obj]
+    if isinstance(obj, (str, int, bool)):
         return obj
     if isinstance(obj, np.generic):
         return _jsonable(obj.item())
@@ -60,8 +74,181 @@ def _jsonable(obj):
 
 
 def json_text(obj: dict) -> str:
-    """``obj`` as the text of a report's JSON file: strict JSON (see ``_jsonable``), UTF-8 as is, one key per line."""
-    return json.dumps(_jsonable(obj), ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+    """``obj`` as the text of a report's JSON file: strict JSON (see ``_jsonable``), UTF-8 as is, one key per line.
+
+    The text ``json.dumps(_jsonable(obj), ensure_ascii=False, indent=1)`` gives, byte for
+    byte, written in one pass without the converted copy: ``json.dumps`` with an indent
+    runs its pure-Python encoder, a generator call per value, which cost seconds on a
+    long document's rows. Here each container is one call and each plain value none.
+    """
+    out: list[str] = []
+    _write(obj, 0, out)
+    out.append("\n")
+    return "".join(out)
+
+
+def _write(obj, level: int, out: list[str]) -> None:
+    """``_encode(obj, level)`` appended to ``out`` in pieces: the report and its lists of rows are never joined
+    but once, at the end (a long document's rows held as text once, not once per level of nesting)."""
+    if level > 1 or not obj or not (type(obj) is list or type(obj) is dict and all(type(k) is str for k in obj)):
+        out.append(_encode(obj, level))
+        return
+    if type(obj) is dict and len(obj) in (len(_ROW_KEYS), len(_PARA_KEYS)):
+        text = _row_text(obj, level)
+        if text is not None:
+            out.append(text)
+            return
+    inner = level + 1
+    pad = "\n" + " " * inner
+    out.append("{" if type(obj) is dict else "[")
+    for k, item in enumerate(obj.items() if type(obj) is dict else obj):
+        out.append(pad if k == 0 else "," + pad)
+        if type(obj) is dict:
+            out.append(_quote(item[0]) + ": ")
+            item = item[1]
+        _write(item, inner, out)
+    out.append("\n" + " " * level + ("}" if type(obj) is dict else "]"))
+
+
+def _encode_scalar(obj, level: int) -> str:
+    """One value that is not a container, as ``json.dumps`` writes what ``_jsonable`` makes of it."""
+    if isinstance(obj, float):
+        return float.__repr__(obj) if math.isfinite(obj) else "null"
+    if isinstance(obj, str):
+        return _quote(obj)
+    if obj is None:
+        return "null"
+    if obj is True:
+        return "true"
+    if obj is False:
+        return "false"
+    if isinstance(obj, int):
+        return int.__repr__(obj)
+    if isinstance(obj, np.generic):
+        return _encode(obj.item(), level)
+    return _quote(str(obj))
+
+
+def _plain_list(items: Any, level: int) -> str | None:
+    """A list of plain ints or of plain strings (a row's indices, its flags) as JSON at ``level``; None otherwise."""
+    if type(items) is not list:
+        return None
+    if not items:
+        return "[]"
+    first = type(items[0])
+    if len(items) == 1 and (first is int or first is str):  # most rows' indices
+        text = int.__repr__(items[0]) if first is int else _quote(items[0])
+    elif first is int and all(type(v) is int for v in items):
+        text = (",\n" + " " * (level + 1)).join(map(int.__repr__, items))
+    elif first is str and all(type(v) is str for v in items):
+        text = (",\n" + " " * (level + 1)).join(map(_quote, items))
+    else:
+        return None
+    return "[\n" + " " * (level + 1) + text + "\n" + " " * level + "]"
+
+
+def _plain_number(value) -> str | None:
+    """A score as JSON: a finite float, an int or None; None for anything else (left to the general path)."""
+    t = type(value)
+    if t is float:
+        return float.__repr__(value) if value - value == 0 else None  # NaN, inf: the general path writes null
+    if value is None:
+        return "null"
+    return int.__repr__(value) if t is int else None
+
+
+#: The keys of a report row (``_bead_rows``) and of a paragraph bead, in their order: written by a template.
+_ROW_KEYS = ("n", "src", "tgt", "type", "score", "flags", "issues", "src_text", "tgt_text", "src_para", "tgt_para")
+_PARA_KEYS = ("src", "tgt", "score")
+
+
+def _row_text(row: dict, level: int) -> str | None:
+    """A report row of plain values as JSON at ``level``, in one template; None when it is not one (``_encode``).
+
+    Rows are nearly all of a report: a template per row, rather than a call per
+    value, is what keeps writing a long document's report cheap.
+    """
+    keys = tuple(row)
+    if keys == _ROW_KEYS:
+        n, src, tgt, kind, score, flags, issues, src_text, tgt_text, src_para, tgt_para = row.values()
+        if not (type(n) is int and type(kind) is str and type(src_text) is str and type(tgt_text) is str
+                and type(issues) is dict):
+            return None
+        p = ",\n" + " " * (level + 1)
+        one = ("[\n" + " " * (level + 2), p[1:] + "]")  # a list of one index, as most rows' four are: inline
+        parts = (
+            one[0] + int.__repr__(src[0]) + one[1] if type(src) is list and len(src) == 1 and type(src[0]) is int
+            else _plain_list(src, level + 1),
+            one[0] + int.__repr__(tgt[0]) + one[1] if type(tgt) is list and len(tgt) == 1 and type(tgt[0]) is int
+            else _plain_list(tgt, level + 1),
+            float.__repr__(score) if type(score) is float and score - score == 0 else _plain_number(score),
+            "[]" if type(flags) is list and not flags else _plain_list(flags, level + 1),
+            one[0] + int.__repr__(src_para[0]) + one[1]
+            if type(src_para) is list and len(src_para) == 1 and type(src_para[0]) is int
+            else _plain_list(src_para, level + 1),
+            one[0] + int.__repr__(tgt_para[0]) + one[1]
+            if type(tgt_para) is list and len(tgt_para) == 1 and type(tgt_para[0]) is int
+            else _plain_list(tgt_para, level + 1),
+        )
+        if None in parts:
+            return None
+        src, tgt, score, flags, src_para, tgt_para = parts
+        issues = _encode(issues, level + 1) if issues else "{}"
+        return (f'{{\n{p[2:]}"n": {n}{p}"src": {src}{p}"tgt": {tgt}{p}"type": {_quote(kind)}{p}"score": {score}'
+                f'{p}"flags": {flags}{p}"issues": {issues}{p}"src_text": {_quote(src_text)}'
+                f'{p}"tgt_text": {_quote(tgt_text)}{p}"src_para": {src_para}{p}"tgt_para": {tgt_para}\n{" " * level}}}')
+    if keys == _PARA_KEYS:
+        para = (_plain_list(row["src"], level + 1), _plain_list(row["tgt"], level + 1), _plain_number(row["score"]))
+        if None in para:
+            return None
+        p = ",\n" + " " * (level + 1)
+        return f'{{\n{p[2:]}"src": {para[0]}{p}"tgt": {para[1]}{p}"score": {para[2]}\n{" " * level}}}'
+    return None
+
+
+def _encode(obj, level: int) -> str:
+    """``obj`` (any value ``_jsonable`` takes) as JSON indented by one space a level, starting at ``level``."""
+    t = type(obj)
+    if t is str:
+        return _quote(obj)
+    if t is int:
+        return int.__repr__(obj)
+    if isinstance(obj, dict):
+        if not obj:
+            return "{}"
+        if t is dict and (len(obj) == len(_ROW_KEYS) or len(obj) == len(_PARA_KEYS)):
+            text = _row_text(obj, level)
+            if text is not None:
+                return text
+        if not all(type(k) is str for k in obj):
+            obj = {str(k): v for k, v in obj.items()}  # as _jsonable: keys that read the same collapse to one
+        inner = level + 1
+        parts = []
+        for k, v in obj.items():
+            tv = type(v)
+            if tv is str:
+                text = _quote(v)
+            elif tv is int:
+                text = int.__repr__(v)
+            elif tv is dict or isinstance(v, (dict, list, tuple)):
+                text = _encode(v, inner)
+            else:
+                text = _encode_scalar(v, inner)
+            parts.append(_quote(k) + ": " + text)
+        pad = "\n" + " " * inner
+        return "{" + pad + ("," + pad).join(parts) + "\n" + " " * level + "}"
+    if isinstance(obj, (list, tuple)):
+        text = _plain_list(obj, level)
+        if text is None:
+            if not obj:
+                return "[]"
+            inner = level + 1
+            pad = "\n" + " " * inner
+            text = "[" + pad + ("," + pad).join([
+                _quote(v) if type(v) is str else _encode(v, inner) if isinstance(v, (dict, list, tuple))
+                else _encode_scalar(v, inner) for v in obj]) + "\n" + " " * level + "]"
+        return text
+    return _encode_scalar(obj, level)
 
 
 def report_payload(alignment: Alignment, *, sim_matrix: np.ndarray | None = None, max_cells: int = MAX_CELLS,
@@ -105,38 +292,71 @@ def report_payload(alignment: Alignment, *, sim_matrix: np.ndarray | None = None
     summ["unaligned_segments"] = unaligned_tally(str(u["reason"]) for u in unaligned)
     # The text's size, so that a corpus index can weigh each document's quality and coverage by it.
     summ["characters"] = {"src": sum(len(x.text) for x in alignment.src), "tgt": sum(len(x.text) for x in alignment.tgt)}
-    beads = []
-    for k, (b, d) in enumerate(zip(alignment.beads, details, strict=True)):
-        beads.append({
-            "n": k,
-            "src": list(b.src),
-            "tgt": list(b.tgt),
-            "type": b.kind,
-            "score": b.score,
-            "flags": list(b.flags),
-            "issues": d,
-            "src_text": "\n".join(alignment.src[i].text for i in b.src),
-            "tgt_text": "\n".join(alignment.tgt[j].text for j in b.tgt),
-            "src_para": sorted({alignment.src[i].para for i in b.src}),
-            "tgt_para": sorted({alignment.tgt[j].para for j in b.tgt}),
-        })
     matrix = None
     if sim is not None and sim.size:
         reduced, block = downsample(sim, max_cells)
         matrix = encode_matrix(reduced, sim.shape, block)
-    return _jsonable({  # what the JSON file will hold, exactly: the HTML is rendered from this
+    return {  # what the JSON file will hold, exactly (JSON-ready, see ``_jsonable``): the HTML is rendered from this
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "signature": alignment.signature,
+        "signature": _jsonable(alignment.signature),
         "quality_definition": QUALITY_DEFINITION,
-        "summary": summ,
+        "summary": _jsonable(summ),
         "flag_legend": {c: {"title": f.title, "explanation": f.explanation} for c, f in FLAGS.items()},
-        "beads": beads,
-        "unaligned": unaligned,
-        "removed": removed_groups(alignment),
-        "para_beads": [{"src": list(b.src), "tgt": list(b.tgt), "score": b.score} for b in alignment.para_beads],
-        "matrix": matrix,
-    })
+        "beads": _bead_rows(alignment, details),
+        "unaligned": _jsonable(unaligned),
+        "removed": _jsonable(removed_groups(alignment)),
+        "para_beads": [{"src": _ints(b.src), "tgt": _ints(b.tgt), "score": _jsonable(b.score)} for b in alignment.para_beads],
+        "matrix": _jsonable(matrix),
+    }
+
+
+def _ints(values) -> list:
+    """Indices as a JSON-ready list, through ``_jsonable`` (a numpy integer becomes an int)."""
+    return _jsonable(list(values))
+
+
+def _bead_rows(alignment: Alignment, details: Sequence[dict]) -> list[dict]:
+    """The report's rows, one per bead, built JSON-ready: no converted copy of them is ever made.
+
+    One pass over the beads (a test counts the rows built): the rows are the
+    bulk of a report, and a second pass or copy of them is what made long
+    documents' reports slow and large in memory. Indices, paragraph numbers
+    and flags are checked to be plain ints and strings once for all the beads
+    (they always are from the aligner); only otherwise is each converted.
+    """
+    src, tgt, beads = alignment.src, alignment.tgt, alignment.beads
+    plain = (all(type(i) is int for b in beads for i in b.src) and all(type(j) is int for b in beads for j in b.tgt)
+             and all(type(x.para) is int for x in src) and all(type(x.para) is int for x in tgt)
+             and all(type(f) is str for b in beads for f in b.flags))
+    idx = list if plain else _ints
+    rows = []
+    for k, (b, d) in enumerate(zip(beads, details, strict=True)):
+        score = b.score
+        s_text, s_para = _side(src, b.src)
+        t_text, t_para = _side(tgt, b.tgt)
+        rows.append({
+            "n": k,
+            "src": idx(b.src),
+            "tgt": idx(b.tgt),
+            "type": b.kind,
+            "score": score if type(score) is float and score - score == 0 else _jsonable(score),
+            "flags": list(b.flags) if plain else _jsonable(list(b.flags)),
+            "issues": _jsonable(d) if d else {},
+            "src_text": s_text,
+            "tgt_text": t_text,
+            "src_para": s_para if plain else _ints(s_para),
+            "tgt_para": t_para if plain else _ints(t_para),
+        })
+    return rows
+
+
+def _side(segments: Sequence, indices: Sequence[int]) -> tuple[str, list]:
+    """One side of a row: its segments' texts, a line each, and their distinct paragraphs in order."""
+    if len(indices) == 1:  # most beads: no join, no set
+        seg = segments[indices[0]]
+        return seg.text, [seg.para]
+    return "\n".join([segments[i].text for i in indices]), sorted({segments[i].para for i in indices})
 
 
 def removed_groups(alignment: Alignment) -> list[dict]:

@@ -206,6 +206,30 @@ class _Canvas:
             self.line([(x - r, y), (x + r, y)], colour, width)
             self.line([(x, y - r), (x, y + r)], colour, width)
 
+    def markers(self, kind: str, xs: np.ndarray, ys: np.ndarray, size: float, colour: str, width: float = 1.0) -> None:
+        """``marker`` at each point of ``xs``, ``ys``: the same strokes in the same order, their ends computed at once."""
+        r = size / 2
+        fill, w = _rgb(colour), self._w(width)
+        ox, oy, ss = self.origin[0], self.origin[1], self.ss
+        left, right = ((xs - r - ox) * ss).tolist(), ((xs + r - ox) * ss).tolist()
+        top, bottom = ((ys - r - oy) * ss).tolist(), ((ys + r - oy) * ss).tolist()
+        draw = self.draw
+        if kind == "o" or kind == "O":
+            style = {"fill": fill} if kind == "o" else {"outline": fill, "width": w}
+            for box in zip(left, top, right, bottom, strict=True):
+                draw.ellipse(box, **style)
+            return
+        if kind == "x":
+            first = zip(zip(left, top), zip(right, bottom))
+            second = zip(zip(left, bottom), zip(right, top))
+        else:
+            mid_x, mid_y = ((xs - ox) * ss).tolist(), ((ys - oy) * ss).tolist()
+            first = zip(zip(left, mid_y), zip(right, mid_y))
+            second = zip(zip(mid_x, top), zip(mid_x, bottom))
+        for one, two in zip(first, second):
+            draw.line(one, fill=fill, width=w, joint="curve")
+            draw.line(two, fill=fill, width=w, joint="curve")
+
     def text(self, x: float, y: float, s: str, size_pt: float, *, colour: str = "#000000", anchor: str = "la",
              vertical: bool = False) -> None:
         """Text at (x, y); ``anchor`` as Pillow's (``"mt"``: middle-top ...); ``vertical``: read bottom-up."""
@@ -277,6 +301,12 @@ class _Axes:
         self.c, self.box, self.xlim, self.ylim = c, box, xlim, ylim  # ylim: (value at the bottom, at the top)
 
     def px(self, x: float, y: float) -> tuple[float, float]:
+        x0, y0, x1, y1 = self.box
+        return (x0 + (x - self.xlim[0]) / (self.xlim[1] - self.xlim[0]) * (x1 - x0),
+                y1 - (y - self.ylim[0]) / (self.ylim[1] - self.ylim[0]) * (y1 - y0))
+
+    def px_array(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``px`` of many points: the same arithmetic, in the same order, on float64 arrays (same values)."""
         x0, y0, x1, y1 = self.box
         return (x0 + (x - self.xlim[0]) / (self.xlim[1] - self.xlim[0]) * (x1 - x0),
                 y1 - (y - self.ylim[0]) / (self.ylim[1] - self.ylim[0]) * (y1 - y0))
@@ -450,12 +480,13 @@ def dot_plot(
                 inset = width * PT / 2  # the outline lies on the cells' edge, inside their box
                 layer.rect(bx0 + inset, by0 + inset, bx1 - inset, by1 - inset, outline=colour, width=width * PT)
     else:
-        layer.line([(px - offset, py + offset) for px, py in (ax.px(x, y) for x, y in zip(xs, ys, strict=True))],
-                   colour, width * PT)
-    for key, pts in (("flag", list(zip(fx, fy, strict=True))), ("om", om), ("ad", ad)):
+        px, py = ax.px_array(np.array(xs, dtype=float), np.array(ys, dtype=float))
+        layer.line(list(zip((px - offset).tolist(), (py + offset).tolist())), colour, width * PT)
+    for key, (mx, my) in (("flag", (fx, fy)), ("om", _unzip(om)), ("ad", _unzip(ad))):
         kind, size, colour, width = styles[key]
-        for x, y in pts:
-            layer.marker(kind, *ax.px(x, y), size * PT, colour, width * PT)
+        if mx:
+            layer.markers(kind, *ax.px_array(np.array(mx, dtype=float), np.array(my, dtype=float)), size * PT, colour,
+                          width * PT)
     c.put(layer)
     ax.frame()
     # Segments are numbered from 1 on the page (the table's src/tgt columns, the review sheet, the
@@ -472,6 +503,10 @@ def dot_plot(
     entries += [("ad", "addition (target only)")] if ad else []
     _legend(c, entries, styles, top=y1 + 50)
     return c.png()
+
+
+def _unzip(points: list[tuple[float, float]]) -> tuple[list[float], list[float]]:
+    return [x for x, _ in points], [y for _, y in points]
 
 
 def _colour_bar(c: _Canvas, box: tuple[float, float, float, float], lo: float, hi: float) -> None:
