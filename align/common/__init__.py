@@ -7,6 +7,8 @@
   exit code of their class.
 * ``atomic``: write-to-temporary-then-rename, so a crash or a full disk never
   leaves half a file.
+* ``products``: matrix products summed in float64 and rounded once, so that
+  the BLAS library, its threads and the block shape do not change the values.
 * ``version``: the package version, signed into every result.
 """
 
