@@ -49,6 +49,11 @@ from align.pipeline.pair import RunOptions, align_pair, check_outputs
 _DEBUG_FLAG = "--debug"
 
 
+def _lang_list(tgt_lang: str | None) -> list[str] | None:
+    """``--tgt-lang id,en`` as a list of codes (None when not given)."""
+    return [x.strip() for x in tgt_lang.split(",") if x.strip()] if tgt_lang else None
+
+
 def _make_encoder(model: str | None, cache: str | None, no_cache: bool) -> Encoder:
     """The encoder for ``--model`` (its model loads on first use), caching in ``--cache`` or $ALIGN_EMBED_CACHE."""
     if no_cache:
@@ -410,7 +415,7 @@ def pair_cmd(src_dir, tgt_dirs, out, src_lang, tgt_lang, evidence, min_score, mi
     _refuse_inside(os.path.dirname(os.path.abspath(out)), (src_dir, *tgt_dirs), "-o")
     encoder = None if evidence == "links" else _make_encoder(model, cache, False)
     params = PairParams(evidence=evidence, min_score=min_score, min_margin=min_margin)
-    langs = [x.strip() for x in tgt_lang.split(",") if x.strip()] if tgt_lang else None
+    langs = _lang_list(tgt_lang)
     pairings = pair_folders(src_dir, tgt_dirs, encoder, src_lang=src_lang, tgt_langs=langs, params=params, fmt=fmt,
                             force=force, follow_links=follow_links)
     manifest, lost = write_manifest(pairings, out, src_dir)
@@ -454,7 +459,7 @@ def _pair_first(src_dir: str, tgt_dirs: tuple[str, ...], pair_mode: bool, outdir
     if not os.path.isdir(parent):
         raise OutputError("the folder that would hold OUTDIR does not exist", path=outdir, hint="create it first")
     _refuse_inside(outdir, (src_dir, *tgt_dirs), "-o")
-    langs = [x.strip() for x in tgt_lang.split(",") if x.strip()] if tgt_lang else None
+    langs = _lang_list(tgt_lang)
     sl = src_lang or folder_lang(src_dir)
     tls: list[str | None] = list(langs) if langs else [folder_lang(d) for d in tgt_dirs]
     for code, lang, option in ((codes[0], sl, "--src-code"), *((codes[1], tl, "--tgt-code") for tl in tls)):

@@ -24,33 +24,14 @@ from typing import NamedTuple
 
 import numpy as np
 
+from align.common.text import strip_marks as strip_marks  # re-exported: the core's callers use it
+
 _URL = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.-]+", re.UNICODE)
 # a number with its internal separators (1.000,50 / 1 000 / 3,5); written \d\d* and not \d+ so that
 # ``re`` looks for its first digit with a class test a character instead of trying a match at each
 _NUMBER = re.compile(r"\d\d*(?:[.,\u00a0\u202f]\d{3})*(?:[.,]\d+)?")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 _SENT_END = frozenset(".!?:;…»«\"“”([–—-")
-
-
-class _Marks(dict[int, int | None]):
-    """A ``str.translate`` table that drops combining marks, filled as characters are first met.
-
-    Looking each character up in C is ten times faster than a Python test per
-    character, and a document meets a few hundred distinct characters.
-    """
-
-    def __missing__(self, code: int) -> int | None:
-        keep = None if unicodedata.combining(chr(code)) else code
-        self[code] = keep
-        return keep
-
-
-_MARKS = _Marks()
-
-
-def strip_marks(text: str) -> str:
-    """``text`` without its combining characters (after NFKD: without its diacritics)."""
-    return text.translate(_MARKS)
 
 
 def fold(text: str) -> str:

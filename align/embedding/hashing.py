@@ -9,27 +9,16 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from align.common.text import strip_marks
 from align.embedding.base import Encoder, normalise_rows
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CACHE_MAX = 1 << 20  # words whose bucket an encoder keeps (a corpus meets fewer; beyond, it starts over)
 
 
-class _Marks(dict[int, int | None]):
-    """A ``str.translate`` table that drops combining marks, filled as characters are first met (C speed)."""
-
-    def __missing__(self, code: int) -> int | None:
-        keep = None if unicodedata.combining(chr(code)) else code
-        self[code] = keep
-        return keep
-
-
-_MARKS = _Marks()
-
-
 def _fold(text: str) -> str:
     """Lower-case and strip diacritics (``đ`` → ``d``), for the fake encoder."""
-    return unicodedata.normalize("NFKD", text.lower()).replace("đ", "d").translate(_MARKS)
+    return strip_marks(unicodedata.normalize("NFKD", text.lower()).replace("đ", "d"))
 
 
 class HashEncoder(Encoder):

@@ -175,20 +175,9 @@ def _row_text(row: dict, level: int) -> str | None:
                 and type(issues) is dict):
             return None
         p = ",\n" + " " * (level + 1)
-        one = ("[\n" + " " * (level + 2), p[1:] + "]")  # a list of one index, as most rows' four are: inline
         parts = (
-            one[0] + int.__repr__(src[0]) + one[1] if type(src) is list and len(src) == 1 and type(src[0]) is int
-            else _plain_list(src, level + 1),
-            one[0] + int.__repr__(tgt[0]) + one[1] if type(tgt) is list and len(tgt) == 1 and type(tgt[0]) is int
-            else _plain_list(tgt, level + 1),
-            float.__repr__(score) if type(score) is float and score - score == 0 else _plain_number(score),
-            "[]" if type(flags) is list and not flags else _plain_list(flags, level + 1),
-            one[0] + int.__repr__(src_para[0]) + one[1]
-            if type(src_para) is list and len(src_para) == 1 and type(src_para[0]) is int
-            else _plain_list(src_para, level + 1),
-            one[0] + int.__repr__(tgt_para[0]) + one[1]
-            if type(tgt_para) is list and len(tgt_para) == 1 and type(tgt_para[0]) is int
-            else _plain_list(tgt_para, level + 1),
+            _plain_list(src, level + 1), _plain_list(tgt, level + 1), _plain_number(score),
+            _plain_list(flags, level + 1), _plain_list(src_para, level + 1), _plain_list(tgt_para, level + 1),
         )
         if None in parts:
             return None

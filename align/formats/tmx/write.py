@@ -178,10 +178,11 @@ def clean_text(text: str) -> tuple[str, int]:
 
     # Every control character and every space but U+0020 is unprintable, so a printable text (most)
     # skips the two regex passes; the space pass would rewrite each space as itself.
-    if not text.isprintable():
+    printable = text.isprintable()
+    if not printable:
         text = _CONTROL_RE.sub(fix, text)
-    text = unicodedata.normalize("NFC", text)
-    if "  " in text or not text.isprintable():
+    text = unicodedata.normalize("NFC", text)  # keeps a printable text printable
+    if "  " in text or not (printable or text.isprintable()):
         text = _SPACE_RE.sub(" ", text)
     return text.strip(), removed
 
