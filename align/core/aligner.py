@@ -61,7 +61,7 @@ from align.core.paragraphs import para_beads_from, paragraph_band
 from align.core.params import AlignParams, signature
 from align.core.reorder import crossing_pairs
 from align.core.scores import score_matrix
-from align.core.search import path_to_spans
+from align.core.search import Band, band_of_kept, path_to_spans
 from align.core.side import Evidence, Segments
 from align.core.vectors import TextEncoder
 from align.reading.langid import detect_language
@@ -187,9 +187,14 @@ def _align(
     ``windows_from`` is the encoder that embeds merged windows for the member
     check (None: no check). With pairs out of order (``reorder``), the paired
     segments are taken out and the rest is aligned again, from the same
-    vectors; the pairs are put in by source position.
+    vectors and in the same paragraph band (less the pairs: the paragraph pass,
+    the longest search of a long document with paragraphs, is not repeated);
+    the pairs are put in by source position.
     """
-    beads, found = _align_vectors(src, tgt, params, windows_from)
+    band = None  # the sentence band of a sure paragraph alignment, when both sides have paragraphs
+    if params.para_first and src.informative and tgt.informative:
+        band = paragraph_band(src, tgt, params)
+    beads, found = _align_vectors(src, tgt, params, windows_from, band=band)
     if params.reorder_window > 0 and found.model is not None:
         pairs = crossing_pairs(
             path_to_spans(found.path), src.vecs, tgt.vecs, found.model.sim,
@@ -198,24 +203,27 @@ def _align(
         if pairs:
             keep_s = sorted(set(range(len(src))) - {i for i, _, _ in pairs})
             keep_t = sorted(set(range(len(tgt))) - {j for _, j, _ in pairs})
-            rest, _ = _align_vectors(src.pick(keep_s, params), tgt.pick(keep_t, params), params, windows_from)
+            # the paragraph band less the pairs (the paragraph pass is not run again)
+            band = band_of_kept(band, keep_s, keep_t, len(tgt)) if band is not None else None
+            rest, _ = _align_vectors(src.pick(keep_s, params), tgt.pick(keep_t, params), params, windows_from, band=band)
             mapped = [Bead(tuple(keep_s[k] for k in b.src), tuple(keep_t[k] for k in b.tgt), b.score) for b in rest]
             beads = _with_moved(mapped, [Bead((i,), (j,), score, moved=True) for i, j, score in pairs])
     return beads, para_beads_from(beads, src, tgt)
 
 
 def _align_vectors(
-    src: Segments, tgt: Segments, params: AlignParams, windows_from: TextEncoder | None
+    src: Segments,
+    tgt: Segments,
+    params: AlignParams,
+    windows_from: TextEncoder | None,
+    *,
+    band: Band | None = None,
 ) -> tuple[list[Bead], Found]:
     """The monotone alignment of two sides: beads and the search result.
 
-    Paragraphs first when both sides have paragraph structure (the sentence
-    search then runs in the band of a sure paragraph alignment), then the
-    sentence search with the pair's ``Evidence``, then the member check.
+    The sentence search with the pair's ``Evidence`` (in ``band``, a sure
+    paragraph alignment's, when given), then the member check.
     """
-    band = None
-    if params.para_first and src.informative and tgt.informative:
-        band = paragraph_band(src, tgt, params)
     explained: Explained = (None, None)
     known = WindowVectors()
     if params.explain_low and params.skip_slope > 0 and windows_from is not None:

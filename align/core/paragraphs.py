@@ -10,6 +10,7 @@ beads wherever both sides are at a paragraph boundary.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
@@ -62,10 +63,19 @@ def _align_paragraphs(src: Segments, tgt: Segments, params: AlignParams) -> tupl
     """
     anchors = None
     if params.lex_weight > 0:
+        # a paragraph's candidates are its segments' (found once per side; the sentence search reuses them)
         anchors = find_anchors([" ".join(src.texts[s:e]) for _, s, e in src.runs],
-                               [" ".join(tgt.texts[s:e]) for _, s, e in tgt.runs])
-    found = search(_paragraph_side(src, params), _paragraph_side(tgt, params), params, anchors=anchors)
+                               [" ".join(tgt.texts[s:e]) for _, s, e in tgt.runs],
+                               (_paragraph_tokens(src), _paragraph_tokens(tgt)))
+    # the paragraph path only places the sentence band (a paragraph of slack each side): coarse-to-fine sooner
+    coarse_sooner = dataclasses.replace(params, max_cells=min(params.max_cells, params.para_max_cells))
+    found = search(_paragraph_side(src, params), _paragraph_side(tgt, params), coarse_sooner, anchors=anchors)
     return path_to_spans(found.path), found.probs
+
+
+def _paragraph_tokens(seg: Segments) -> list[set[str]]:
+    tokens = seg.tokens
+    return [set().union(*tokens[s:e]) for _, s, e in seg.runs]
 
 
 def _confident(spans: Spans, probs: Sequence[float], sruns: Sequence[Run], truns: Sequence[Run]) -> bool:

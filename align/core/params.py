@@ -49,6 +49,7 @@ class AlignParams:
     refine: bool = True  # re-estimate the length model from a first pass
     refine_steps: int = 3  # at most this many re-estimates (fewer once the path stops changing)
     max_cells: int = 1_000_000  # exact DP up to this many cells, else coarse-to-fine
+    para_max_cells: int = 40_000  # the same for the paragraph pass (which only picks the sentence band)
     band_radius: int = 8  # half-width of the band around a coarse path (segments)
 
     def __post_init__(self) -> None:

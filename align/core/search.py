@@ -109,6 +109,32 @@ def band_around(nodes: Sequence[tuple[int, int]], n: int, m: int, radius: int) -
     return Band(lo, hi)
 
 
+def band_of_kept(band: Band, keep_s: Sequence[int], keep_t: Sequence[int], m: int) -> Band:
+    """``band`` with every segment outside ``keep_s``/``keep_t`` taken out (``m``: the target's old length).
+
+    A kept DP row stands for every old row that consumed the same kept source
+    segments, so it allows the union of their columns, each old column mapped
+    to the kept target segments before it: a path of the old band that skips
+    the taken-out segments is a path of the new one. The aligner's second round
+    (pairs out of order taken out) searches here instead of finding a band again.
+    """
+    n = band.n
+    cs = np.zeros(n + 1, dtype=np.int64)
+    cs[np.asarray(keep_s, dtype=np.int64) + 1] = 1
+    cs = np.cumsum(cs)  # kept source segments among the first r
+    ct = np.zeros(m + 1, dtype=np.int64)
+    ct[np.asarray(keep_t, dtype=np.int64) + 1] = 1
+    ct = np.cumsum(ct)
+    starts = np.searchsorted(cs, np.arange(len(keep_s) + 1), side="left")
+    lo = np.minimum.reduceat(ct[band.lo], starts)
+    hi = np.maximum.reduceat(ct[band.hi - 1], starts) + 1
+    lo = np.minimum.accumulate(lo[::-1])[::-1]
+    hi = np.maximum.accumulate(hi)
+    lo[0] = 0
+    hi[-1] = len(keep_t) + 1
+    return Band(lo, hi)
+
+
 def segment_columns(band: Band, m: int, max_a: int, max_b: int) -> tuple[np.ndarray, np.ndarray]:
     """For each source segment r, the target columns [start, end) its window sums need.
 

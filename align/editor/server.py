@@ -35,6 +35,7 @@ from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
@@ -174,8 +175,17 @@ def create_app(session: Session, *, token: str, hosts: Iterable[str], tmx: TmxEx
             return _json({"error": "not found"}, 404)
         return Response(_asset(name), media_type=f"{STATIC[name]}; charset=utf-8")
 
+    warming = threading.Lock()  # taken once, never given back: one warm-up per server
+
+    def warm_once() -> None:
+        if warming.acquire(blocking=False):
+            session.warm()
+
     async def get_state(request: Request) -> Response:
-        return _json(state(session))
+        # once the page has what it shows, load the model and the search for the first realign, in the background
+        response = _json(state(session))
+        response.background = BackgroundTask(warm_once)
+        return response
 
     async def op(request: Request) -> Response:
         data = await _body(request)

@@ -109,6 +109,7 @@ class Session:
         self.user = user
         self.encoder_factory = encoder_factory
         self._encoder: TextEncoder | None = None
+        self._encoder_lock = threading.Lock()  # made once, by ``warm`` or the first realign
         self._lock = threading.RLock()
         self.sheet = self.base
         self.undo_stack: list[Sheet] = []
@@ -282,11 +283,25 @@ class Session:
 
     def encoder(self) -> TextEncoder:
         """The encoder of the alignment's model (made once; its vectors come from the cache when there is one)."""
-        if self._encoder is None:
-            if self.encoder_factory is None:
-                raise EditError("no model to realign with", hint="open the alignment with `align edit --model NAME`")
-            self._encoder = self.encoder_factory(self.meta.model_id)
-        return self._encoder
+        with self._encoder_lock:
+            if self._encoder is None:
+                if self.encoder_factory is None:
+                    raise EditError("no model to realign with", hint="open the alignment with `align edit --model NAME`")
+                self._encoder = self.encoder_factory(self.meta.model_id)
+            return self._encoder
+
+    def warm(self) -> None:
+        """Load the model and the aligner before the first realign (the server does it in the background).
+
+        Without it the reviewer's first realign also pays for loading the model
+        and the compiled search (seconds with the bundled model). Takes no
+        session lock: edits go on meanwhile. Without a model only the aligner is loaded.
+        """
+        from align.core.warm import warm_up
+
+        if self.encoder_factory is not None:
+            self.encoder()
+        warm_up(self.meta.src_lang, self.meta.tgt_lang)
 
     def realign(self, *, version: int | None = None) -> Patch:
         """Align again the stretches between confirmed rows, from the segments' vectors; confirmed rows stay.

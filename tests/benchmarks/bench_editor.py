@@ -15,9 +15,10 @@ mostly 1-1 rows) written as ``align run`` writes its JSON report. ``align edit``
 * round trip: a key press that edits (``c``: confirm, the page then selects the next row) until the server's
   answer is applied to the page, median and 95th percentile of 50; and the same request over plain HTTP;
 * realign: ``Session.realign`` on 2,000 segments with the first and last rows confirmed (one stretch of
-  about 2,000 rows) and with every 200th row confirmed (ten stretches), with the hash encoder; the first call
-  embeds every segment once (the encoder's memory then holds them, as the embedding cache does for a real
-  model), the second is the realign a reviewer repeats.
+  about 2,000 rows) and with every 200th row confirmed (ten stretches), with the hash encoder; first
+  ``Session.warm`` (what the server does in the background once the page has its state: the model and the
+  compiled search loaded), then the first call, which embeds every segment once (the encoder's memory then
+  holds them, as the embedding cache does for a real model), then the realign a reviewer repeats.
 
 Targets (issue 21): first screen < 1.5 s, round trip < 100 ms, realign on 2,000 segments < 1 s.
 """
@@ -114,6 +115,11 @@ def bench_realign(folder: Path, segments: int) -> None:
             s.do("set_status", {"row": k, "status": "confirmed"})
         stretches = s.stretches()
         seg = sum(len(r.src) + len(r.tgt) for a, b in stretches for r in s.sheet.rows[a:b])
+        warm = ""
+        if every is None:  # once per process: the server's warm-up, in the background after the first page
+            t = time.perf_counter()
+            s.warm()
+            warm = f"after the server's warm-up ({time.perf_counter() - t:.2f} s, in the background) "
         t = time.perf_counter()
         s.realign()
         first = time.perf_counter() - t
@@ -122,7 +128,7 @@ def bench_realign(folder: Path, segments: int) -> None:
         s.realign()
         again = time.perf_counter() - t
         print(f"realign: {len(stretches)} stretch{'es' if len(stretches) > 1 else ''} between {len(confirm)} confirmed "
-              f"rows, {seg:,} segments (both sides) of {len(s.sheet.src):,}+{len(s.sheet.tgt):,}: {first:.2f} s "
+              f"rows, {seg:,} segments (both sides) of {len(s.sheet.src):,}+{len(s.sheet.tgt):,}: {warm}{first:.2f} s "
               f"(embedding them), {again:.2f} s again   [target < 1 s]")
         s.close()
 

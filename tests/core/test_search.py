@@ -7,6 +7,7 @@ import numpy as np
 from align.core.search import (
     Band,
     band_around,
+    band_of_kept,
     full_band,
     path_to_spans,
     segment_columns,
@@ -27,6 +28,28 @@ def test_band_around_contains_the_path_and_is_monotone():
     for i, j in [(0, 0), *nodes]:
         assert b.lo[i] <= j < b.hi[i]
     assert b.width <= 7
+
+
+def test_a_band_less_some_segments_keeps_every_path_that_skips_them():
+    """``band_of_kept``: each old band path, with the taken-out segments skipped, lies in the new band."""
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        n, m = int(rng.integers(2, 30)), int(rng.integers(2, 30))
+        nodes = sorted({(int(rng.integers(0, n + 1)), int(rng.integers(0, m + 1))) for _ in range(3)})
+        nodes = [(i, j) for k, (i, j) in enumerate(nodes) if all(j >= q for _, q in nodes[:k])]
+        old = band_around(nodes, n, m, int(rng.integers(0, 4)))
+        keep_s = sorted(int(k) for k in rng.choice(n, int(rng.integers(1, n + 1)), replace=False))
+        keep_t = sorted(int(k) for k in rng.choice(m, int(rng.integers(1, m + 1)), replace=False))
+        new = band_of_kept(old, keep_s, keep_t, m)
+        assert new.n == len(keep_s) and new.lo[0] == 0 and new.hi[-1] == len(keep_t) + 1
+        assert np.all(np.diff(new.lo) >= 0) and np.all(np.diff(new.hi) >= 0) and np.all(new.lo < new.hi)
+        cs = np.searchsorted(keep_s, np.arange(n + 1))  # kept segments before old row i
+        ct = np.searchsorted(keep_t, np.arange(m + 1))
+        for i in range(n + 1):
+            for j in range(int(old.lo[i]), int(old.hi[i])):
+                assert new.lo[cs[i]] <= ct[j] < new.hi[cs[i]]
+    full = band_of_kept(full_band(9, 7), [0, 2, 3, 8], [1, 2, 6], 7)
+    assert np.array_equal(full.lo, full_band(4, 3).lo) and np.array_equal(full.hi, full_band(4, 3).hi)
 
 
 def test_segment_columns_cover_every_window_a_bead_can_use():

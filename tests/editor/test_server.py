@@ -124,3 +124,18 @@ def test_two_editors_open_at_once_keep_their_own_cookie(tmp_path):
         with TestClient(app, base_url=f"http://{HOST}") as c:
             names.append(c.get(f"/?token={token}").headers["set-cookie"].split("=", 1)[0])
     assert names[0] != names[1] and all(n.startswith("align_edit_token_") for n in names)
+
+
+def test_the_first_state_request_loads_the_model_and_the_aligner_once_in_the_background(tmp_path, monkeypatch):
+    """The page's first state starts the warm-up (model, compiled search); the realign then finds the model made."""
+    made, warmed = [], []
+    session = Session(small_report(tmp_path), encoder_factory=lambda model_id: made.append(model_id) or load_encoder("hash"))
+    monkeypatch.setattr("align.core.warm.warm_up", lambda *langs: warmed.append(langs))
+    app = create_app(session, token=TOKEN, hosts=[HOST])
+    with TestClient(app, base_url=f"http://{HOST}") as c:
+        assert made == [] and warmed == []
+        for _ in range(2):
+            assert c.get("/api/state", headers={"X-Align-Token": TOKEN}).status_code == 200
+        assert made == [session.meta.model_id] and warmed == [(session.meta.src_lang, session.meta.tgt_lang)]
+        assert post(c, "/api/realign", {"version": 0}).status_code == 200
+        assert made == [session.meta.model_id]
