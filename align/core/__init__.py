@@ -18,7 +18,8 @@ Read in this order (each module imports only those above it):
 * ``find``: one search between two sides (band, model, posteriors);
 * ``paragraphs``: the paragraph-first pass and paragraph beads;
 * ``reorder``: pairs the monotone path cannot make (moved sentences);
-* ``aligner``: ``align_documents`` and ``align_segments``.
+* ``aligner``: ``align_documents`` and ``align_segments``;
+* ``warm``: the aligner loaded ahead of its first use (the editor's server).
 """
 
 from align.core.aligner import align_documents, align_segments

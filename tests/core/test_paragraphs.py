@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 import dataclasses
 import sys
 from pathlib import Path
+
+import numpy as np
 
 from align.core import paragraphs
 from align.core.find import search
