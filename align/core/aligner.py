@@ -205,7 +205,12 @@ def _align(
             keep_t = sorted(set(range(len(tgt))) - {j for _, j, _ in pairs})
             # the paragraph band less the pairs (the paragraph pass is not run again)
             band = band_of_kept(band, keep_s, keep_t, len(tgt)) if band is not None else None
-            rest, _ = _align_vectors(src.pick(keep_s, params), tgt.pick(keep_t, params), params, windows_from, band=band)
+            # the first round's vectors are not read again: each side's go as soon as its rest is picked
+            rest_s = src.pick(keep_s, params)
+            src = src.without_vectors()
+            rest_t = tgt.pick(keep_t, params)
+            tgt = tgt.without_vectors()
+            rest, _ = _align_vectors(rest_s, rest_t, params, windows_from, band=band)
             mapped = [Bead(tuple(keep_s[k] for k in b.src), tuple(keep_t[k] for k in b.tgt), b.score) for b in rest]
             beads = _with_moved(mapped, [Bead((i,), (j,), score, moved=True) for i, j, score in pairs])
     return beads, para_beads_from(beads, src, tgt)

@@ -15,6 +15,7 @@ a twin argument per property.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -150,6 +151,16 @@ class Segments:
             counts=None if self.counts is None else np.asarray(self.counts)[list(keep)],
             tokens=None if found is None else [found[k] for k in keep],
         )
+
+    def without_vectors(self) -> Segments:
+        """The same side with no vectors (zero-width rows): what reads only texts, lengths and paragraphs still works.
+
+        The aligner's second round (pairs out of order taken out) aligns picked
+        copies; the first round's vectors would otherwise stay in memory beside
+        them (200 MB at 50,000 segments a side).
+        """
+        empty = np.zeros((len(self), 0), dtype=np.float32)
+        return dataclasses.replace(self, raw=empty, vecs=empty, mean=None)
 
     def side(
         self, *, starts: bool = False, orphans: np.ndarray | None = None, explained: np.ndarray | None = None

@@ -408,3 +408,31 @@ def test_mutual_means_no_source_near_the_target_fits_it_better():
     assert crossing_pairs(_spans(path), x, y, SIM, **{**KW, "window": 20}) == []
     x[27] = e[27]
     assert [(i, j) for i, j, _ in crossing_pairs(_spans(path), x, y, SIM, **{**KW, "window": 20})] == [(3, 20)]
+
+
+def test_the_first_rounds_vectors_are_let_go_before_the_rest_is_aligned(monkeypatch):
+    """Memory at scale: while the rest is aligned, nothing holds the first round's vectors (200 MB at 50k a side)."""
+    import gc
+    import weakref
+
+    from align.core import aligner
+
+    src, tgt, _ = _moved_story(n=16, frm=11, to=2, seed=3)
+    seen = []
+    real = aligner._align_vectors
+
+    def spy(s, t, *args, **kwargs):
+        if seen:  # the second round: the first round's prepared vectors must be gone
+            gc.collect()
+            assert [ref() is None for ref in seen] == [True, True]
+        else:
+            seen.extend([weakref.ref(s.vecs), weakref.ref(t.vecs)])
+        return real(s, t, *args, **kwargs)
+
+    monkeypatch.setattr(aligner, "_align_vectors", spy)
+    beads = align_segments(src, tgt, _encoder())
+    assert len(seen) == 2 and any(b.moved for b in beads)
+    side = Segments.build(src, _encoder().encode(src), AlignParams(), paras=[k // 4 for k in range(len(src))])
+    light = side.without_vectors()
+    assert len(light) == len(side) and light.runs == side.runs and light.vecs.shape == (len(src), 0)
+    assert np.array_equal(light.lengths, side.lengths) and light.texts == side.texts
