@@ -295,12 +295,16 @@ class Session:
 
         Without it the reviewer's first realign also pays for loading the model
         and the compiled search (seconds with the bundled model). Takes no
-        session lock: edits go on meanwhile. Without a model only the aligner is loaded.
+        session lock: edits go on meanwhile. Without a model only the aligner is
+        loaded; a model that cannot be loaded is reported by the realign that needs it.
         """
         from align.core.warm import warm_up
 
         if self.encoder_factory is not None:
-            self.encoder()
+            try:
+                self.encoder()
+            except AlignError:
+                pass  # the reviewer's realign asks for it again and shows the error
         warm_up(self.meta.src_lang, self.meta.tgt_lang)
 
     def realign(self, *, version: int | None = None) -> Patch:

@@ -207,3 +207,23 @@ def test_a_model_the_alignment_names_but_no_registry_entry_gives_is_a_usage_erro
 
     with pytest.raises(UsageError, match="--model"):
         encoder_factory(None, None)("some-model/that-is-nowhere")
+
+
+def test_the_warm_up_loads_the_aligner_even_when_the_model_cannot_be_loaded(tmp_path, monkeypatch):
+    """A missing model is reported by the realign that needs it, not by the background warm-up."""
+    from align.common.errors import ModelError
+
+    calls, warmed = [], []
+
+    def broken(model_id):
+        calls.append(model_id)
+        raise ModelError(f"no model {model_id}")
+
+    monkeypatch.setattr("align.core.warm.warm_up", lambda *langs: warmed.append(langs))
+    s = Session(small_report(tmp_path), encoder_factory=broken)
+    s.warm()
+    assert len(calls) == 1 and len(warmed) == 1
+    s.do("set_status", {"row": 0, "status": "confirmed"})
+    with pytest.raises(ModelError):
+        s.realign()
+    assert len(calls) == 2
