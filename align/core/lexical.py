@@ -199,8 +199,13 @@ def candidates(src: Sequence[str], tgt: Sequence[str]) -> Candidates:
 
 
 def find_anchors(src: Sequence[str], tgt: Sequence[str], cands: Candidates | None = None) -> Anchors:
-    """Anchor tokens of each segment: candidates that occur on both sides."""
-    cs, ct = cands or candidates(src, tgt)
+    """Anchor tokens of each segment: candidates that occur on both sides (``cands``: already found)."""
+    return anchors_of(cands or candidates(src, tgt))
+
+
+def anchors_of(cands: Candidates) -> Anchors:
+    """Anchor tokens of each unit, from each unit's candidates: those that occur on both sides."""
+    cs, ct = cands
     df_s: dict[str, int] = defaultdict(int)
     df_t: dict[str, int] = defaultdict(int)
     for toks in cs:

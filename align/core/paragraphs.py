@@ -17,7 +17,7 @@ import numpy as np
 
 from align.common.model import Bead
 from align.core.find import search
-from align.core.lexical import find_anchors
+from align.core.lexical import anchors_of
 from align.core.params import AlignParams
 from align.core.search import Band, path_to_spans
 from align.core.side import Run, Segments, Side, boundaries
@@ -64,9 +64,7 @@ def _align_paragraphs(src: Segments, tgt: Segments, params: AlignParams) -> tupl
     anchors = None
     if params.lex_weight > 0:
         # a paragraph's candidates are its segments' (found once per side; the sentence search reuses them)
-        anchors = find_anchors([" ".join(src.texts[s:e]) for _, s, e in src.runs],
-                               [" ".join(tgt.texts[s:e]) for _, s, e in tgt.runs],
-                               (_paragraph_tokens(src), _paragraph_tokens(tgt)))
+        anchors = anchors_of((_paragraph_tokens(src), _paragraph_tokens(tgt)))
     # the paragraph path only places the sentence band (a paragraph of slack each side): coarse-to-fine sooner
     coarse_sooner = dataclasses.replace(params, max_cells=min(params.max_cells, params.para_max_cells))
     found = search(_paragraph_side(src, params), _paragraph_side(tgt, params), coarse_sooner, anchors=anchors)

@@ -49,7 +49,7 @@ class AlignParams:
     refine: bool = True  # re-estimate the length model from a first pass
     refine_steps: int = 3  # at most this many re-estimates (fewer once the path stops changing)
     max_cells: int = 1_000_000  # exact DP up to this many cells, else coarse-to-fine
-    para_max_cells: int = 40_000  # the same for the paragraph pass (which only picks the sentence band)
+    para_max_cells: int = 40_000  # the same for the paragraph pass (it only places the sentence band); at most max_cells
     band_radius: int = 8  # half-width of the band around a coarse path (segments)
 
     def __post_init__(self) -> None:
@@ -62,6 +62,9 @@ class AlignParams:
                      "reorder_margin", "skip_slope", "skip_prior", "low_weight"):
             if getattr(self, name) < 0:
                 raise UsageError(f"{name} must not be negative, got {getattr(self, name)}")
+        for name in ("max_cells", "para_max_cells"):
+            if getattr(self, name) < 4:  # below, a one-segment side never gets small enough: no end to coarsening
+                raise UsageError(f"{name} must be at least 4, got {getattr(self, name)}")
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -166,6 +166,8 @@ class Segments:
         self, *, starts: bool = False, orphans: np.ndarray | None = None, explained: np.ndarray | None = None
     ) -> Side:
         """The sentence search's view, with paragraph starts (``starts``), ``orphans`` and ``explained`` when given."""
+        if len(self) and self.vecs.shape[1] == 0:
+            raise ValueError("this side's vectors were let go (without_vectors): it cannot be searched")
         marks = boundaries(self.runs, len(self)) if starts else None
         return Side(self.vecs, self.lengths, self.counts, marks, orphans, explained)
 

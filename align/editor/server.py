@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import secrets
 import socket
@@ -55,6 +56,8 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
 EXPORTS = {"tmx": ".edited.tmx", "tsv": ".edited.review.tsv", "xlsx": ".edited.review.xlsx",
            "beads": ".edited.beads", "json": ".edited.report.json"}
 MAX_BODY = 8 * 1024 * 1024
+
+log = logging.getLogger(__name__)
 
 
 def _asset(name: str) -> bytes:
@@ -179,7 +182,10 @@ def create_app(session: Session, *, token: str, hosts: Iterable[str], tmx: TmxEx
 
     def warm_once() -> None:
         if warming.acquire(blocking=False):
-            session.warm()
+            try:
+                session.warm()
+            except Exception:  # only an optimisation: the realign that needs the model reports what fails
+                log.debug("the editor's warm-up failed", exc_info=True)
 
     async def get_state(request: Request) -> Response:
         # once the page has what it shows, load the model and the search for the first realign, in the background

@@ -34,6 +34,7 @@ from align.core.params import AlignParams
 from align.core.vectors import TextEncoder
 from align.editor.model import EditError, Row, Sheet, Stamp, apply
 from align.editor.source import load_sheet
+from align.embedding.base import LazyEncoder
 
 EDITED_FORMAT = "align-edited"
 JOURNAL_SUFFIX = ".edits"
@@ -302,7 +303,9 @@ class Session:
 
         if self.encoder_factory is not None:
             try:
-                self.encoder()
+                enc = self.encoder()
+                if isinstance(enc, LazyEncoder):
+                    enc.loaded()  # an encoder is made without its model: the weights load on first use
             except AlignError:
                 pass  # the reviewer's realign asks for it again and shows the error
         warm_up(self.meta.src_lang, self.meta.tgt_lang)

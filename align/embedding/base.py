@@ -13,6 +13,7 @@ model's identity (``with_prompt``, ``e5_model_id``).
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
@@ -119,21 +120,25 @@ class LazyEncoder(Encoder, Generic[M]):
         super().__init__()
         self._loaded: M | None = None
         self._load_error: ModelError | None = None
+        # the editor loads the model in the background while a realign may ask for it: loaded once
+        self._load_lock = threading.Lock()
 
     @abstractmethod
     def _load(self) -> M:
         """Load the model (the expensive part); called once, on first use."""
 
     def loaded(self) -> M:
-        """The model, loaded now if this is its first use."""
+        """The model, loaded now if this is its first use (once, whichever thread asks first)."""
         if self._loaded is None:
-            if self._load_error is not None:
-                raise self._load_error
-            try:
-                self._loaded = self._load()
-            except ModelError as e:
-                self._load_error = e
-                raise
+            with self._load_lock:
+                if self._loaded is None:
+                    if self._load_error is not None:
+                        raise self._load_error
+                    try:
+                        self._loaded = self._load()
+                    except ModelError as e:
+                        self._load_error = e
+                        raise
         return self._loaded
 
     @property
@@ -145,7 +150,12 @@ class LazyEncoder(Encoder, Generic[M]):
         state = super().__getstate__()
         state["_loaded"] = None
         state["_load_error"] = None
+        del state["_load_lock"]
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._load_lock = threading.Lock()
 
 
 def normalise_rows(m: np.ndarray) -> np.ndarray:

@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from align.common.errors import UsageError
 from align.core import paragraphs
 from align.core.find import search
 from align.core.paragraphs import _align_paragraphs, _weighted_mean, paragraph_band
@@ -65,8 +67,8 @@ def test_long_documents_align_paragraphs_coarse_to_fine_with_the_same_result(mon
     band, band_exact = paragraph_band(src, tgt, AlignParams()), paragraph_band(src, tgt, exact)
     assert band is not None and band_exact is not None
     assert (band.lo == band_exact.lo).all() and (band.hi == band_exact.hi).all()
-    small = dataclasses.replace(exact, para_max_cells=AlignParams().para_max_cells)
-    assert small == AlignParams()
+    with pytest.raises(UsageError, match="para_max_cells must be at least 4"):
+        dataclasses.replace(exact, para_max_cells=3)  # a one-paragraph side would be coarsened for ever
 
 
 def test_the_warm_up_takes_the_paragraph_pass_and_the_coarse_to_fine_path(monkeypatch):

@@ -353,8 +353,9 @@ def _without(seq, drop):
 
 
 def test_the_rest_is_aligned_as_if_the_pairs_were_never_there():
-    """The beads not moved are exactly the alignment of the remaining segments alone (paragraphs, counts, scores),
-    mapped back to the full indices."""
+    """The beads not moved are the alignment of the remaining segments alone (paragraphs, counts, scores), mapped
+    back to the full indices: the rest is searched in the first paragraph band less the pairs (not a paragraph pass
+    of its own), a band that holds this alignment here."""
     src, tgt, _ = _moved_story(n=16, frm=11, to=2, seed=3)
     src = [s + "." for s in src]
     src[5] = src[5] + " " + src[6]  # a two-sentence line: the counts matter
@@ -436,3 +437,26 @@ def test_the_first_rounds_vectors_are_let_go_before_the_rest_is_aligned(monkeypa
     light = side.without_vectors()
     assert len(light) == len(side) and light.runs == side.runs and light.vecs.shape == (len(src), 0)
     assert np.array_equal(light.lengths, side.lengths) and light.texts == side.texts
+
+
+def test_the_paragraph_pass_runs_once_and_the_rest_is_searched_in_its_band_less_the_pairs(monkeypatch):
+    """The reorder round does not align the paragraphs again: it gets the first band, mapped onto the kept segments."""
+    from align.core import aligner
+
+    src, tgt, _ = _moved_story(n=16, frm=11, to=2, seed=3)
+    sp = [k // 4 for k in range(len(src))]
+    tp = [k // 4 for k in range(len(tgt))]
+    passes, bands = [], []
+    real_band, real_align = aligner.paragraph_band, aligner._align_vectors
+    monkeypatch.setattr(aligner, "paragraph_band", lambda *a, **k: passes.append(1) or real_band(*a, **k))
+
+    def spy(s, t, *args, band=None, **kwargs):
+        bands.append((len(s), band))
+        return real_align(s, t, *args, band=band, **kwargs)
+
+    monkeypatch.setattr(aligner, "_align_vectors", spy)
+    beads = align_segments(src, tgt, _encoder(), src_paras=sp, tgt_paras=tp)
+    assert any(b.moved for b in beads) and passes == [1] and len(bands) == 2
+    (n1, first), (n2, second) = bands
+    assert first is not None and second is not None and n2 == n1 - 1
+    assert second.n == n2 and second.cells < first.cells

@@ -48,6 +48,10 @@ def test_a_band_less_some_segments_keeps_every_path_that_skips_them():
         for i in range(n + 1):
             for j in range(int(old.lo[i]), int(old.hi[i])):
                 assert new.lo[cs[i]] <= ct[j] < new.hi[cs[i]]
+        if np.all(old.lo[1:] <= old.hi[:-1] - 1):  # a connected band: never more cells than the band it comes from
+            assert new.cells <= old.cells
+        same = band_of_kept(old, range(n), range(m), m)  # nothing taken out: the same band
+        assert np.array_equal(same.lo, old.lo) and np.array_equal(same.hi, old.hi)
     full = band_of_kept(full_band(9, 7), [0, 2, 3, 8], [1, 2, 6], 7)
     assert np.array_equal(full.lo, full_band(4, 3).lo) and np.array_equal(full.hi, full_band(4, 3).hi)
 

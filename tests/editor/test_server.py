@@ -10,7 +10,7 @@ from starlette.testclient import TestClient  # noqa: E402
 
 from align.editor.server import CSP, create_app  # noqa: E402
 from align.editor.session import Session  # noqa: E402
-from align.embedding import load_encoder  # noqa: E402
+from align.embedding import LazyEncoder, load_encoder  # noqa: E402
 
 HOST = "127.0.0.1:8765"
 ORIGIN = f"http://{HOST}"
@@ -129,7 +129,19 @@ def test_two_editors_open_at_once_keep_their_own_cookie(tmp_path):
 def test_the_first_state_request_loads_the_model_and_the_aligner_once_in_the_background(tmp_path, monkeypatch):
     """The page's first state starts the warm-up (model, compiled search); the realign then finds the model made."""
     made, warmed = [], []
-    session = Session(small_report(tmp_path), encoder_factory=lambda model_id: made.append(model_id) or load_encoder("hash"))
+
+    class Lazy(LazyEncoder):  # as the real models: made without its weights, loaded on first use
+        def __init__(self, model_id):
+            super().__init__()
+            self.model_id = model_id
+
+        def _load(self):
+            return load_encoder("hash")
+
+        def _embed(self, texts):
+            return self.loaded().encode(texts)
+
+    session = Session(small_report(tmp_path), encoder_factory=lambda model_id: made.append(model_id) or Lazy(model_id))
     monkeypatch.setattr("align.core.warm.warm_up", lambda *langs: warmed.append(langs))
     app = create_app(session, token=TOKEN, hosts=[HOST])
     with TestClient(app, base_url=f"http://{HOST}") as c:
@@ -137,5 +149,18 @@ def test_the_first_state_request_loads_the_model_and_the_aligner_once_in_the_bac
         for _ in range(2):
             assert c.get("/api/state", headers={"X-Align-Token": TOKEN}).status_code == 200
         assert made == [session.meta.model_id] and warmed == [(session.meta.src_lang, session.meta.tgt_lang)]
+        assert session.encoder().is_loaded  # the weights, not only the encoder object
         assert post(c, "/api/realign", {"version": 0}).status_code == 200
         assert made == [session.meta.model_id]
+
+
+def test_a_failing_warm_up_stays_out_of_the_reviewers_terminal(tmp_path, monkeypatch):
+    """The warm-up is an optimisation: whatever it raises is logged at debug level, the page works on."""
+    def boom(*langs):
+        raise RuntimeError("no segmenter")
+
+    monkeypatch.setattr("align.core.warm.warm_up", boom)
+    app = create_app(Session(small_report(tmp_path)), token=TOKEN, hosts=[HOST])
+    with TestClient(app, base_url=f"http://{HOST}") as c:  # TestClient raises what the app lets out
+        assert c.get("/api/state", headers={"X-Align-Token": TOKEN}).status_code == 200
+        assert c.get("/api/state", headers={"X-Align-Token": TOKEN}).status_code == 200
