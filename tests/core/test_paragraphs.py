@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from test_aligner import _encoder, _sentences, _tr
 
 from align.common.errors import UsageError
 from align.core import paragraphs
@@ -15,9 +14,6 @@ from align.core.find import search
 from align.core.paragraphs import _align_paragraphs, _weighted_mean, paragraph_band
 from align.core.params import AlignParams
 from align.core.side import Segments
-
-sys.path.insert(0, str(Path(__file__).parent))
-from test_aligner import _encoder, _sentences, _tr  # noqa: E402
 
 
 def test_weighted_mean_equals_numpy_for_short_and_long_groups():
