@@ -1,28 +1,51 @@
-"""Text helpers every stage may need: dropping combining marks (diacritics after NFKD)."""
+"""Text helpers every stage may need: dropping combining marks, and character classes the ``re`` engine scans fast.
+
+``re`` finds a character of a class whose members all lie below U+10000
+with a bitmap look-up; a class holding astral characters becomes a list of
+ranges tried one by one (~50 times slower). So a pattern over many code
+points comes in two builds: the fast one, and one with a second class for
+the astral members, used only on a text that holds an astral character.
+"""
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
+from collections.abc import Iterable
 
-__all__ = ["strip_marks"]
+__all__ = ["ASTRAL", "CASED_PLANES_END", "bmp_or_astral", "char_class", "strip_marks"]
 
-
-class _Marks(dict[int, int | None]):
-    """A ``str.translate`` table that drops combining marks, filled as characters are first met.
-
-    Looking each character up in C is ten times faster than a Python test per
-    character, and a document meets a few hundred distinct characters.
-    """
-
-    def __missing__(self, code: int) -> int | None:
-        keep = None if unicodedata.combining(chr(code)) else code
-        self[code] = keep
-        return keep
+# Planes 2 to 16 hold CJK ideographs, tags and private use: no cased letters and no combining marks
+# (tests/quality/test_linear.py checks this against the running Python's Unicode tables).
+CASED_PLANES_END = 0x20000
+ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
-_MARKS = _Marks()
+def char_class(chars: Iterable[str]) -> str:
+    """A regex class of ``chars`` (in code point order), consecutive ones as ranges: a shorter pattern compiles faster."""
+    spans: list[list[int]] = []
+    for c in map(ord, chars):
+        if spans and c == spans[-1][1] + 1:
+            spans[-1][1] = c
+        else:
+            spans.append([c, c])
+    return "[" + "".join(re.escape(chr(a)) + ("" if a == b else "-" + re.escape(chr(b))) for a, b in spans) + "]"
+
+
+def bmp_or_astral(chars: Iterable[str], astral: bool) -> str:
+    """A class of the ``chars`` below U+10000, and a second class of the others if ``astral`` (see the module)."""
+    chars = list(chars)
+    bmp = char_class([c for c in chars if c < "\U00010000"])
+    return f"(?:{bmp}|{char_class([c for c in chars if c >= chr(0x10000)])})" if astral else bmp
+
+
+@functools.cache
+def _marks(astral: bool) -> re.Pattern[str]:
+    """The combining characters (``unicodedata.combining``); built on first use (~20 ms)."""
+    return re.compile(bmp_or_astral(filter(unicodedata.combining, map(chr, range(CASED_PLANES_END))), astral))
 
 
 def strip_marks(text: str) -> str:
-    """``text`` without its combining characters (after NFKD: without its diacritics)."""
-    return text.translate(_MARKS)
+    """``text`` without its combining characters (after NFKD: without its diacritics), in one regex pass."""
+    return _marks(ASTRAL.search(text) is not None).sub("", text)

@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from align.common.text import ASTRAL, CASED_PLANES_END, char_class
 from align.common.text import strip_marks as strip_marks  # re-exported: the core's callers use it
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.-]+", re.UNICODE)
@@ -42,8 +43,8 @@ def fold(text: str) -> str:
 class _Digits(dict[int, str | None]):
     """A ``str.translate`` table for a ``_NUMBER`` match: any script's digit as 0-9, separators dropped.
 
-    Filled as characters are first met, like ``_Marks``: a match holds only
-    decimal digits (``\\d``) and the separators, so one C call reads a number.
+    Filled as characters are first met: a match holds only decimal digits
+    (``\\d``) and the separators, so one C call reads a number.
     """
 
     def __missing__(self, code: int) -> str | None:
@@ -56,10 +57,7 @@ class _Digits(dict[int, str | None]):
 _DIGITS = _Digits()
 _SPACES = re.compile(r"\s+")
 _LETTER = re.compile(r"[^\W\d_]")
-# No code point above the supplementary multilingual plane is upper case (Unicode 14/15: the planes
-# above hold CJK ideographs, tags and private use), so the capitals are looked for below it only.
-_LAST_CAPITAL = 0x1FFFF
-_ASTRAL = re.compile("[\U00010000-\U0001ffff]")
+_LAST_CAPITAL = CASED_PLANES_END - 1  # no code point above is upper case
 
 
 def candidate_tokens(text: str) -> set[str]:
@@ -99,7 +97,7 @@ def _raw_tokens(text: str) -> tuple[list[str], list[str]]:
         rest = _URL.sub(" ", rest)
     # any script's digits (٣, ३, ３) read as 0-9, so 2019 = ٢٠١٩
     head += ["n:" + (g.translate(_DIGITS).lstrip("0") or "0") for g in _NUMBER.findall(rest)]
-    astral = _ASTRAL.search(rest) is not None
+    astral = ASTRAL.search(rest) is not None
     found = _patterns(astral).capitals.findall(rest)
     if any(inside or crowded for _, inside, crowded, _, _ in found):
         return head, _words_anywhere(rest, astral)
@@ -151,14 +149,7 @@ def _patterns(astral: bool) -> _Patterns:
     ``astral`` patterns are only for a text holding such characters.
     """
     last = _LAST_CAPITAL if astral else 0xFFFF
-    caps = [c for c in range(last + 1) if chr(c).isupper() and _LETTER.match(chr(c))]
-    spans: list[list[int]] = []
-    for c in caps:
-        if spans and spans[-1][1] == c - 1:
-            spans[-1][1] = c
-        else:
-            spans.append([c, c])
-    cap = "[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in spans) + "]"
+    cap = char_class(c for c in map(chr, range(last + 1)) if c.isupper() and _LETTER.match(c))
     end = "[" + re.escape("".join(sorted(_SENT_END))) + "]"
     run = r"[\w'’-]"
     rest = rf"({run}*\w)"  # the word after its first letter: one character at least, no trailing '’-

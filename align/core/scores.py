@@ -219,8 +219,6 @@ class BandMatrix:
 
     def col_max(self, m: int) -> np.ndarray:
         """Per target segment (``m`` of them), its best value in the band (-inf where the column is empty)."""
-        if len(self.start) == 0 or m == 0:
-            return np.full(m, -np.inf)
         out: np.ndarray = column_max(self.values, self.start, self.end, m)
         return out
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from align.core.lexical import Anchors, find_anchors, orphans, side_tokens
+from align.core.lexical import Anchors, anchors_of, orphans, side_tokens
 from align.core.params import AlignParams
 from align.core.vectors import prepare
 
@@ -196,7 +196,7 @@ class Evidence:
         """
         paragraphs = src.informative and tgt.informative
         cands = (src.tokens, tgt.tokens) if params.lex_weight > 0 or params.orphan_skip > 0 else None
-        anchors = find_anchors(src.texts, tgt.texts, cands) if params.lex_weight > 0 else None
+        anchors = anchors_of((src.tokens, tgt.tokens)) if params.lex_weight > 0 else None
         orph = orphans(src.texts, tgt.texts, cands) if params.orphan_skip > 0 else None
         return cls(
             src.side(starts=paragraphs, orphans=orph[0] if orph else None, explained=explained[0]),

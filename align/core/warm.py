@@ -29,8 +29,9 @@ def warm_up(src_lang: str | None = None, tgt_lang: str | None = None) -> None:
     n = 12
     rng = np.random.default_rng(0)
     base = rng.standard_normal((n, 16)).astype(np.float32)
-    src = [f"Nguyen Van An noi {1000 + 7 * k} nguoi da den Ha Noi. Hom qua." for k in range(n)]
-    tgt = [f"Nguyen Van An berkata {1000 + 7 * k} orang datang ke Hanoi. Kemarin." for k in range(n)]
+    # made-up words: what matters is a capitalised name, a number and two sentences a line, in any language
+    src = [f"Ana Berg saw {1000 + 7 * k} more in Tarn. Then." for k in range(n)]
+    tgt = [f"Ana Berg vit {1000 + 7 * k} plus au Tarn. Puis." for k in range(n)]
     tgt_vecs = base + 0.1 * rng.standard_normal(base.shape).astype(np.float32)
     paras = [k // 3 for k in range(n)]
     keep = [k for k in range(n) if k != 5]  # one line without a counterpart

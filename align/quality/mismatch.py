@@ -25,6 +25,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar, overload
 
+from align.common.text import ASTRAL, CASED_PLANES_END, bmp_or_astral, strip_marks
+
 T = TypeVar("T")
 
 
@@ -57,12 +59,8 @@ class _lazy(Generic[T]):  # noqa: N801 (named like the decorator it replaces)
 
 
 def fold(text: str) -> str:
-    """Lower-case, strip diacritics (``Lương`` → ``luong``, ``đ`` → ``d``): names match across spellings.
-
-    The combining marks go in one regex pass (``strip_marks`` looks each character up in Python's mapping protocol).
-    """
-    decomposed = unicodedata.normalize("NFKD", text.lower()).replace("đ", "d").replace("ı", "i")
-    return _marks(_ASTRAL.search(decomposed) is not None).sub("", decomposed)
+    """Lower-case, strip diacritics (``Lương`` → ``luong``, ``đ`` → ``d``): names match across spellings."""
+    return strip_marks(unicodedata.normalize("NFKD", text.lower()).replace("đ", "d").replace("ı", "i"))
 
 
 # what is not ``str.isalnum()``: ``\w`` is exactly isalnum() or "_"
@@ -142,35 +140,6 @@ def _month(text: str, m: re.Match) -> int | None:
 _DIGIT_BEFORE = re.compile(r"\d[\s,.]*$")
 _DIGIT_AFTER = re.compile(r"[\s,.]*\d")
 
-# Planes 2 to 16 hold CJK ideographs, tags and private use: no cased letters and no combining
-# marks (a test checks this against the running Python's Unicode tables).
-_CASED_PLANES_END = 0x20000
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-
-
-def _class(chars: Sequence[str]) -> str:
-    """A regex class of ``chars``, consecutive code points as ranges (a shorter pattern compiles faster)."""
-    spans: list[list[int]] = []
-    for c in map(ord, chars):
-        if spans and c == spans[-1][1] + 1:
-            spans[-1][1] = c
-        else:
-            spans.append([c, c])
-    return "[" + "".join(re.escape(chr(a)) + ("" if a == b else "-" + re.escape(chr(b))) for a, b in spans) + "]"
-
-
-def _bmp_or_astral(chars: Sequence[str], astral: bool) -> str:
-    """A class of the ``chars`` below U+10000, and a second class of the others if ``astral``.
-
-    The regex engine finds a character of a class below U+10000 with a
-    bitmap look-up; a class holding astral characters becomes a list of
-    ranges tried one by one (~50 times slower), so those characters get a
-    second, slower pattern, used only on texts holding such characters.
-    """
-    bmp = _class([c for c in chars if c < "\U00010000"])
-    return f"(?:{bmp}|{_class([c for c in chars if c >= chr(0x10000)])})" if astral else bmp
-
-
 @functools.cache
 def _runs(astral: bool) -> re.Pattern:
     """Runs of capitalised words with only spaces or no-break spaces between them (``_scan``); built on first use.
@@ -184,15 +153,9 @@ def _runs(astral: bool) -> re.Pattern:
     so that the engine's fast scan for that letter runs first.
     """
     letter = re.compile(r"[^\W\d_]")
-    upper = [c for c in filter(str.isupper, map(chr, range(_CASED_PLANES_END))) if letter.match(c)]
-    word = _bmp_or_astral(upper, astral) + r"(?<![^\W\d_].)(?<![^\W\d_][-'’].)[^\W\d_]*(?:[-'’][^\W\d_]+)*"
+    upper = [c for c in filter(str.isupper, map(chr, range(CASED_PLANES_END))) if letter.match(c)]
+    word = bmp_or_astral(upper, astral) + r"(?<![^\W\d_].)(?<![^\W\d_][-'’].)[^\W\d_]*(?:[-'’][^\W\d_]+)*"
     return re.compile(f"{word}(?:[ \u00a0]+{word})*", re.DOTALL)
-
-
-@functools.cache
-def _marks(astral: bool) -> re.Pattern:
-    """The combining characters (``unicodedata.combining``): what ``fold`` drops; built on first use."""
-    return re.compile(_bmp_or_astral(list(filter(unicodedata.combining, map(chr, range(_CASED_PLANES_END)))), astral))
 
 
 def numbers(text: str) -> dict[str, str]:
@@ -377,7 +340,7 @@ def _scan(text: str) -> _Scan:
     for token in _NUMBER.findall(text):
         digits.setdefault(_number_key(token), token)
     scan = _Scan(digits, {}, [], False, False, False)
-    for k, run in enumerate(_runs(_ASTRAL.search(text) is not None).finditer(text)):
+    for k, run in enumerate(_runs(ASTRAL.search(text) is not None).finditer(text)):
         if k == 0:
             scan.head_cap = not text[: run.start()].strip()
         if _MONTH_LIKE.isdisjoint(run.group().lower().split()):  # nearly always

@@ -22,6 +22,7 @@ import math
 import os
 import zlib
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -193,21 +194,10 @@ class _Canvas:
 
     def marker(self, kind: str, x: float, y: float, size: float, colour: str, width: float = 1.0) -> None:
         """``size`` is the marker's diameter in pixels: ``o`` filled, ``O`` hollow, ``x``, ``+``."""
-        r = size / 2
-        if kind == "o":
-            self.draw.ellipse((*self._xy(x - r, y - r), *self._xy(x + r, y + r)), fill=_rgb(colour))
-        elif kind == "O":
-            self.draw.ellipse((*self._xy(x - r, y - r), *self._xy(x + r, y + r)), outline=_rgb(colour),
-                              width=self._w(width))
-        elif kind == "x":
-            self.line([(x - r, y - r), (x + r, y + r)], colour, width)
-            self.line([(x - r, y + r), (x + r, y - r)], colour, width)
-        else:
-            self.line([(x - r, y), (x + r, y)], colour, width)
-            self.line([(x, y - r), (x, y + r)], colour, width)
+        self.markers(kind, np.array([x], dtype=float), np.array([y], dtype=float), size, colour, width)
 
     def markers(self, kind: str, xs: np.ndarray, ys: np.ndarray, size: float, colour: str, width: float = 1.0) -> None:
-        """``marker`` at each point of ``xs``, ``ys``: the same strokes in the same order, their ends computed at once."""
+        """A marker (see ``marker``) at each point of ``xs``, ``ys``, stroke after stroke, their ends computed at once."""
         r = size / 2
         fill, w = _rgb(colour), self._w(width)
         ox, oy, ss = self.origin[0], self.origin[1], self.ss
@@ -300,13 +290,8 @@ class _Axes:
                  ylim: tuple[float, float]) -> None:
         self.c, self.box, self.xlim, self.ylim = c, box, xlim, ylim  # ylim: (value at the bottom, at the top)
 
-    def px(self, x: float, y: float) -> tuple[float, float]:
-        x0, y0, x1, y1 = self.box
-        return (x0 + (x - self.xlim[0]) / (self.xlim[1] - self.xlim[0]) * (x1 - x0),
-                y1 - (y - self.ylim[0]) / (self.ylim[1] - self.ylim[0]) * (y1 - y0))
-
-    def px_array(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``px`` of many points: the same arithmetic, in the same order, on float64 arrays (same values)."""
+    def px(self, x: Any, y: Any) -> tuple[Any, Any]:
+        """Data to canvas coordinates, of one point (floats) or of many (float64 arrays: the same values)."""
         x0, y0, x1, y1 = self.box
         return (x0 + (x - self.xlim[0]) / (self.xlim[1] - self.xlim[0]) * (x1 - x0),
                 y1 - (y - self.ylim[0]) / (self.ylim[1] - self.ylim[0]) * (y1 - y0))
@@ -480,12 +465,12 @@ def dot_plot(
                 inset = width * PT / 2  # the outline lies on the cells' edge, inside their box
                 layer.rect(bx0 + inset, by0 + inset, bx1 - inset, by1 - inset, outline=colour, width=width * PT)
     else:
-        px, py = ax.px_array(np.array(xs, dtype=float), np.array(ys, dtype=float))
+        px, py = ax.px(np.array(xs, dtype=float), np.array(ys, dtype=float))
         layer.line(list(zip((px - offset).tolist(), (py + offset).tolist())), colour, width * PT)
     for key, (mx, my) in (("flag", (fx, fy)), ("om", _unzip(om)), ("ad", _unzip(ad))):
         kind, size, colour, width = styles[key]
         if mx:
-            layer.markers(kind, *ax.px_array(np.array(mx, dtype=float), np.array(my, dtype=float)), size * PT, colour,
+            layer.markers(kind, *ax.px(np.array(mx, dtype=float), np.array(my, dtype=float)), size * PT, colour,
                           width * PT)
     c.put(layer)
     ax.frame()
