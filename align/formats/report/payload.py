@@ -79,35 +79,12 @@ def json_text(obj: dict) -> str:
     The text ``json.dumps(_jsonable(obj), ensure_ascii=False, indent=1)`` gives, byte for
     byte, written in one pass without the converted copy: ``json.dumps`` with an indent
     runs its pure-Python encoder, a generator call per value, which cost seconds on a
-    long document's rows. Here each container is one call and each plain value none.
+    long document's rows. Here each value is one call at most and each report row one template.
     """
     out: list[str] = []
     _write(obj, 0, out)
     out.append("\n")
     return "".join(out)
-
-
-def _write(obj, level: int, out: list[str]) -> None:
-    """``_encode(obj, level)`` appended to ``out`` in pieces: the report and its lists of rows are never joined
-    but once, at the end (a long document's rows held as text once, not once per level of nesting)."""
-    if level > 1 or not obj or not (type(obj) is list or type(obj) is dict and all(type(k) is str for k in obj)):
-        out.append(_encode(obj, level))
-        return
-    if type(obj) is dict and len(obj) in (len(_ROW_KEYS), len(_PARA_KEYS)):
-        text = _row_text(obj, level)
-        if text is not None:
-            out.append(text)
-            return
-    inner = level + 1
-    pad = "\n" + " " * inner
-    out.append("{" if type(obj) is dict else "[")
-    for k, item in enumerate(obj.items() if type(obj) is dict else obj):
-        out.append(pad if k == 0 else "," + pad)
-        if type(obj) is dict:
-            out.append(_quote(item[0]) + ": ")
-            item = item[1]
-        _write(item, inner, out)
-    out.append("\n" + " " * level + ("}" if type(obj) is dict else "]"))
 
 
 def _encode_scalar(obj, level: int) -> str:
@@ -197,47 +174,51 @@ def _row_text(row: dict, level: int) -> str | None:
 
 def _encode(obj, level: int) -> str:
     """``obj`` (any value ``_jsonable`` takes) as JSON indented by one space a level, starting at ``level``."""
+    out: list[str] = []
+    _write(obj, level, out)
+    return "".join(out)
+
+
+def _write(obj, level: int, out: list[str]) -> None:
+    """``_encode(obj, level)`` appended to ``out`` in pieces: a long document's rows are held as text once and
+    joined once, at the end (not once per level of nesting); a report row is one template (``_row_text``)."""
     t = type(obj)
     if t is str:
-        return _quote(obj)
-    if t is int:
-        return int.__repr__(obj)
-    if isinstance(obj, dict):
+        out.append(_quote(obj))
+    elif t is int:
+        out.append(int.__repr__(obj))
+    elif isinstance(obj, dict):
         if not obj:
-            return "{}"
+            out.append("{}")
+            return
         if t is dict and (len(obj) == len(_ROW_KEYS) or len(obj) == len(_PARA_KEYS)):
             text = _row_text(obj, level)
             if text is not None:
-                return text
+                out.append(text)
+                return
         if not all(type(k) is str for k in obj):
             obj = {str(k): v for k, v in obj.items()}  # as _jsonable: keys that read the same collapse to one
-        inner = level + 1
-        parts = []
+        pad = "\n" + " " * (level + 1)
+        opening = "{"
         for k, v in obj.items():
-            tv = type(v)
-            if tv is str:
-                text = _quote(v)
-            elif tv is int:
-                text = int.__repr__(v)
-            elif tv is dict or isinstance(v, (dict, list, tuple)):
-                text = _encode(v, inner)
-            else:
-                text = _encode_scalar(v, inner)
-            parts.append(_quote(k) + ": " + text)
-        pad = "\n" + " " * inner
-        return "{" + pad + ("," + pad).join(parts) + "\n" + " " * level + "}"
-    if isinstance(obj, (list, tuple)):
-        text = _plain_list(obj, level)
-        if text is None:
-            if not obj:
-                return "[]"
-            inner = level + 1
-            pad = "\n" + " " * inner
-            text = "[" + pad + ("," + pad).join([
-                _quote(v) if type(v) is str else _encode(v, inner) if isinstance(v, (dict, list, tuple))
-                else _encode_scalar(v, inner) for v in obj]) + "\n" + " " * level + "]"
-        return text
-    return _encode_scalar(obj, level)
+            out.append(opening + pad + _quote(k) + ": ")
+            _write(v, level + 1, out)
+            opening = ","
+        out.append("\n" + " " * level + "}")
+    elif isinstance(obj, (list, tuple)):
+        text = _plain_list(obj, level) if obj else "[]"
+        if text is not None:
+            out.append(text)
+            return
+        pad = "\n" + " " * (level + 1)
+        opening = "["
+        for v in obj:
+            out.append(opening + pad)
+            _write(v, level + 1, out)
+            opening = ","
+        out.append("\n" + " " * level + "]")
+    else:
+        out.append(_encode_scalar(obj, level))
 
 
 def report_payload(alignment: Alignment, *, sim_matrix: np.ndarray | None = None, max_cells: int = MAX_CELLS,
