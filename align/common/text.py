@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["ASTRAL", "CASED_PLANES_END", "bmp_or_astral", "char_class", "strip_marks"]
+__all__ = ["ASTRAL", "CASED_PLANES_END", "bmp_or_astral", "char_class", "strip_marks", "wide"]
 
 # Planes 2 to 16 hold CJK ideographs, tags and private use: no cased letters and no combining marks
 # (tests/quality/test_linear.py checks this against the running Python's Unicode tables).
@@ -49,3 +49,8 @@ def _marks(astral: bool) -> re.Pattern[str]:
 def strip_marks(text: str) -> str:
     """``text`` without its combining characters (after NFKD: without its diacritics), in one regex pass."""
     return _marks(ASTRAL.search(text) is not None).sub("", text)
+
+
+def wide(ch: str) -> bool:
+    """A character of a script written without spaces (Han, kana, CJK punctuation); Korean uses spaces."""
+    return unicodedata.east_asian_width(ch) in ("W", "F") and not unicodedata.name(ch, "").startswith("HANGUL")

@@ -9,7 +9,8 @@ The search, in short:
    variance of this document pair, a bonus for shared numbers and names scaled
    by the similarity, minus a cost per extra segment; one-sided beads
    (omissions, additions) cost ``skip`` per segment, less for one holding a
-   number the other text lacks (``scores``); a 2-1/1-2... bead whose lone
+   number the other text lacks, and such a segment costs more as a merge
+   member (``scores``); a 2-1/1-2... bead whose lone
    segment holds as many sentences as the segments it is paired with earns a
    bonus (a pre-split line or paragraph holding two sentences is evidence that
    the other side split it);
@@ -36,7 +37,9 @@ The search, in short:
    evidence is one-sided (``reorder``: mutual best match nearby, as similar
    as a translation, clearly better than where the path had them); the pairs
    become beads marked ``moved`` and the rest is aligned again without them.
-   A translation that moved a sentence or caption a few places keeps it.
+   A translation that moved a sentence or caption a few places keeps it. Two
+   such lines that share names and say little else (a photo credit and a
+   byline of one person) are taken out too, but left unaligned.
 
 Each bead's score is its posterior probability under the same scores
 (forward-backward over all paths in the band): the share of the probability
@@ -59,11 +62,11 @@ from align.core.find import Found, search
 from align.core.members import WindowVectors, bead_member_cost, embed_windows, merge_windows
 from align.core.paragraphs import para_beads_from, paragraph_band
 from align.core.params import AlignParams, signature
-from align.core.reorder import crossing_pairs
+from align.core.reorder import crossing_pairs, on_names_alone
 from align.core.scores import score_matrix
 from align.core.search import Band, band_of_kept, path_to_spans
 from align.core.side import Evidence, Segments
-from align.core.vectors import TextEncoder
+from align.core.vectors import EachTextOnce, TextEncoder
 from align.reading.langid import detect_language
 from align.reading.segment import sentence_count
 
@@ -191,6 +194,8 @@ def _align(
     the longest search of a long document with paragraphs, is not repeated);
     the pairs are put in by source position.
     """
+    # a second round asks for most of the first round's windows again: each is embedded once
+    windows_from = EachTextOnce(windows_from) if windows_from is not None else None
     band = None  # the sentence band of a sure paragraph alignment, when both sides have paragraphs
     if params.para_first and src.informative and tgt.informative:
         band = paragraph_band(src, tgt, params)
@@ -200,9 +205,12 @@ def _align(
             path_to_spans(found.path), src.vecs, tgt.vecs, found.model.sim,
             window=params.reorder_window, min_sim=params.reorder_min, margin=params.reorder_margin,
         )
-        if pairs:
-            keep_s = sorted(set(range(len(src))) - {i for i, _, _ in pairs})
-            keep_t = sorted(set(range(len(tgt))) - {j for _, j, _ in pairs})
+        pairs, apart = on_names_alone(
+            pairs, (src.texts, tgt.texts), (src.tokens, tgt.tokens), own=params.reorder_own
+        )
+        if pairs or apart:
+            keep_s = sorted(set(range(len(src))) - {i for i, _, _ in pairs + apart})
+            keep_t = sorted(set(range(len(tgt))) - {j for _, j, _ in pairs + apart})
             # the paragraph band less the pairs (the paragraph pass is not run again)
             band = band_of_kept(band, keep_s, keep_t, len(tgt)) if band is not None else None
             # the first round's vectors are not read again: each side's go as soon as its rest is picked
@@ -213,6 +221,12 @@ def _align(
             rest, _ = _align_vectors(rest_s, rest_t, params, windows_from, band=band)
             mapped = [Bead(tuple(keep_s[k] for k in b.src), tuple(keep_t[k] for k in b.tgt), b.score) for b in rest]
             beads = _with_moved(mapped, [Bead((i,), (j,), score, moved=True) for i, j, score in pairs])
+            # lines matched on names alone: each unaligned, where it stands (scored as the pair was)
+            beads = _with_one_sided(
+                beads,
+                [Bead((i,), (), score) for i, _, score in sorted(apart)],
+                [Bead((), (j,), score) for _, j, score in sorted(apart, key=lambda p: p[1])],
+            )
     return beads, para_beads_from(beads, src, tgt)
 
 
@@ -376,23 +390,26 @@ def _span(ix: list[int], blank: set[int]) -> tuple[int, ...]:
 
 
 def _with_blanks(beads: list[Bead], blank_s: list[int], blank_t: list[int]) -> list[Bead]:
-    """``beads`` with a one-sided bead for each blank segment, each placed before the first bead that reads past it."""
+    """``beads`` with a one-sided bead (score 1) for each blank segment (see ``_with_one_sided``)."""
+    return _with_one_sided(beads, [Bead((k,), (), 1.0) for k in blank_s], [Bead((), (k,), 1.0) for k in blank_t])
+
+
+def _with_one_sided(beads: list[Bead], lone_s: list[Bead], lone_t: list[Bead]) -> list[Bead]:
+    """``beads`` with the one-sided beads ``lone_s``/``lone_t`` (in index order), each before the first bead reading past it."""
     out: list[Bead] = []
     si = ti = 0
     for b in beads:
-        if b.moved:  # in source order only: a blank target line does not read before it
-            while si < len(blank_s) and blank_s[si] < b.src[0]:
-                out.append(Bead((blank_s[si],), (), 1.0))
+        if b.moved:  # in source order only: a target line does not read before it
+            while si < len(lone_s) and lone_s[si].src[0] < b.src[0]:
+                out.append(lone_s[si])
                 si += 1
             out.append(b)
             continue
-        while si < len(blank_s) and b.src and blank_s[si] < b.src[0]:
-            out.append(Bead((blank_s[si],), (), 1.0))
+        while si < len(lone_s) and b.src and lone_s[si].src[0] < b.src[0]:
+            out.append(lone_s[si])
             si += 1
-        while ti < len(blank_t) and b.tgt and blank_t[ti] < b.tgt[0]:
-            out.append(Bead((), (blank_t[ti],), 1.0))
+        while ti < len(lone_t) and b.tgt and lone_t[ti].tgt[0] < b.tgt[0]:
+            out.append(lone_t[ti])
             ti += 1
         out.append(b)
-    out.extend(Bead((k,), (), 1.0) for k in blank_s[si:])
-    out.extend(Bead((), (k,), 1.0) for k in blank_t[ti:])
-    return out
+    return out + lone_s[si:] + lone_t[ti:]

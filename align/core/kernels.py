@@ -310,17 +310,18 @@ def bead_scores(out, geometry, tables, marks, weights, flags):  # type: ignore[n
     ``geometry = (lo, hi, A, B, r0, r1, seg0, c0, m)``; ``tables = (I, IL, nx,
     ny, cls, clt, cax, cay)``: the integral images of the cosines and of the
     anchor matches (origin ``(seg0, c0)``), the squared window norms, the
-    cumulated lengths and anchor weights. ``marks = (sb, tb, ccs, cct)``:
-    paragraph starts and cumulated sentence counts. ``weights = (mu0, scale,
+    cumulated lengths and anchor weights. ``marks = (sb, tb, ccs, cct, cos, cot)``:
+    paragraph starts, cumulated sentence counts and cumulated orphans. ``weights = (mu0, scale,
     c, s2, tail, sim_weight, sim_offset, len_weight, merge, merge_big,
-    lex_weight, para_half, count_bonus, low_sim, low_weight)``; ``flags = (lex, starts, counts)``.
-    Each sum is taken in the order of the numpy formula it replaces.
+    lex_weight, para_half, count_bonus, low_sim, low_weight, orphan_merge)``; ``flags = (lex, starts, counts,
+    orphans)``. Each sum is taken in the order of the numpy formula it replaces.
     """
     lo, hi, A, Bt, r0, r1, seg0, c0, m = geometry
     I, IL, nx, ny, cls, clt, cax, cay = tables
-    sb, tb, ccs, cct = marks
-    mu0, scale, c, s2, tail, w_sim, sim_off, w_len, merge, merge_big, w_lex, para_half, count_bonus, low_sim, w_low = weights
-    use_lex, use_starts, use_counts = flags
+    sb, tb, ccs, cct, cos, cot = marks
+    (mu0, scale, c, s2, tail, w_sim, sim_off, w_len, merge, merge_big, w_lex, para_half, count_bonus, low_sim, w_low,
+     w_orphan) = weights
+    use_lex, use_starts, use_counts, use_orphans = flags
     T = A.shape[0]
     I0, I1 = I.shape[0] - 1, I.shape[1] - 1
     coef = -0.5 * (tail + 1.0)
@@ -361,4 +362,7 @@ def bead_scores(out, geometry, tables, marks, weights, flags):  # type: ignore[n
                 if use_counts and lone:
                     agree = (ccs[i] - ccs[ia]) == (cct[j] - cct[jb])
                     score = score + count_bonus * (1.0 if agree else 0.0)
+                if use_orphans and (a > 1 or b > 1):
+                    held = (cos[i] - cos[ia] if a > 1 else 0.0) + (cot[j] - cot[jb] if b > 1 else 0.0)
+                    score = score - w_orphan * held
                 out[t, q, k] = score

@@ -24,12 +24,12 @@ search runs once more only if a chosen bead pays that cost.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from align.common.text import wide
 from align.core.params import AlignParams
 from align.core.vectors import TextEncoder, centre, normalise_rows
 
@@ -64,11 +64,6 @@ def merge_windows(spans: Iterable[tuple[range, range]]) -> tuple[set[Window], se
     return out
 
 
-def _wide(ch: str) -> bool:
-    """A character of a script written without spaces (Han, kana, CJK punctuation); Korean uses spaces."""
-    return unicodedata.east_asian_width(ch) in ("W", "F") and not unicodedata.name(ch, "").startswith("HANGUL")
-
-
 def join_window(parts: Sequence[str]) -> str:
     """A window's text: members joined by a space, or by nothing between two wide (CJK) characters.
 
@@ -83,7 +78,7 @@ def join_window(parts: Sequence[str]) -> str:
             out = part
             continue
         left, right = out.rstrip(), part.lstrip()
-        if left and right and _wide(left[-1]) and _wide(right[0]):
+        if left and right and wide(left[-1]) and wide(right[0]):
             out = left + right
         else:
             out += " " + part

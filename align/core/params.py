@@ -39,6 +39,7 @@ class AlignParams:
     merge_big: float = 0.5  # extra cost per segment beyond three in one bead (3-1, 2-2, 1-4 ...)
     count_bonus: float = 1.0  # n-1/1-n bead whose sentence counts agree (lines, paragraphs); 0 = off
     orphan_skip: float = 1.5  # leaving out a segment whose number/URL the other text lacks costs this less
+    orphan_merge: float = 0.5  # and each such segment on the many side of a merge costs it this much more
     member_drop: float = 0.25  # an edge member may lower its embedded window's normalised similarity this much free
     member_weight: float = 50.0  # cost per unit lowered beyond that (``members``); 0 = never embed windows
     para_first: bool = True  # align paragraphs first when both sides have them
@@ -46,6 +47,7 @@ class AlignParams:
     reorder_window: int = 12  # pair moved segments up to this many segments away (``reorder``); 0 = off
     reorder_min: float = 0.8  # normalised similarity a moved pair needs (1 = the document's typical translation)
     reorder_margin: float = 0.5  # how much better the pair must fit than the beads its segments leave
+    reorder_own: int = 20  # letters each line of a moved pair needs beyond the names/numbers they share; 0 = off
     refine: bool = True  # re-estimate the length model from a first pass
     refine_steps: int = 3  # at most this many re-estimates (fewer once the path stops changing)
     max_cells: int = 1_000_000  # exact DP up to this many cells, else coarse-to-fine
@@ -58,8 +60,8 @@ class AlignParams:
             raise UsageError(f"orphan_skip must be at least 0 and below skip ({self.skip}), got {self.orphan_skip}")
         if not 0.0 < self.skip_rate < 1.0 or self.skip_min < 0:
             raise UsageError(f"skip_rate must lie in (0, 1) and skip_min be at least 0: {self.skip_rate}, {self.skip_min}")
-        for name in ("merge", "merge_big", "count_bonus", "member_drop", "member_weight", "reorder_window",
-                     "reorder_margin", "skip_slope", "skip_prior", "low_weight"):
+        for name in ("merge", "merge_big", "orphan_merge", "count_bonus", "member_drop", "member_weight", "reorder_window",
+                     "reorder_margin", "reorder_own", "skip_slope", "skip_prior", "low_weight"):
             if getattr(self, name) < 0:
                 raise UsageError(f"{name} must not be negative, got {getattr(self, name)}")
         for name in ("max_cells", "para_max_cells"):

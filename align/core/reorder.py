@@ -26,6 +26,15 @@ The aligner then takes the paired segments out, aligns the rest again (the
 neighbours' merges shrink back) and adds each pair as a bead marked
 ``moved``. The pair's score is its margin, capped at 1: how much better the two
 fit each other than where the path had them.
+
+One kind of pair is not made (``on_names_alone``): two lines that share names
+or numbers and say little else. A short line's embedding is mostly its names,
+so a photo credit ``(Ảnh: Thu Trang/TTXVN)`` is the nearest neighbour of a
+byline ``Oleh Thu Trang, 6/12/2025`` and of any other credit of the same
+photographer, translation or not; and the path, the only other evidence, had
+no place for either. Such lines are still taken out of the rest (they are no
+more at home in a neighbour's merge than they were paired), and each is
+reported unaligned, an omission or an addition, where it stands.
 """
 
 from __future__ import annotations
@@ -34,10 +43,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from align.core.lexical import own_letters
 from align.core.scores import SimStats
 from align.core.vectors import normalise_rows
 
-__all__ = ["crossing_pairs"]
+__all__ = ["crossing_pairs", "on_names_alone"]
+
+Pair = tuple[int, int, float]  # (source index, target index, score)
 
 
 def _positions(spans: Sequence[tuple[range, range]], side: int) -> np.ndarray:
@@ -71,7 +83,7 @@ def crossing_pairs(
     window: int,
     min_sim: float,
     margin: float,
-) -> list[tuple[int, int, float]]:
+) -> list[Pair]:
     """Out-of-path pairs ``(source index, target index, score)``, in source order.
 
     ``spans`` is the monotone path; ``x``/``y`` the prepared (unit, centred)
@@ -95,7 +107,7 @@ def crossing_pairs(
         rows = (y if side == 0 else x)[other.start:other.stop]
         return float(sim.normalise(np.asarray(vec @ normalise_rows(rows.sum(axis=0, keepdims=True))[0])))
 
-    found: list[tuple[int, int, float]] = []
+    found: list[Pair] = []
     for i, ki in sus_s.items():
         lo, hi = max(0, int(pos_s[i]) - window), min(m, int(pos_s[i]) + window + 1)
         z = sim.normalise(y[lo:hi] @ x[i])
@@ -112,3 +124,28 @@ def crossing_pairs(
             continue
         found.append((i, j, round(min(1.0, gap), 4)))
     return found
+
+
+def on_names_alone(
+    pairs: Sequence[Pair],
+    texts: tuple[Sequence[str], Sequence[str]],
+    tokens: tuple[Sequence[set[str]], Sequence[set[str]]],
+    *,
+    own: int,
+) -> tuple[list[Pair], list[Pair]]:
+    """``pairs`` split into those kept and those matched on shared names and numbers alone (see the module).
+
+    A pair is set apart when its two lines share a ``candidate_tokens`` token
+    and either line has fewer than ``own`` letters outside the shared tokens
+    (``lexical.own_letters``). Lines sharing nothing are not judged here: their
+    similarity owes nothing to a name. ``own`` 0 keeps every pair.
+    """
+    if own <= 0:
+        return list(pairs), []
+    kept: list[Pair] = []
+    apart: list[Pair] = []
+    for i, j, score in pairs:
+        shared = tokens[0][i] & tokens[1][j]
+        alone = bool(shared) and min(own_letters(texts[0][i], shared), own_letters(texts[1][j], shared)) < own
+        (apart if alone else kept).append((i, j, score))
+    return kept, apart

@@ -59,6 +59,7 @@ _SCORES_KEPT = 384 * 2**20
 _NO_LEX = (np.zeros((1, 1)), np.zeros(1), np.zeros(1))
 _NO_STARTS = (np.zeros(1, dtype=bool), np.zeros(1, dtype=bool))
 _NO_COUNTS = (np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64))
+_NO_ORPHANS = (np.zeros(1), np.zeros(1))
 
 
 def score_matrix(src_vecs: np.ndarray, tgt_vecs: np.ndarray) -> np.ndarray:
@@ -80,7 +81,8 @@ def window_sq_norms(vecs: np.ndarray, max_k: int) -> np.ndarray:
     out = np.ones((max_k + 1, n + 1), dtype=np.float64)
     if n == 0:
         return out
-    near = [np.einsum("ij,ij->i", vecs[: n - d], vecs[d:]).astype(np.float64) for d in range(max_k)]
+    # max(.., 0): with windows longer than the side, ``vecs[: n - d]`` would count from the end
+    near = [np.einsum("ij,ij->i", vecs[: max(n - d, 0)], vecs[d:]).astype(np.float64) for d in range(max_k)]
     for k in range(1, max_k + 1):
         # sum over pairs inside the window ending at i: diag terms + 2 * off-diagonal terms
         tot = np.zeros(n + 1, dtype=np.float64)
@@ -396,11 +398,14 @@ class WindowScorer:
           - merge * (a + b - 2) - merge_big * max(a + b - 3, 0)
           + lex_weight * dice(anchors) * clip(s, 0, 1) + para_bonus / 2 * (boundaries shared)
           + count_bonus * (one side a single segment, the other several, same number of sentences)
+          - orphan_merge * (segments on a many side holding a number or URL the other text lacks)
           - member cost (one-to-many beads over an embedded window, ``members``)
 
     where ``s`` is the normalised cosine of the two windows; one-sided steps
     cost ``skip``, or ``skip - orphan_skip`` for a segment holding a number or
-    URL that the other text lacks. A window cosine is a block sum of the banded
+    URL that the other text lacks (an orphan: most likely a line the translator
+    left out or the page added, such as a byline with its date; as a merge
+    member it costs ``orphan_merge`` more, so it is not glued onto a pair). A window cosine is a block sum of the banded
     segment cosines (an integral image per block of rows) over the two window
     norms, so the search embeds no window. Each bonus or cost needs its
     evidence on both sides (``Side``): the sentence counts (``Side.counts``) matter
@@ -460,6 +465,10 @@ class WindowScorer:
             self.counts = (_cumulated(src.counts), _cumulated(tgt.counts))
         # one-sided step scores when they differ per segment: a deletion ending in DP row i leaves out
         # source segment i-1, an insertion ending in column j target segment j-1 (index 0: never used)
+        # orphans before segment k, per side: a merge pays ``orphan_merge`` for each member holding one
+        self.orphans: tuple[np.ndarray, np.ndarray] | None = None
+        if src.orphans is not None and tgt.orphans is not None and params.orphan_merge > 0:
+            self.orphans = (_cumulated(src.orphans).astype(np.float64), _cumulated(tgt.orphans).astype(np.float64))
         self.steps: tuple[np.ndarray, np.ndarray] | None = None
         if src.orphans is not None and tgt.orphans is not None and params.orphan_skip > 0:
             skip = self._model.skip
@@ -650,19 +659,20 @@ class WindowScorer:
         sim, length = self._model.sim, self._model.length
         sb, tb = self.starts if self.starts is not None else _NO_STARTS
         ccs, cct = self.counts if self.counts is not None else _NO_COUNTS
+        cos, cot = self.orphans if self.orphans is not None else _NO_ORPHANS
         weights = (
             float(sim.mu0), float(max(sim.mu1 - sim.mu0, 1e-3)), float(length.c), float(length.s2), float(length.tail),
             float(p.sim_weight), float(p.sim_offset), float(p.len_weight), float(p.merge), float(p.merge_big),
             float(p.lex_weight), float(0.5 * p.para_bonus), float(p.count_bonus),
-            float(p.low_sim), float(p.low_weight),
+            float(p.low_sim), float(p.low_weight), float(p.orphan_merge),
         )
         bead_scores(
             out,
             (self._lo, self._hi, self._A, self._B, r0, r1, seg0, c0, self.m),
             (I, IL, self.nx, self.ny, self.cls, self.clt, cax, cay),
-            (sb, tb, ccs, cct),
+            (sb, tb, ccs, cct, cos, cot),
             weights,
-            (lex is not None, self.starts is not None, self.counts is not None),
+            (lex is not None, self.starts is not None, self.counts is not None, self.orphans is not None),
         )
 
     def _member_costs(self, a: int, b: int, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

@@ -77,7 +77,7 @@ class Side:
     lengths: np.ndarray  # characters per unit (float64)
     counts: np.ndarray | None = None  # sentences per unit: ``count_bonus``
     starts: np.ndarray | None = None  # (n + 1,) bools, a paragraph starts before unit k: ``para_bonus``
-    orphans: np.ndarray | None = None  # the unit holds a number or URL the other text lacks: ``orphan_skip``
+    orphans: np.ndarray | None = None  # the unit holds a number or URL the other text lacks: ``orphan_skip``/``_merge``
     explained: np.ndarray | None = None  # matching nothing alone, the unit joins a neighbour's match: ``skip_for``
 
     def __len__(self) -> int:
@@ -195,9 +195,10 @@ class Evidence:
         and orphans (numbers the other text lacks) from one tokenisation.
         """
         paragraphs = src.informative and tgt.informative
-        cands = (src.tokens, tgt.tokens) if params.lex_weight > 0 or params.orphan_skip > 0 else None
+        use_orphans = params.orphan_skip > 0 or params.orphan_merge > 0
+        cands = (src.tokens, tgt.tokens) if params.lex_weight > 0 or use_orphans else None
         anchors = anchors_of((src.tokens, tgt.tokens)) if params.lex_weight > 0 else None
-        orph = orphans(src.texts, tgt.texts, cands) if params.orphan_skip > 0 else None
+        orph = orphans(src.texts, tgt.texts, cands) if use_orphans else None
         return cls(
             src.side(starts=paragraphs, orphans=orph[0] if orph else None, explained=explained[0]),
             tgt.side(starts=paragraphs, orphans=orph[1] if orph else None, explained=explained[1]),

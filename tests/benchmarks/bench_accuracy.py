@@ -36,7 +36,10 @@ ABLATIONS = {
     "theta-0.6": "skip_theta=0.6",
     "slope-4": "skip_slope=4",
     "no-low-penalty": "low_weight=0",
-    "session-8-defaults": "skip_slope=0,low_weight=0,explain_low=false",
+    "moved-on-names-alone": "reorder_own=0",
+    "no-orphan-merge": "orphan_merge=0",
+    "session-11-defaults": "reorder_own=0,orphan_merge=0",
+    "session-8-defaults": "skip_slope=0,low_weight=0,explain_low=false,reorder_own=0,orphan_merge=0",
 }
 
 

@@ -122,12 +122,12 @@ def _drop_next_to_a_merge(seed: int = 3) -> tuple[list[str], list[str]]:
 
 # The fake vocabulary's words carry numbers (w17 -> v17), so a left-out sentence's words are
 # "numbers the translation lacks": tests of other evidence switch that evidence off.
-NO_ORPHANS = AlignParams(orphan_skip=0.0)
+NO_ORPHANS = AlignParams(orphan_skip=0.0, orphan_merge=0.0)
 
 
 def test_a_drop_next_to_a_merge_is_not_absorbed_into_a_three_to_one_bead():
     src, tgt = _drop_next_to_a_merge()
-    flat = _pairs(align_segments(src, tgt, _encoder(), params=AlignParams(merge_big=0.0, orphan_skip=0.0)))
+    flat = _pairs(align_segments(src, tgt, _encoder(), params=AlignParams(merge_big=0.0, orphan_skip=0.0, orphan_merge=0.0)))
     assert ((3, 4, 5), (3,)) in flat  # a per-segment merge cost alone absorbs the related sentence
     beads = align_segments(src, tgt, _encoder(), params=NO_ORPHANS)
     _check_cover(beads, 12, 10)
@@ -148,7 +148,7 @@ def _closely_related_drop(period: bool) -> tuple[list[str], list[str]]:
 
 def test_a_line_holding_two_sentences_is_evidence_for_the_merge_it_belongs_to():
     src, tgt = _closely_related_drop(period=True)
-    no_count = AlignParams(count_bonus=0.0, orphan_skip=0.0)
+    no_count = AlignParams(count_bonus=0.0, orphan_skip=0.0, orphan_merge=0.0)
     assert ((3, 4, 5), (3,)) in _pairs(align_segments(src, tgt, _encoder(), params=no_count))
     beads = align_segments(src, tgt, _encoder(), params=NO_ORPHANS, src_lang="en", tgt_lang="en")
     _check_cover(beads, 12, 10)

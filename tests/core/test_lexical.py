@@ -9,7 +9,7 @@ import unicodedata
 import numpy as np
 
 from align.core import lexical as lx
-from align.core.lexical import candidate_tokens, find_anchors, fold, match_band, orphans
+from align.core.lexical import candidate_tokens, find_anchors, fold, match_band, orphans, own_letters
 
 
 def test_fold_removes_diacritics_and_case():
@@ -172,3 +172,14 @@ def test_anchor_weights_do_not_depend_on_the_process_hash_seed():
         for seed in ("1", "2", "3", "4")
     }
     assert len(outs) == 1
+
+
+def test_own_letters_leave_out_what_two_lines_share_and_count_unspaced_scripts_as_words():
+    credit, byline = "(Ảnh: Budi Santoso/TTXVN)", "Oleh Budi Santoso, 13/12/2025"
+    shared = candidate_tokens(credit) & candidate_tokens(byline)
+    assert shared == {"w:santoso"}  # "Budi" opens a sentence (after the colon), so it is no name token
+    assert own_letters(credit, shared) == len("ẢnhBudiTTXVN")
+    assert own_letters(byline, shared) == len("OlehBudi")  # the date is no letters
+    assert own_letters(byline, set()) == len("OlehBudiSantoso")
+    assert own_letters("Xem https://vietnam.vn/tin-moi ngay", set()) == len("Xemngay")  # a URL is no words
+    assert own_letters("他笑了。", set()) == 3 * 3  # a Han character weighs about a word: 3 letters

@@ -3,25 +3,52 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 import pytest
 from documents import make_doc
-from test_aligner import _encoder, _FixedEncoder, _lexicon, _pairs, _sentences, _tr
+from test_aligner import _FixedEncoder, _pairs, _tr
+from test_aligner import _lexicon as _numbered_lexicon
+from test_aligner import _sentences as _numbered_sentences
 from test_members import _ID, _VI, _absorbing_pair
 
 from align.common.errors import UsageError
 from align.common.model import Bead
 from align.core import AlignParams, align_documents, align_segments
 from align.core.aligner import _span, _with_blanks, _with_moved
+from align.core.lexical import candidate_tokens
 from align.core.paragraphs import para_beads_from
-from align.core.reorder import crossing_pairs
+from align.core.reorder import crossing_pairs, on_names_alone
 from align.core.scores import SimStats
 from align.core.side import Segments
 from align.embedding import load_encoder
+from align.embedding.hashing import HashEncoder
 from align.formats.tmx import read_tmx, write_tmx
 from align.quality.flags import flag_beads
 from align.quality.invariants import check_alignment
+
+
+def _lettered(text: str) -> str:
+    """``w123`` as ``wbcd``: the test words without digits, which the lexical evidence would read as shared numbers.
+
+    Sentences of numbers share numbers and little else with their translations:
+    ``on_names_alone`` would rightly refuse to pair them by embedding alone.
+    """
+    return re.sub(r"\d", lambda m: chr(ord("a") + int(m.group())), text)
+
+
+def _lexicon() -> dict[str, str]:
+    return {_lettered(w): _lettered(v) for w, v in _numbered_lexicon().items()}
+
+
+def _sentences(n: int, seed: int = 0) -> list[str]:
+    return [_lettered(t) for t in _numbered_sentences(n, seed=seed)]
+
+
+def _encoder() -> HashEncoder:
+    return HashEncoder(dim=512, lexicon=_lexicon())
+
 
 SIM = SimStats(mu0=0.0, sd0=0.1, mu1=1.0)  # normalised similarity = cosine
 KW = {"window": 12, "min_sim": 0.8, "margin": 0.5}
@@ -125,11 +152,37 @@ def test_only_within_the_window_and_off_at_zero():
     assert crossing_pairs(spans, x, y, SIM, **{**KW, "window": 0}) == []
 
 
+def _names_alone(src, tgt, own=20):
+    pairs = [(k, k, 0.9) for k in range(len(src))]
+    tokens = ([candidate_tokens(t) for t in src], [candidate_tokens(t) for t in tgt])
+    return on_names_alone(pairs, (src, tgt), tokens, own=own)
+
+
+def test_a_pair_sharing_names_and_saying_little_else_is_set_apart():
+    src = ["(Ảnh: Thu Trang/TTXVN)", "Ảnh: Thu Trang",
+           "Bà Thu Trang cho biết công ty sẽ mở thêm ba nhà máy", "Mưa to kéo dài suốt đêm qua"]
+    tgt = ["Oleh Thu Trang, 6/12/2025", "Foto: Thu Trang",
+           "Thu Trang mengatakan perusahaan akan membuka tiga pabrik lagi", "Hujan"]
+    kept, apart = _names_alone(src, tgt)
+    # a credit and a byline, two credits: their similarity is their name's; a sentence naming her says more
+    assert [i for i, _, _ in apart] == [0, 1]
+    # a short line sharing nothing owes its similarity to no name: not judged here
+    assert [i for i, _, _ in kept] == [2, 3]
+    assert _names_alone(src, tgt, own=0) == ([(k, k, 0.9) for k in range(4)], [])
+
+
+def test_a_shared_number_counts_as_a_name():
+    kept, apart = _names_alone(["Năm 2019"], ["Tahun 2019"])
+    assert (kept, [i for i, _, _ in apart]) == ([], [0])
+
+
 def test_params_reject_negative_reorder_settings():
     with pytest.raises(UsageError, match="reorder_window"):
         AlignParams(reorder_window=-1)
     with pytest.raises(UsageError, match="reorder_margin"):
         AlignParams(reorder_margin=-0.1)
+    with pytest.raises(UsageError, match="reorder_own"):
+        AlignParams(reorder_own=-1)
 
 
 # --- in the aligner -----------------------------------------------------------------------
@@ -167,6 +220,28 @@ def test_the_aligner_pairs_a_moved_sentence_and_aligns_the_rest_one_to_one():
     assert not any(b.moved for b in off)
     assert ((9,), (3,)) not in _pairs(off)
     assert ((9,), ()) in _pairs(off) and ((), (3,)) in _pairs(off)  # the monotone path leaves both out
+
+
+def test_lines_matched_on_a_shared_name_alone_are_left_unaligned_where_they_stand():
+    """A photo credit and a byline of one person, moved apart: each other's nearest line, but no translation.
+
+    Both get the same vector (as a short line's embedding is mostly its name):
+    with ``reorder_own`` off they become a moved pair; with it, each is a
+    one-sided bead in reading order, and the rest is aligned one to one as if
+    they were not there.
+    """
+    src, tgt, order = _moved_story()
+    src[9], tgt[3] = "Ảnh: Thu Trang", "Oleh Thu Trang, 6/12/2025"
+    enc = _FixedEncoder({src[9]: np.ones(4), tgt[3]: np.ones(4)}, dim=512, lexicon=_lexicon())
+    paired = align_segments(src, tgt, enc, params=AlignParams(reorder_own=0))
+    assert _pairs([b for b in paired if b.moved]) == [((9,), (3,))]
+    beads = align_segments(src, tgt, enc)
+    _cover_ok(beads, len(src), len(tgt))
+    assert not any(b.moved for b in beads)
+    want = {((k,), (order.index(k),)) for k in range(len(src)) if k != 9} | {((9,), ()), ((), (3,))}
+    assert set(_pairs(beads)) == want
+    lone = [b for b in beads if not (b.src and b.tgt)]
+    assert [b.score for b in lone] == [m.score for m in paired if m.moved] * 2  # scored as the pair was
 
 
 def test_a_pair_the_path_could_have_made_in_order_is_an_ordinary_bead():
@@ -381,11 +456,17 @@ def test_the_rest_is_aligned_as_if_the_pairs_were_never_there():
 def test_the_rest_gets_the_member_check_too():
     """A left-out sentence that summed vectors absorb (test_members._absorbing_pair) stays out after a move."""
     src, tgt, fixed = _absorbing_pair()
+    src, tgt = [_lettered(t) for t in src], [_lettered(t) for t in tgt]
+    fixed = {_lettered(t): v for t, v in fixed.items()}
     tgt.insert(1, tgt.pop(8))  # the last target line (source 10) moved to second place
-    beads = align_segments(src, tgt, _FixedEncoder(fixed, dim=512, lexicon=_lexicon()))
+    enc = _FixedEncoder(fixed, dim=512, lexicon=_lexicon())
+    beads = align_segments(src, tgt, enc)
     pairs = [(x.src, x.tgt) for x in beads]
     assert [(x.src, x.tgt) for x in beads if x.moved] == [((10,), (1,))]
     assert ((4,), (5,)) in pairs and ((5,), ()) in pairs
+    # both rounds embedded merged windows, but no text twice: the second round reuses the first's rows
+    windows = [t for call in enc.calls[2:] for t in call]
+    assert windows and len(windows) == len(set(windows))
 
 
 def test_paragraph_cuts_wait_for_a_source_hole_inside_a_bead():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from align.core.aligner import align_segments
 from align.core.params import AlignParams
 from align.core.scores import (
     BandMatrix,
@@ -22,6 +23,7 @@ from align.core.scores import (
 from align.core.search import NEG, band_around, full_band, segment_columns
 from align.core.side import Side
 from align.core.vectors import block_sums, block_vectors, centre, normalise_rows, prepare, prepare_vectors
+from align.embedding.hashing import HashEncoder
 
 
 def _vecs(n, d=16, seed=0):
@@ -35,6 +37,22 @@ def test_window_sq_norms_match_direct_sums():
         for i in range(k, 10):
             assert out[k, i] == pytest.approx(float(np.sum(v[i - k : i].sum(axis=0) ** 2)), rel=1e-5)
 
+
+
+def test_window_sq_norms_allow_windows_longer_than_the_side():
+    """Windows of up to six segments on a three-segment side: a slice counted from the end crashed."""
+    v = _vecs(3)
+    out = window_sq_norms(v, 6)
+    assert out[1, 1:].tolist() == pytest.approx([1.0, 1.0, 1.0], abs=1e-6)
+    assert out[3, 3] == pytest.approx(float(np.sum((v[0] + v[1] + v[2]) ** 2)), abs=1e-6)
+    assert (out[4:, :] == 1.0).all()  # no window of four or more fits
+
+
+def test_wide_beads_align_a_tiny_pair():
+    p = AlignParams(max_src=5, max_tgt=5, max_total=6)
+    src, tgt = ["Một câu.", "Hai câu."], ["Satu kalimat.", "Dua.", "Tiga."]
+    beads = align_segments(src, tgt, HashEncoder(), params=p)
+    assert sorted(k for b in beads for k in b.src) == [0, 1] and sorted(k for b in beads for k in b.tgt) == [0, 1, 2]
 
 def test_centre_removes_the_mean_but_leaves_a_single_segment_alone():
     v = _vecs(6) + 3.0  # a strong common direction
@@ -194,6 +212,38 @@ def test_window_scorer_scores_equal_the_formula(counted):
                     bonuses += 1
                 assert S[t, j] == pytest.approx(want, abs=1e-4)  # float32 dot products
     assert (bonuses > 0) == counted
+
+
+def test_a_merge_pays_for_each_member_holding_an_orphan_number():
+    """A byline with its date glued onto a pair: its number is nowhere in the other text, so the merge costs more.
+
+    ``orphan_merge`` per orphan on a many side (both sides of a 2-2); a 1-1
+    bead pays nothing (a number may be written as a word), nor does the lone
+    side of a 1-2.
+    """
+    n, m = 6, 6
+    x, y = centre(_vecs(n, seed=3)), centre(_vecs(m, seed=4))
+    ls, lt = np.full(n, 40.0), np.full(m, 40.0)
+    os_ = np.array([0, 1, 0, 0, 1, 1], dtype=bool)
+    ot = np.array([1, 1, 0, 0, 0, 1], dtype=bool)
+    p = AlignParams(lex_weight=0.0)
+    band = full_band(n, m)
+    plain = WindowScorer(Side(x, ls), Side(y, lt), band, p)
+    with_orphans = WindowScorer(Side(x, ls, orphans=os_), Side(y, lt, orphans=ot), band, p, model=plain.model)
+    checked = 0
+    for i in range(1, n + 1):
+        S0, S1 = plain.row(i)[0], with_orphans.row(i)[0]
+        for t, (a, b) in enumerate(p.bead_types()):
+            for j in range(b, m + 1):
+                if a > i:
+                    continue
+                held = (os_[i - a : i].sum() if a > 1 else 0) + (ot[j - b : j].sum() if b > 1 else 0)
+                assert S0[t, j] - S1[t, j] == pytest.approx(p.orphan_merge * held, abs=1e-9), (i, j, a, b)
+                checked += held > 0
+    assert checked > 0
+    off = WindowScorer(Side(x, ls, orphans=os_), Side(y, lt, orphans=ot), band, AlignParams(lex_weight=0.0,
+                       orphan_merge=0.0), model=plain.model)
+    assert all(np.array_equal(off.row(i)[0], plain.row(i)[0]) for i in range(1, n + 1))
 
 
 def test_window_scorer_leaves_out_a_segment_with_an_orphan_number_for_less():

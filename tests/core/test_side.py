@@ -47,5 +47,5 @@ def test_a_side_picked_before_its_tokens_are_needed_finds_its_own():
 
 def test_no_tokens_are_found_when_no_evidence_reads_them(monkeypatch):
     monkeypatch.setattr(side, "side_tokens", lambda texts: (_ for _ in ()).throw(AssertionError("not needed")))
-    ev = Evidence.of(_side(SRC), _side(TGT), AlignParams(lex_weight=0.0, orphan_skip=0.0))
+    ev = Evidence.of(_side(SRC), _side(TGT), AlignParams(lex_weight=0.0, orphan_skip=0.0, orphan_merge=0.0))
     assert ev.anchors is None and ev.src.orphans is None
