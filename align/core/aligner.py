@@ -190,9 +190,10 @@ def _align(
     ``windows_from`` is the encoder that embeds merged windows for the member
     check (None: no check). With pairs out of order (``reorder``), the paired
     segments are taken out and the rest is aligned again, from the same
-    vectors and in the same paragraph band (less the pairs: the paragraph pass,
-    the longest search of a long document with paragraphs, is not repeated);
-    the pairs are put in by source position.
+    vectors and in the first search's band less the pairs (the paragraph pass
+    or the coarse passes, the longest searches of a long document, are not
+    repeated; the document model is estimated again, from the rest); the pairs
+    are put in by source position.
     """
     # a second round asks for most of the first round's windows again: each is embedded once
     windows_from = EachTextOnce(windows_from) if windows_from is not None else None
@@ -211,8 +212,8 @@ def _align(
         if pairs or apart:
             keep_s = sorted(set(range(len(src))) - {i for i, _, _ in pairs + apart})
             keep_t = sorted(set(range(len(tgt))) - {j for _, j, _ in pairs + apart})
-            # the paragraph band less the pairs (the paragraph pass is not run again)
-            band = band_of_kept(band, keep_s, keep_t, len(tgt)) if band is not None else None
+            # the first search's band less the pairs: neither the paragraph pass nor the coarse passes run again
+            band = band_of_kept(found.band, keep_s, keep_t, len(tgt)) if found.band is not None else None
             # the first round's vectors are not read again: each side's go as soon as its rest is picked
             rest_s = src.pick(keep_s, params)
             src = src.without_vectors()

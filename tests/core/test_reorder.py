@@ -520,6 +520,35 @@ def test_the_first_rounds_vectors_are_let_go_before_the_rest_is_aligned(monkeypa
     assert np.array_equal(light.lengths, side.lengths) and light.texts == side.texts
 
 
+def test_a_long_documents_coarse_passes_run_once_and_the_rest_is_searched_in_the_first_band(monkeypatch):
+    """Beyond ``max_cells`` the band comes from the coarse passes: the reorder round maps it instead of coarsening again."""
+    from align.core import aligner, find
+
+    src, tgt, _ = _moved_story(n=40, frm=30, to=24, seed=3)
+    coarse, bands = [], []
+    real_coarse, real_align = find._coarse_band, aligner._align_vectors
+
+    def count(*a, **k):
+        coarse.append(1)
+        return real_coarse(*a, **k)
+
+    def spy(s, t, *args, band=None, **kwargs):
+        before = len(coarse)
+        out = real_align(s, t, *args, band=band, **kwargs)
+        bands.append((band, out[1].band, len(coarse) - before))
+        return out
+
+    monkeypatch.setattr(find, "_coarse_band", count)
+    monkeypatch.setattr(aligner, "_align_vectors", spy)
+    params = AlignParams(max_cells=400)  # 41 x 41 cells: coarse-to-fine
+    beads = align_segments(src, tgt, _encoder(), params=params)
+    assert [(b.src, b.tgt) for b in beads if b.moved] == [((30,), (24,))]
+    (given1, used1, coarse1), (given2, used2, coarse2) = bands
+    assert given1 is None and used1.cells < 41 * 41 and coarse1 > 0  # the first round coarsened for its band
+    assert given2 is not None and given2.n == 39 and given2.cells < used1.cells  # the second searched it, less the pair
+    assert np.array_equal(used2.lo, given2.lo) and np.array_equal(used2.hi, given2.hi) and coarse2 == 0
+
+
 def test_the_paragraph_pass_runs_once_and_the_rest_is_searched_in_its_band_less_the_pairs(monkeypatch):
     """The reorder round does not align the paragraphs again: it gets the first band, mapped onto the kept segments."""
     from align.core import aligner
