@@ -75,6 +75,10 @@ __all__ = ["AlignParams", "align_documents", "align_segments", "score_matrix", "
 
 _T = TypeVar("_T")
 
+# the score of a line left unaligned because its only match shared names with it (``reorder.on_names_alone``):
+# no search weighed it, and a reviewer may well pair it, so it is neither sure nor unlikely
+_APART_SCORE = 0.5
+
 
 # ------------------------------------------------------------------ entry points
 
@@ -206,9 +210,9 @@ def _align(
             path_to_spans(found.path), src.vecs, tgt.vecs, found.model.sim,
             window=params.reorder_window, min_sim=params.reorder_min, margin=params.reorder_margin,
         )
-        pairs, apart = on_names_alone(
-            pairs, (src.texts, tgt.texts), (src.tokens, tgt.tokens), own=params.reorder_own
-        )
+        apart: list[tuple[int, int, float]] = []
+        if pairs and params.reorder_own > 0:
+            pairs, apart = on_names_alone(pairs, (src.texts, tgt.texts), (src.tokens, tgt.tokens), own=params.reorder_own)
         if pairs or apart:
             keep_s = sorted(set(range(len(src))) - {i for i, _, _ in pairs + apart})
             keep_t = sorted(set(range(len(tgt))) - {j for _, j, _ in pairs + apart})
@@ -220,13 +224,20 @@ def _align(
             rest_t = tgt.pick(keep_t, params)
             tgt = tgt.without_vectors()
             rest, _ = _align_vectors(rest_s, rest_t, params, windows_from, band=band)
-            mapped = [Bead(tuple(keep_s[k] for k in b.src), tuple(keep_t[k] for k in b.tgt), b.score) for b in rest]
+            # a line set apart between two segments the rest merged goes into their bead, as a blank line does
+            apart_s, apart_t = {i for i, _, _ in apart}, {j for _, j, _ in apart}
+            mapped = [
+                Bead(_span([keep_s[k] for k in b.src], apart_s), _span([keep_t[k] for k in b.tgt], apart_t), b.score)
+                for b in rest
+            ]
             beads = _with_moved(mapped, [Bead((i,), (j,), score, moved=True) for i, j, score in pairs])
-            # lines matched on names alone: each unaligned, where it stands (scored as the pair was)
+            # the other lines matched on names alone: each unaligned, where it stands
+            inside_s = {k for b in mapped for k in b.src}
+            inside_t = {k for b in mapped for k in b.tgt}
             beads = _with_one_sided(
                 beads,
-                [Bead((i,), (), score) for i, _, score in sorted(apart)],
-                [Bead((), (j,), score) for _, j, score in sorted(apart, key=lambda p: p[1])],
+                [Bead((i,), (), _APART_SCORE) for i in sorted(apart_s - inside_s)],
+                [Bead((), (j,), _APART_SCORE) for j in sorted(apart_t - inside_t)],
             )
     return beads, para_beads_from(beads, src, tgt)
 

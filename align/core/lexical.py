@@ -92,7 +92,9 @@ def own_letters(text: str, shared: set[str]) -> int:
     """Letters of ``text`` outside the ``shared`` tokens (``candidate_tokens`` both lines hold) and URLs.
 
     How much a line says beyond the names and numbers it shares with another:
-    ``Ảnh: Thu Trang`` has 3 letters of its own against ``Foto: Thu Trang``.
+    ``Ảnh: Thu Trang`` has 6 letters of its own against ``Foto: Thu Trang``
+    (they share ``trang``; ``Thu`` opens a sentence after the colon, so it is
+    no name token).
     A character of a script written without spaces counts 3 (a Chinese word is
     1.5 characters on average, an English one about 5 letters), so the measure
     means about the same in every script.

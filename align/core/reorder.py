@@ -34,7 +34,8 @@ byline ``Oleh Thu Trang, 6/12/2025`` and of any other credit of the same
 photographer, translation or not; and the path, the only other evidence, had
 no place for either. Such lines are still taken out of the rest (they are no
 more at home in a neighbour's merge than they were paired), and each is
-reported unaligned, an omission or an addition, where it stands.
+reported unaligned, an omission or an addition, where it stands (inside a bead
+only where the rest merged the two segments around it, as a blank line would be).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from align.core.lexical import own_letters
+from align.core.lexical import fold, own_letters
 from align.core.scores import SimStats
 from align.core.vectors import normalise_rows
 
@@ -138,7 +139,9 @@ def on_names_alone(
     A pair is set apart when its two lines share a ``candidate_tokens`` token
     and either line has fewer than ``own`` letters outside the shared tokens
     (``lexical.own_letters``). Lines sharing nothing are not judged here: their
-    similarity owes nothing to a name. ``own`` 0 keeps every pair.
+    similarity owes nothing to a name; nor are two lines that read the same
+    once folded (``NATO`` and ``NATO``, ``2019`` and ``2019``: a heading or a
+    table cell the translation moved). ``own`` 0 keeps every pair.
     """
     if own <= 0:
         return list(pairs), []
@@ -146,6 +149,10 @@ def on_names_alone(
     apart: list[Pair] = []
     for i, j, score in pairs:
         shared = tokens[0][i] & tokens[1][j]
-        alone = bool(shared) and min(own_letters(texts[0][i], shared), own_letters(texts[1][j], shared)) < own
+        alone = (
+            bool(shared)
+            and min(own_letters(texts[0][i], shared), own_letters(texts[1][j], shared)) < own
+            and fold(texts[0][i].strip()) != fold(texts[1][j].strip())
+        )
         (apart if alone else kept).append((i, j, score))
     return kept, apart
