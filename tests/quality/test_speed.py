@@ -8,8 +8,9 @@ import unicodedata
 import numpy as np
 
 from align.common.model import Alignment, Bead, Document, Segment
+from align.common.products import products
 from align.quality import mismatch
-from align.quality.flags import QualityParams, _Cosines, _moved_issues
+from align.quality.flags import QualityParams, _Cosines, _moved_issues, _row_best
 
 
 def _old_moved(alignment: Alignment, sim: np.ndarray, p: QualityParams) -> dict[int, str]:
@@ -92,3 +93,19 @@ def test_a_bead_without_names_is_not_indexed():
     index = mismatch.TextIndex("Ông Lương Tam Quang")
     assert "compact" not in vars(index) and "words" not in vars(index)
     assert index.compact == "ongluongtamquang" and index.words == {"ong", "luong", "tam", "quang"}
+
+
+def test_the_fast_best_of_each_row_is_that_of_the_whole_float64_product():
+    """``_row_best`` screens with a float32 product: the same columns and values as ``products``, ties included."""
+    rng = np.random.default_rng(3)
+    y = rng.normal(size=(3000, 64)).astype(np.float32)
+    x = rng.normal(size=(300, 64)).astype(np.float32)
+    y[20] = y[10]
+    x[0] = y[10]  # two equal columns: the first is the best
+    y[31] = y[30] + np.float32(1e-7) * rng.normal(size=64).astype(np.float32)
+    x[1] = 3 * y[30]  # two columns a rounding apart, and a long row
+    x[2] = 0.0  # every column ties at 0
+    full = products(x, y.T)
+    want = [(int(b), float(full[r, b])) for r, b in enumerate(full.argmax(axis=1))]
+    assert _row_best(x, y) == want
+    assert want[0][0] == 10 and want[2] == (0, 0.0)
