@@ -38,6 +38,7 @@ ABLATIONS = {
     "no-low-penalty": "low_weight=0",
     "moved-on-names-alone": "reorder_own=0",
     "no-orphan-merge": "orphan_merge=0",
+    "beads-of-6": "max_total=6,max_src=5,max_tgt=5",
     "session-11-defaults": "reorder_own=0,orphan_merge=0",
     "session-8-defaults": "skip_slope=0,low_weight=0,explain_low=false,reorder_own=0,orphan_merge=0",
 }
