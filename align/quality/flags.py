@@ -225,19 +225,22 @@ def _moved_issues(alignment: Alignment, sim: _Cosines, p: QualityParams) -> dict
     nulls = [(k, b) for k, b in enumerate(alignment.beads) if b.is_null]
     rows = sim.best_in_rows([i for _, b in nulls for i in b.src])
     cols = sim.best_in_cols([j for _, b in nulls for j in b.tgt])
-    # the other direction of each best match, to test that it is mutual
-    cols.update(sim.best_in_cols(sorted({j for j, _ in rows.values()} - set(cols))))
-    rows.update(sim.best_in_rows(sorted({i for i, _ in cols.values()} - set(rows))))
+    # the other direction of each best match, to test that it is mutual: only for matches that reach the bar (a
+    # match below it cannot make the flag, mutual or not), each a whole row of the other side
+    back_t = sorted({j for j, v in rows.values() if v >= bar} - set(cols))
+    back_s = sorted({i for i, v in cols.values() if v >= bar} - set(rows))
+    cols.update(sim.best_in_cols(back_t))
+    rows.update(sim.best_in_rows(back_s))
     out = {}
     for k, b in nulls:
         mutual = []
         for i in b.src:
             j, v = rows[i]
-            if cols[j][0] == i:
+            if v >= bar and cols[j][0] == i:
                 mutual.append((v, i, j))
         for j in b.tgt:
             i, v = cols[j]
-            if rows[i][0] == j:
+            if v >= bar and rows[i][0] == j:
                 mutual.append((v, i, j))
         if mutual and max(mutual)[0] >= bar:
             best, i, j = max(mutual)
