@@ -66,7 +66,7 @@ from align.core.reorder import crossing_pairs, on_names_alone
 from align.core.scores import score_matrix
 from align.core.search import Band, band_of_kept, path_to_spans
 from align.core.side import Evidence, Segments
-from align.core.vectors import EachTextOnce, TextEncoder
+from align.core.vectors import TextEncoder
 from align.reading.langid import detect_language
 from align.reading.segment import sentence_count
 
@@ -171,15 +171,8 @@ def align_segments(
         windows_from,
     )
     # a bead over kept segments k and k+1 also covers any blank between them (a merge across an empty line)
-    bs, bt = set(range(len(src))) - set(keep_s), set(range(len(tgt))) - set(keep_t)
-    mapped = [
-        Bead(_span([keep_s[k] for k in b.src], bs), _span([keep_t[k] for k in b.tgt], bt), b.score, moved=b.moved)
-        for b in inner
-    ]
-    inside_s = {k for b in mapped for k in b.src}
-    inside_t = {k for b in mapped for k in b.tgt}
-    blank_s = [k for k in range(len(src)) if k not in inside_s]
-    blank_t = [k for k in range(len(tgt)) if k not in inside_t]
+    blank = (set(range(len(src))) - set(keep_s), set(range(len(tgt))) - set(keep_t))
+    mapped, (blank_s, blank_t) = _mapped_back(inner, (keep_s, keep_t), blank)
     return _with_blanks(mapped, blank_s, blank_t)
 
 
@@ -199,8 +192,6 @@ def _align(
     repeated; the document model is estimated again, from the rest); the pairs
     are put in by source position.
     """
-    # a second round asks for most of the first round's windows again: each is embedded once
-    windows_from = EachTextOnce(windows_from) if windows_from is not None else None
     band = None  # the sentence band of a sure paragraph alignment, when both sides have paragraphs
     if params.para_first and src.informative and tgt.informative:
         band = paragraph_band(src, tgt, params)
@@ -224,21 +215,12 @@ def _align(
             rest_t = tgt.pick(keep_t, params)
             tgt = tgt.without_vectors()
             rest, _ = _align_vectors(rest_s, rest_t, params, windows_from, band=band)
-            # a line set apart between two segments the rest merged goes into their bead, as a blank line does
-            apart_s, apart_t = {i for i, _, _ in apart}, {j for _, j, _ in apart}
-            mapped = [
-                Bead(_span([keep_s[k] for k in b.src], apart_s), _span([keep_t[k] for k in b.tgt], apart_t), b.score)
-                for b in rest
-            ]
+            # a line set apart between two segments the rest merged goes into their bead, as a blank line does;
+            # the others are each unaligned, where they stand
+            apart_ids = ({i for i, _, _ in apart}, {j for _, j, _ in apart})
+            mapped, (lone_s, lone_t) = _mapped_back(rest, (keep_s, keep_t), apart_ids)
             beads = _with_moved(mapped, [Bead((i,), (j,), score, moved=True) for i, j, score in pairs])
-            # the other lines matched on names alone: each unaligned, where it stands
-            inside_s = {k for b in mapped for k in b.src}
-            inside_t = {k for b in mapped for k in b.tgt}
-            beads = _with_one_sided(
-                beads,
-                [Bead((i,), (), _APART_SCORE) for i in sorted(apart_s - inside_s)],
-                [Bead((), (j,), _APART_SCORE) for j in sorted(apart_t - inside_t)],
-            )
+            beads = _with_blanks(beads, lone_s, lone_t, score=_APART_SCORE)
     return beads, para_beads_from(beads, src, tgt)
 
 
@@ -401,27 +383,44 @@ def _span(ix: list[int], blank: set[int]) -> tuple[int, ...]:
     return tuple(out + ix[-1:])
 
 
-def _with_blanks(beads: list[Bead], blank_s: list[int], blank_t: list[int]) -> list[Bead]:
-    """``beads`` with a one-sided bead (score 1) for each blank segment (see ``_with_one_sided``)."""
-    return _with_one_sided(beads, [Bead((k,), (), 1.0) for k in blank_s], [Bead((), (k,), 1.0) for k in blank_t])
+def _mapped_back(
+    inner: Sequence[Bead], keep: tuple[list[int], list[int]], left: tuple[set[int], set[int]]
+) -> tuple[list[Bead], tuple[list[int], list[int]]]:
+    """Beads over the kept segments (``keep``: their old indices) in old indices, and the ``left`` ones no bead took.
+
+    A bead whose segments stand on both sides of a left-out index takes it in
+    (``_span``): it would otherwise read after that bead, out of order. What
+    stays left out comes back in index order, for ``_with_blanks``.
+    """
+    keep_s, keep_t = keep
+    mapped = [
+        Bead(_span([keep_s[k] for k in b.src], left[0]), _span([keep_t[k] for k in b.tgt], left[1]), b.score,
+             moved=b.moved)
+        for b in inner
+    ]
+    inside_s = {k for b in mapped for k in b.src}
+    inside_t = {k for b in mapped for k in b.tgt}
+    return mapped, (sorted(left[0] - inside_s), sorted(left[1] - inside_t))
 
 
-def _with_one_sided(beads: list[Bead], lone_s: list[Bead], lone_t: list[Bead]) -> list[Bead]:
-    """``beads`` with the one-sided beads ``lone_s``/``lone_t`` (in index order), each before the first bead reading past it."""
+def _with_blanks(beads: list[Bead], blank_s: list[int], blank_t: list[int], *, score: float = 1.0) -> list[Bead]:
+    """``beads`` with a one-sided bead (``score``) for each of ``blank_s``/``blank_t``, before the first bead reading past it."""
     out: list[Bead] = []
     si = ti = 0
     for b in beads:
         if b.moved:  # in source order only: a target line does not read before it
-            while si < len(lone_s) and lone_s[si].src[0] < b.src[0]:
-                out.append(lone_s[si])
+            while si < len(blank_s) and blank_s[si] < b.src[0]:
+                out.append(Bead((blank_s[si],), (), score))
                 si += 1
             out.append(b)
             continue
-        while si < len(lone_s) and b.src and lone_s[si].src[0] < b.src[0]:
-            out.append(lone_s[si])
+        while si < len(blank_s) and b.src and blank_s[si] < b.src[0]:
+            out.append(Bead((blank_s[si],), (), score))
             si += 1
-        while ti < len(lone_t) and b.tgt and lone_t[ti].tgt[0] < b.tgt[0]:
-            out.append(lone_t[ti])
+        while ti < len(blank_t) and b.tgt and blank_t[ti] < b.tgt[0]:
+            out.append(Bead((), (blank_t[ti],), score))
             ti += 1
         out.append(b)
-    return out + lone_s[si:] + lone_t[ti:]
+    out.extend(Bead((k,), (), score) for k in blank_s[si:])
+    out.extend(Bead((), (k,), score) for k in blank_t[ti:])
+    return out

@@ -310,15 +310,15 @@ def bead_scores(out, geometry, tables, marks, weights, flags):  # type: ignore[n
     ``geometry = (lo, hi, A, B, r0, r1, seg0, c0, m)``; ``tables = (I, IL, nx,
     ny, cls, clt, cax, cay)``: the integral images of the cosines and of the
     anchor matches (origin ``(seg0, c0)``), the squared window norms, the
-    cumulated lengths and anchor weights. ``marks = (sb, tb, ccs, cct, cos, cot)``:
-    paragraph starts, cumulated sentence counts and cumulated orphans. ``weights = (mu0, scale,
+    cumulated lengths and anchor weights. ``marks = (sb, tb, ccs, cct, orph_s, orph_t)``:
+    paragraph starts, cumulated sentence counts and cumulated orphans (int64). ``weights = (mu0, scale,
     c, s2, tail, sim_weight, sim_offset, len_weight, merge, merge_big,
     lex_weight, para_half, count_bonus, low_sim, low_weight, orphan_merge)``; ``flags = (lex, starts, counts,
     orphans)``. Each sum is taken in the order of the numpy formula it replaces.
     """
     lo, hi, A, Bt, r0, r1, seg0, c0, m = geometry
     I, IL, nx, ny, cls, clt, cax, cay = tables
-    sb, tb, ccs, cct, cos, cot = marks
+    sb, tb, ccs, cct, orph_s, orph_t = marks
     (mu0, scale, c, s2, tail, w_sim, sim_off, w_len, merge, merge_big, w_lex, para_half, count_bonus, low_sim, w_low,
      w_orphan) = weights
     use_lex, use_starts, use_counts, use_orphans = flags
@@ -363,6 +363,6 @@ def bead_scores(out, geometry, tables, marks, weights, flags):  # type: ignore[n
                     agree = (ccs[i] - ccs[ia]) == (cct[j] - cct[jb])
                     score = score + count_bonus * (1.0 if agree else 0.0)
                 if use_orphans and (a > 1 or b > 1):
-                    held = (cos[i] - cos[ia] if a > 1 else 0.0) + (cot[j] - cot[jb] if b > 1 else 0.0)
+                    held = (orph_s[i] - orph_s[ia] if a > 1 else 0) + (orph_t[j] - orph_t[jb] if b > 1 else 0)
                     score = score - w_orphan * held
                 out[t, q, k] = score

@@ -59,7 +59,6 @@ _SCORES_KEPT = 384 * 2**20
 _NO_LEX = (np.zeros((1, 1)), np.zeros(1), np.zeros(1))
 _NO_STARTS = (np.zeros(1, dtype=bool), np.zeros(1, dtype=bool))
 _NO_COUNTS = (np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64))
-_NO_ORPHANS = (np.zeros(1), np.zeros(1))
 
 
 def score_matrix(src_vecs: np.ndarray, tgt_vecs: np.ndarray) -> np.ndarray:
@@ -375,7 +374,7 @@ def refine_model(model: DocModel, spans: Sequence[tuple[range, range]], src: Sid
 
 
 def _cumulated(counts: np.ndarray) -> np.ndarray:
-    """Sentences before segment k (int64, as the score kernel takes them)."""
+    """Sentences (or orphans) before segment k (int64, as the score kernel takes them)."""
     return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
 
@@ -468,7 +467,7 @@ class WindowScorer:
         # orphans before segment k, per side: a merge pays ``orphan_merge`` for each member holding one
         self.orphans: tuple[np.ndarray, np.ndarray] | None = None
         if src.orphans is not None and tgt.orphans is not None and params.orphan_merge > 0:
-            self.orphans = (_cumulated(src.orphans).astype(np.float64), _cumulated(tgt.orphans).astype(np.float64))
+            self.orphans = (_cumulated(src.orphans), _cumulated(tgt.orphans))
         self.steps: tuple[np.ndarray, np.ndarray] | None = None
         if src.orphans is not None and tgt.orphans is not None and params.orphan_skip > 0:
             skip = self._model.skip
@@ -659,7 +658,7 @@ class WindowScorer:
         sim, length = self._model.sim, self._model.length
         sb, tb = self.starts if self.starts is not None else _NO_STARTS
         ccs, cct = self.counts if self.counts is not None else _NO_COUNTS
-        cos, cot = self.orphans if self.orphans is not None else _NO_ORPHANS
+        orph_s, orph_t = self.orphans if self.orphans is not None else _NO_COUNTS
         weights = (
             float(sim.mu0), float(max(sim.mu1 - sim.mu0, 1e-3)), float(length.c), float(length.s2), float(length.tail),
             float(p.sim_weight), float(p.sim_offset), float(p.len_weight), float(p.merge), float(p.merge_big),
@@ -670,7 +669,7 @@ class WindowScorer:
             out,
             (self._lo, self._hi, self._A, self._B, r0, r1, seg0, c0, self.m),
             (I, IL, self.nx, self.ny, self.cls, self.clt, cax, cay),
-            (sb, tb, ccs, cct, cos, cot),
+            (sb, tb, ccs, cct, orph_s, orph_t),
             weights,
             (lex is not None, self.starts is not None, self.counts is not None, self.orphans is not None),
         )

@@ -195,10 +195,9 @@ class Evidence:
         and orphans (numbers the other text lacks) from one tokenisation.
         """
         paragraphs = src.informative and tgt.informative
-        use_orphans = params.orphan_skip > 0 or params.orphan_merge > 0
-        cands = (src.tokens, tgt.tokens) if params.lex_weight > 0 or use_orphans else None
         anchors = anchors_of((src.tokens, tgt.tokens)) if params.lex_weight > 0 else None
-        orph = orphans(src.texts, tgt.texts, cands) if use_orphans else None
+        use_orphans = params.orphan_skip > 0 or params.orphan_merge > 0
+        orph = orphans(src.texts, tgt.texts, (src.tokens, tgt.tokens)) if use_orphans else None
         return cls(
             src.side(starts=paragraphs, orphans=orph[0] if orph else None, explained=explained[0]),
             tgt.side(starts=paragraphs, orphans=orph[1] if orph else None, explained=explained[1]),

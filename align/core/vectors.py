@@ -15,39 +15,13 @@ import numpy as np
 from align.core.params import AlignParams
 from align.embedding.base import normalise_rows as normalise_rows  # one definition: the encoders' own
 
-__all__ = [
-    "EachTextOnce", "TextEncoder", "block_sums", "block_vectors", "centre", "normalise_rows", "prepare",
-    "prepare_vectors",
-]
+__all__ = ["TextEncoder", "block_sums", "block_vectors", "centre", "normalise_rows", "prepare", "prepare_vectors"]
 
 
 class TextEncoder(Protocol):
     """Anything that embeds texts, one row per text (``align.embedding.Encoder`` and its kin)."""
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
-
-
-class EachTextOnce:
-    """An encoder that sends each distinct text to ``inner`` once and remembers its row.
-
-    The aligner embeds merged windows as text (``explain``, the member check);
-    when it aligns a document pair a second time (pairs out of order taken out),
-    it asks for most of the same windows again, under other indices. The model
-    is the cost of an alignment, so one document pair's windows are embedded
-    once, whatever round asks.
-    """
-
-    def __init__(self, inner: TextEncoder) -> None:
-        self.inner = inner
-        self._rows: dict[str, np.ndarray] = {}
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        new = list(dict.fromkeys(t for t in texts if t not in self._rows))
-        if new:
-            self._rows.update(zip(new, np.asarray(self.inner.encode(new))))
-        if not texts:
-            return np.asarray(self.inner.encode([]))
-        return np.stack([self._rows[t] for t in texts])
 
 
 def centre(vecs: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:

@@ -32,22 +32,31 @@ THRESHOLDS = (0.5, 0.7, 0.9)
 
 
 class CountingEncoder:
-    """An encoder that counts the texts it is asked to embed (segments and merged windows alike).
+    """An encoder that counts the distinct texts each document asks to embed (segments and merged windows alike).
 
     What ``texts embedded ÷ segments`` reports: the cost of an alignment in
-    model calls, whatever a cache then saves.
+    model calls, whatever a cache then saves. A text asked for twice in one
+    document (a window the reorder round asks for again) reaches the model
+    once, as ``Encoder.encode`` memoises it; ``document()`` starts a new count.
     """
 
     def __init__(self, inner: Encoder) -> None:
         self.inner = inner
         self.texts = 0
+        self._seen: set[str] = set()
 
     @property
     def model_id(self) -> str:
         return str(getattr(self.inner, "model_id", "unknown"))
 
+    def document(self) -> None:
+        """The next texts are another document's: each counts again, once."""
+        self._seen.clear()
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        self.texts += len(texts)
+        new = set(texts) - self._seen
+        self.texts += len(new)
+        self._seen |= new
         out: np.ndarray = self.inner.encode(list(texts))
         return out
 
@@ -161,6 +170,7 @@ def evaluate_dirs(
             _check_gold(gold, len(src), len(tgt), doc / "gold.txt")
             t0 = time.perf_counter()
             before = counting.texts
+            counting.document()
             beads = align_segments(src, tgt, counting, params=params, src_lang=src_lang, tgt_lang=tgt_lang)
             secs = time.perf_counter() - t0
             pred = [(b.src, b.tgt) for b in beads]

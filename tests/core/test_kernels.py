@@ -226,8 +226,8 @@ def ref_block(sc: WindowScorer, r0: int, r1: int) -> np.ndarray:
             agree = (ccs[ii] - ccs[ia]) == (cct[jj] - cct[jb])
             score = score + p.count_bonus * agree
         if sc.orphans is not None and (a > 1 or b > 1):
-            cos_, cot_ = sc.orphans
-            held = (cos_[ii] - cos_[ia] if a > 1 else 0.0) + (cot_[jj] - cot_[jb] if b > 1 else 0.0)
+            orph_s, orph_t = sc.orphans
+            held = (orph_s[ii] - orph_s[ia] if a > 1 else 0) + (orph_t[jj] - orph_t[jb] if b > 1 else 0)
             score = score - p.orphan_merge * held
         if sc.windows is not None and (a == 1) != (b == 1):
             score = score - sc._member_costs(a, b, rows, lo, hi)

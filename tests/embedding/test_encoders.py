@@ -34,6 +34,10 @@ def test_a_text_reaches_the_model_once_per_run():
     embedded = [t for call in enc.calls for t in call]
     assert sorted(embedded) == ["ba", "hai", "một"]
     assert enc.texts_embedded == 3
+    # a second round of the aligner asks for the first round's windows again: served from the memo, rows in order
+    again = enc.encode(["ba", "một", "ba"])
+    assert enc.texts_embedded == 3 and np.array_equal(again[0], again[2]) and not np.array_equal(again[0], again[1])
+    assert enc.encode([]).shape == (0, enc.dim)
 
 
 def test_lexicon_makes_translations_similar():

@@ -8,7 +8,7 @@ import pytest
 
 from align.common.errors import InputError
 from align.embedding import HashEncoder
-from align.tools.evaluate import evaluate_dirs, find_doc_dirs, format_result, result_to_json
+from align.tools.evaluate import CountingEncoder, evaluate_dirs, find_doc_dirs, format_result, result_to_json
 from align.tools.gold import format_beads, read_beads
 
 
@@ -74,3 +74,15 @@ def test_eval_counts_the_texts_the_alignment_embedded(tmp_path):
     js = result_to_json(res)
     assert js["sets"]["set"]["embedded_per_segment"] == pytest.approx(doc.embedded / 5)
     assert "texts embedded / segments" in format_result(res)
+
+
+def test_the_count_is_of_the_distinct_texts_each_document_asks_for():
+    """A window asked for again (the reorder round) reaches the model once; the next document counts anew."""
+    counting = CountingEncoder(HashEncoder())
+    counting.document()
+    counting.encode(["a b", "c", "a b"])
+    counting.encode(["c", "d"])
+    assert counting.texts == 3
+    counting.document()
+    counting.encode(["c"])
+    assert counting.texts == 4
