@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from align.common.cores import alongside
 from align.core.lexical import Anchors
 from align.core.members import WindowVectors
 from align.core.params import AlignParams
@@ -99,12 +100,16 @@ def search(
         res = new
         if settled:
             break
-    if posteriors and res.forward is None:
-        res = viterbi(band, scorer, scorer.model.skip, with_forward=True)
     probs = [1.0] * len(res.path)
     if posteriors:
+        if res.forward is None:
+            # every block's scores are kept now: the backward sums are summed beside the forward sums
+            backward_sums = alongside(backward, band, scorer, scorer.model.skip)
+            res = viterbi(band, scorer, scorer.model.skip, with_forward=True)
+            B = backward_sums()
+        else:
+            B = backward(band, scorer, scorer.model.skip)
         assert res.forward is not None  # the last Viterbi pass summed the forward scores
-        B = backward(band, scorer, scorer.model.skip)
         probs = bead_posteriors(res.path, band, res.forward, B, scorer, scorer.model.skip)
     largest = max(
         (n + 1) * band.width,  # DP, forward, backward and back-pointer arrays

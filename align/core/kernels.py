@@ -28,7 +28,7 @@ from numba import njit
 
 __all__ = [
     "NEG", "backward_rows", "bead_scores", "cache_folder", "column_max", "forward_rows", "integral_image", "logaddexp",
-    "trace_back",
+    "near_top", "trace_back",
 ]
 
 
@@ -98,7 +98,7 @@ def _ramp(ins, q, L, skip, has_ins, out):  # type: ignore[no-untyped-def]  # pra
             out[k] = skip * k
 
 
-@njit(cache=_CACHE)
+@njit(cache=_CACHE, nogil=True)
 def forward_rows(dp, steps, band, types, rows, consts):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
     """Viterbi (and forward sums) for DP rows ``r0 .. r1 - 1``, in place.
 
@@ -211,7 +211,7 @@ def trace_back(back, lo, sizes, n, m):  # type: ignore[no-untyped-def]  # pragma
     return out[:K][::-1].copy(), 0, 0
 
 
-@njit(cache=_CACHE)
+@njit(cache=_CACHE, nogil=True)
 def backward_rows(Bm, steps, band, types, rows, consts):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
     """Backward log-sums for DP rows ``r1 - 1`` down to ``r0``, in place (rows above ``r1`` done already).
 
@@ -302,12 +302,13 @@ def column_max(values, start, end, m):  # type: ignore[no-untyped-def]  # pragma
     return out
 
 
-@njit(cache=_CACHE)
+@njit(cache=_CACHE, nogil=True)
 def bead_scores(out, geometry, tables, marks, weights, flags):  # type: ignore[no-untyped-def]  # pragma: no cover
     """Scores of every bead type at every band cell of DP rows ``r0 .. r1 - 1`` (``WindowScorer``'s formula).
 
-    ``out`` is ``(T, r1 - r0, width)``, filled with ``NEG`` beforehand.
-    ``geometry = (lo, hi, A, B, r0, r1, seg0, c0, m)``; ``tables = (I, IL, nx,
+    ``out`` is ``(T, rows, width)`` for the rows from ``q0`` (``out[t, i - q0]``), filled with ``NEG``
+    beforehand; rows outside ``r0 .. r1 - 1`` are not touched, so threads may fill parts of one block
+    (the kernel runs without the GIL). ``geometry = (lo, hi, A, B, q0, r0, r1, seg0, c0, m)``; ``tables = (I, IL, nx,
     ny, cls, clt, cax, cay)``: the integral images of the cosines and of the
     anchor matches (origin ``(seg0, c0)``), the squared window norms, the
     cumulated lengths and anchor weights. ``marks = (sb, tb, ccs, cct, orph_s, orph_t)``:
@@ -316,7 +317,7 @@ def bead_scores(out, geometry, tables, marks, weights, flags):  # type: ignore[n
     lex_weight, para_half, count_bonus, low_sim, low_weight, orphan_merge)``; ``flags = (lex, starts, counts,
     orphans)``. Each sum is taken in the order of the numpy formula it replaces.
     """
-    lo, hi, A, Bt, r0, r1, seg0, c0, m = geometry
+    lo, hi, A, Bt, q0, r0, r1, seg0, c0, m = geometry
     I, IL, nx, ny, cls, clt, cax, cay = tables
     sb, tb, ccs, cct, orph_s, orph_t = marks
     (mu0, scale, c, s2, tail, w_sim, sim_off, w_len, merge, merge_big, w_lex, para_half, count_bonus, low_sim, w_low,
@@ -332,7 +333,7 @@ def bead_scores(out, geometry, tables, marks, weights, flags):  # type: ignore[n
         for i in range(max(r0, 1), r1):
             if i < a:
                 continue
-            q = i - r0
+            q = i - q0
             L = hi[i] - lo[i]
             ia = i - a
             rh, rl = min(max(i - seg0, 0), I0), min(max(ia - seg0, 0), I0)
@@ -366,3 +367,40 @@ def bead_scores(out, geometry, tables, marks, weights, flags):  # type: ignore[n
                     held = (orph_s[i] - orph_s[ia] if a > 1 else 0) + (orph_t[j] - orph_t[jb] if b > 1 else 0)
                     score = score - w_orphan * held
                 out[t, q, k] = score
+
+
+@njit(cache=_CACHE)
+def near_top(fast, top, loose):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """One tile of a float32 product (rows x columns): raise each row's running maximum ``top`` to the tile's,
+    then return ``(rows, columns, values)`` of the cells at least ``top - loose`` (row-major order).
+
+    What numpy does in four passes over the tile and two index arrays the size of the mask (``max``, a
+    comparison, ``nonzero``, a gather), in three passes that stay in the cache; comparisons only, so the cells
+    are those numpy picks.
+    """
+    R, C = fast.shape
+    floor = np.empty(R)
+    count = 0
+    for r in range(R):
+        m = fast[r, 0] if C else -_INF
+        for c in range(1, C):
+            if fast[r, c] > m:
+                m = fast[r, c]
+        if m > top[r]:
+            top[r] = m
+        floor[r] = top[r] - loose[r]
+        for c in range(C):
+            if fast[r, c] >= floor[r]:
+                count += 1
+    rr = np.empty(count, dtype=np.int64)
+    cc = np.empty(count, dtype=np.int64)
+    vv = np.empty(count, dtype=fast.dtype)
+    k = 0
+    for r in range(R):
+        for c in range(C):
+            if fast[r, c] >= floor[r]:
+                rr[k] = r
+                cc[k] = c
+                vv[k] = fast[r, c]
+                k += 1
+    return rr, cc, vv

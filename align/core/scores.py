@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from align.common.cores import in_parts
 from align.common.products import one_blas_thread, products
 from align.core.kernels import bead_scores, column_max, integral_image
 from align.core.lexical import Anchors, match_band
@@ -94,6 +95,11 @@ def window_sq_norms(vecs: np.ndarray, max_k: int) -> np.ndarray:
             tot[k:] += (1.0 if d == 0 else 2.0) * (c[hi] - c[lo])
         out[k, k:] = np.maximum(tot[k:], 1e-12)
     return out
+
+
+# rows per thread below which a block of bead scores is not shared (a thread's hand-off costs about 20 microseconds,
+# a row of a 25-cell band with 10 bead types about 12)
+_MIN_PART_ROWS = 16
 
 
 @dataclass(frozen=True)
@@ -665,13 +671,17 @@ class WindowScorer:
             float(p.lex_weight), float(0.5 * p.para_bonus), float(p.count_bonus),
             float(p.low_sim), float(p.low_weight), float(p.orphan_merge),
         )
-        bead_scores(
-            out,
-            (self._lo, self._hi, self._A, self._B, r0, r1, seg0, c0, self.m),
+        rest = (
             (I, IL, self.nx, self.ny, self.cls, self.clt, cax, cay),
             (sb, tb, ccs, cct, orph_s, orph_t),
             weights,
             (lex is not None, self.starts is not None, self.counts is not None, self.orphans is not None),
+        )
+        # the kernel runs without the GIL and each part writes its own rows: the values of one call, on all cores
+        in_parts(
+            lambda ra, rb: bead_scores(out, (self._lo, self._hi, self._A, self._B, r0, ra, rb, seg0, c0, self.m), *rest),
+            (int(rows[0]), r1),
+            _MIN_PART_ROWS,
         )
 
     def _member_costs(self, a: int, b: int, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

