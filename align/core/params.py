@@ -50,6 +50,7 @@ class AlignParams:
     reorder_own: int = 20  # letters each line of a moved pair needs beyond the names/numbers they share; 0 = off
     refine: bool = True  # re-estimate the length model from a first pass
     refine_steps: int = 3  # at most this many re-estimates (fewer once the path stops changing)
+    coarse_refine: bool = False  # re-estimate at the coarse levels of a long document too (they only place the band)
     max_cells: int = 1_000_000  # exact DP up to this many cells, else coarse-to-fine
     para_max_cells: int = 40_000  # the same for the paragraph pass (it only places the sentence band); at most max_cells
     band_radius: int = 8  # half-width of the band around a coarse path (segments)

@@ -39,6 +39,7 @@ ABLATIONS = {
     "moved-on-names-alone": "reorder_own=0",
     "no-orphan-merge": "orphan_merge=0",
     "beads-of-6": "max_total=6,max_src=5,max_tgt=5",
+    "coarse-refine": "coarse_refine=true",
     "session-11-defaults": "reorder_own=0,orphan_merge=0",
     "session-8-defaults": "skip_slope=0,low_weight=0,explain_low=false,reorder_own=0,orphan_merge=0",
 }

@@ -652,6 +652,25 @@ def test_viterbi_training_runs_until_the_path_settles(monkeypatch):
     assert len(calls) == 4
 
 
+@pytest.mark.parametrize("coarse_refine", [False, True])
+def test_the_coarse_levels_re_estimate_only_when_asked(monkeypatch, coarse_refine):
+    """A long document's coarse levels only place the band: one pass each unless ``coarse_refine``."""
+    text_s, text_t, _ = _long_pair(120, seed=3)
+    src, tgt = _sides(text_s, text_t)
+    sizes = []
+    real = find.refine_model
+
+    def counted(model, spans, a, b):
+        sizes.append(len(a))
+        return real(model, spans, a, b)
+
+    monkeypatch.setattr(find, "refine_model", counted)
+    found = search(src, tgt, AlignParams(max_cells=2000, coarse_refine=coarse_refine), posteriors=False)
+    assert found.width < len(tgt)  # a band from coarse levels, not the full matrix
+    assert len(src) in sizes  # the sentence level re-estimates
+    assert any(n < len(src) for n in sizes) == coarse_refine
+
+
 @pytest.mark.parametrize("kw", [{"orphan_skip": 4.0}, {"orphan_skip": -1.0}, {"skip": 1.0}, {"merge_big": -0.5}])
 def test_params_that_would_make_a_segment_free_to_drop_are_refused(kw):
     with pytest.raises(UsageError):
