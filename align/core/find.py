@@ -93,10 +93,15 @@ def search(
     # the forward sums are only read after the last pass: where the scores are kept, they are summed once, after it
     sum_late = refine and scorer.keeps_all
     res = viterbi(band, scorer, scorer.model.skip, with_forward=posteriors and not refine)
-    for _ in range(params.refine_steps if refine else 0):
+    steps = params.refine_steps if refine else 0
+    for step in range(steps):
         # Viterbi training: re-estimate the length model from the path until the path stays put
-        scorer.model = refine_model(scorer.model, path_to_spans(res.path), src, tgt)
-        new = viterbi(band, scorer, scorer.model.skip, with_forward=posteriors and not sum_late)
+        again = refine_model(scorer.model, path_to_spans(res.path), src, tgt)
+        if again == scorer.model:
+            break  # the same model (to the last bit) scores the same path: settled, without searching again
+        scorer.model = again
+        # the last pass allowed is the last pass: it sums the forward scores at once
+        new = viterbi(band, scorer, scorer.model.skip, with_forward=posteriors and (not sum_late or step == steps - 1))
         settled = new.path == res.path
         res = new
         if settled:

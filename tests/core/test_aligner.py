@@ -652,6 +652,36 @@ def test_viterbi_training_runs_until_the_path_settles(monkeypatch):
     assert len(calls) == 4
 
 
+def test_viterbi_training_spends_no_pass_it_can_do_without(monkeypatch):
+    """A re-estimate equal to the model in use ends the training at once (that pass would find the same path);
+    the last pass allowed sums the forward scores itself, with no pass after it for them."""
+    text_s, text_t, _ = _long_pair(40, seed=4)
+    src, tgt = _sides(text_s, text_t)
+    passes: list[bool] = []
+    real = find.viterbi
+
+    def counted(band, scorer, skip, *, with_forward=False):
+        passes.append(with_forward)
+        return real(band, scorer, skip, with_forward=with_forward)
+
+    monkeypatch.setattr(find, "viterbi", counted)
+    monkeypatch.setattr(find, "refine_model", lambda model, spans, a, b: model)
+    search(src, tgt, AlignParams(refine_steps=3))
+    assert passes == [False, True]  # the first pass, then the forward sums: no pass for an unchanged model
+
+    flips = [0]
+
+    def flipping(model, spans, a, b):  # never settles
+        flips[0] += 1
+        c = 0.9 if flips[0] % 2 else 1.1
+        return dataclasses.replace(model, length=dataclasses.replace(model.length, c=c))
+
+    passes.clear()
+    monkeypatch.setattr(find, "refine_model", flipping)
+    found = search(src, tgt, AlignParams(refine_steps=2))
+    assert passes == [False, False, True] and len(found.probs) == len(found.path)
+
+
 @pytest.mark.parametrize("coarse_refine", [False, True])
 def test_the_coarse_levels_re_estimate_only_when_asked(monkeypatch, coarse_refine):
     """A long document's coarse levels only place the band: one pass each unless ``coarse_refine``."""
