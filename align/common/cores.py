@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import ParamSpec, TypeVar
 
 __all__ = ["alongside", "available_cores", "default_threads", "in_parts"]
@@ -24,6 +24,16 @@ _T = TypeVar("_T")
 # per process id: a forked child (a corpus worker) makes its own, as threads do not survive ``fork``
 _HELPERS: dict[int, tuple[ThreadPoolExecutor | None, int]] = {}
 _LOCK = threading.Lock()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child starts without helpers and with a free lock (the parent's threads and holder are gone)."""
+    global _LOCK
+    _HELPERS.clear()
+    _LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def default_threads() -> int:
@@ -62,7 +72,8 @@ def _helpers() -> tuple[ThreadPoolExecutor | None, int]:
 
 
 def in_parts(fill: Callable[[int, int], object], rows: tuple[int, int], min_rows: int) -> None:
-    """``fill(a, b)`` over consecutive parts of ``rows = (r0, r1)``, one part per thread, at least ``min_rows`` each.
+    """``fill(a, b)`` over consecutive parts of ``rows = (r0, r1)``, one part per thread, at least ``min_rows`` each
+    (so a block of 64 rows in parts of 16 or more keeps at most four threads busy).
 
     ``fill`` must release the GIL for the parts to overlap (a ``nogil`` kernel)
     and write only its own rows. The first part runs in the calling thread; a
@@ -79,8 +90,9 @@ def in_parts(fill: Callable[[int, int], object], rows: tuple[int, int], min_rows
     try:
         fill(cuts[0], cuts[1])
     finally:
-        for f in futures:
-            f.result()
+        wait(futures)  # every part has stopped writing before an error leaves here
+    for f in futures:
+        f.result()
 
 
 def alongside(task: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> Callable[[], _T]:
@@ -89,7 +101,8 @@ def alongside(task: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> Ca
     For a kernel-bound task that reads only what the caller does not change
     meanwhile (the backward sums beside the forward sums, over kept scores).
     Where there is no helper (one thread) or the caller is one, the task runs
-    here and now.
+    here and now. If the caller fails before it waits, the task still runs to
+    its end (its result is dropped; the interpreter waits for it at exit).
     """
     pool, _ = _helpers()
     if pool is None or threading.current_thread().name.startswith(_PREFIX):

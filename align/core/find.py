@@ -108,12 +108,15 @@ def search(
             break
     probs = [1.0] * len(res.path)
     if posteriors:
-        if res.forward is None:
-            # every block's scores are kept now: the backward sums are summed beside the forward sums
+        if res.forward is None and scorer.keeps_all:
+            # every block's scores are kept by now: the backward sums are summed beside the forward sums, both
+            # only reading them (scores made again per pass would have two threads filling one cache)
             backward_sums = alongside(backward, band, scorer, scorer.model.skip)
             res = viterbi(band, scorer, scorer.model.skip, with_forward=True)
             B = backward_sums()
         else:
+            if res.forward is None:
+                res = viterbi(band, scorer, scorer.model.skip, with_forward=True)
             B = backward(band, scorer, scorer.model.skip)
         assert res.forward is not None  # the last Viterbi pass summed the forward scores
         probs = bead_posteriors(res.path, band, res.forward, B, scorer, scorer.model.skip)

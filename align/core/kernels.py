@@ -375,8 +375,9 @@ def near_top(fast, top, loose):  # type: ignore[no-untyped-def]  # pragma: no co
     then return ``(rows, columns, values)`` of the cells at least ``top - loose`` (row-major order).
 
     What numpy does in four passes over the tile and two index arrays the size of the mask (``max``, a
-    comparison, ``nonzero``, a gather), in three passes that stay in the cache; comparisons only, so the cells
-    are those numpy picks.
+    comparison, ``nonzero``, a gather), in three passes that stay in the cache. Comparisons only: the cells are
+    those a numpy comparison with the same threshold picks (``_row_best`` then keeps the ones within the exact
+    margin of the row's final maximum, a subset).
     """
     R, C = fast.shape
     floor = np.empty(R)

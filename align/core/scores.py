@@ -677,7 +677,7 @@ class WindowScorer:
             weights,
             (lex is not None, self.starts is not None, self.counts is not None, self.orphans is not None),
         )
-        # the kernel runs without the GIL and each part writes its own rows: the values of one call, on all cores
+        # the kernel runs without the GIL and each part writes its own rows: the values of one call, on up to four cores
         in_parts(
             lambda ra, rb: bead_scores(out, (self._lo, self._hi, self._A, self._B, r0, ra, rb, seg0, c0, self.m), *rest),
             (int(rows[0]), r1),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import threading
 
 import pytest
@@ -15,6 +16,9 @@ def three_threads(monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "3")
     monkeypatch.setattr(cores, "_HELPERS", {})
     yield
+    for pool, _ in cores._HELPERS.values():
+        if pool is not None:
+            pool.shutdown()
     cores._HELPERS.clear()
 
 
@@ -62,9 +66,19 @@ def test_an_error_in_a_part_reaches_the_caller(three_threads):
         cores.in_parts(fill, (0, 90), 10)
 
 
-def test_a_forked_process_makes_its_own_helpers(three_threads, monkeypatch):
-    """Threads do not survive ``fork``: a child (another process id) must not submit to its parent's pool."""
+def test_a_forked_child_makes_its_own_helpers(three_threads):
+    """Threads do not survive ``fork``: a child must not hand work to its parent's pool (it would wait forever)."""
     parent, _ = cores._helpers()
-    monkeypatch.setattr(os, "getpid", lambda: -1)
-    child, threads = cores._helpers()
-    assert child is not None and child is not parent and threads == 3
+    pid = os.fork()
+    if pid == 0:  # the child: new helpers, every row filled, within 20 s
+        code = 2
+        try:
+            signal.alarm(20)
+            child, threads = cores._helpers()
+            got: list[tuple[int, int]] = []
+            cores.in_parts(lambda a, b: got.append((a, b)), (0, 90), 10)
+            code = 0 if child is not None and child is not parent and threads == 3 and max(got)[1] == 90 else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

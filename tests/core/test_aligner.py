@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import threading
 import tracemalloc
 
 import numpy as np
@@ -680,6 +681,45 @@ def test_viterbi_training_spends_no_pass_it_can_do_without(monkeypatch):
     monkeypatch.setattr(find, "refine_model", flipping)
     found = search(src, tgt, AlignParams(refine_steps=2))
     assert passes == [False, False, True] and len(found.probs) == len(found.path)
+
+
+def test_the_backward_sums_run_beside_the_forward_pass_only_over_kept_scores(monkeypatch):
+    """Scores made again per pass (too many to keep) must not be filled by two threads into one cache: the
+    backward pass then runs after the forward pass, on the caller's thread; kept scores are only read."""
+    from align.common import cores
+    from align.core import scores
+
+    text_s, text_t, _ = _long_pair(40, seed=5)
+    src, tgt = _sides(text_s, text_t)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    monkeypatch.setattr(cores, "_HELPERS", {})
+    monkeypatch.setattr(find, "refine_model", lambda model, spans, a, b: model)  # forward sums still to take
+    computed_on: set[str] = set()
+    real = WindowScorer._block
+
+    def block(self, r0, r1, out=None):
+        computed_on.add(threading.current_thread().name)
+        return real(self, r0, r1, out)
+
+    monkeypatch.setattr(WindowScorer, "_block", block)
+    backward_on: list[str] = []
+    real_backward = find.backward
+
+    def backward(*a, **k):
+        backward_on.append(threading.current_thread().name)
+        return real_backward(*a, **k)
+
+    monkeypatch.setattr(find, "backward", backward)
+    kept = search(src, tgt, AlignParams())
+    assert backward_on[-1].startswith("align-helper") and computed_on == {threading.current_thread().name}
+    monkeypatch.setattr(scores, "_SCORES_KEPT", 0)
+    computed_on.clear()
+    again = search(src, tgt, AlignParams())
+    assert backward_on[-1] == threading.current_thread().name and computed_on == {threading.current_thread().name}
+    assert again.path == kept.path and again.probs == kept.probs
+    for pool, _ in cores._HELPERS.values():
+        if pool is not None:
+            pool.shutdown()
 
 
 @pytest.mark.parametrize("coarse_refine", [False, True])

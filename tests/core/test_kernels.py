@@ -366,7 +366,9 @@ def test_bead_scores_split_among_threads_are_those_of_one_call(monkeypatch, thre
     for r0 in range(0, n + 1, 20):
         r1 = min(n + 1, r0 + 20)
         assert np.array_equal(sc._block(r0, r1), ref_block(sc, r0, r1)), r0
-    cores._HELPERS.clear()
+    for pool, _ in cores._HELPERS.values():
+        if pool is not None:
+            pool.shutdown()
 
 
 def test_rows_of_the_scorer_are_its_rows_one_by_one():

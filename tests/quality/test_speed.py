@@ -96,12 +96,12 @@ def test_a_bead_without_names_is_not_indexed():
     assert index.compact == "ongluongtamquang" and index.words == {"ong", "luong", "tam", "quang"}
 
 
-@pytest.mark.parametrize("tile", [2048, 64, 7])
+@pytest.mark.parametrize("tile", [2048, 64, 31, 7])
 def test_the_fast_best_of_each_row_is_that_of_the_whole_float64_product(monkeypatch, tile):
     """``_row_best`` screens with a float32 product: the same columns and values as ``products``, ties included.
 
     With small tiles the best column of a row often comes after a tile whose candidates no longer count, and
-    equal columns (10 and 20, a rounding apart: 30 and 31) lie in different tiles.
+    equal columns (10 and 20; with tiles of 31, also the pair a rounding apart, 30 and 31) lie in different tiles.
     """
     monkeypatch.setattr(flags, "_TILE_COLS", tile)
     rng = np.random.default_rng(3)
