@@ -102,9 +102,11 @@ def cli(debug: bool) -> None:
 @click.option("--force", is_flag=True, help="Proceed even if the languages look swapped or wrong.")
 @cache_option
 @click.option("--no-cache", is_flag=True, help="Ignore ALIGN_EMBED_CACHE: cache no embeddings on disk.")
+@click.option("--timings", is_flag=True, help="Also print the seconds each step took: read, embed (loading the model "
+              "too), align, flag, each output.")
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
 def run(src, tgt, out, src_lang, tgt_lang, output: OutputSet, model, presplit, fmt, beads, report_html, report_json,
-        no_report, doc_id, force, cache, no_cache, debug) -> None:
+        no_report, doc_id, force, cache, no_cache, timings, debug) -> None:
     """Align SRC (original) with TGT (translation) and write OUT.tmx plus a quality report."""
     t0 = time.perf_counter()
     src_lang = src_lang or lang_from_filename(src) or "vi"
@@ -133,6 +135,9 @@ def run(src, tgt, out, src_lang, tgt_lang, output: OutputSet, model, presplit, f
     for w in res.warnings:  # the readers' and every writer's: nothing is changed or left out silently
         click.echo(f"align: warning: {w}", err=True)
     _echo_tmx_details(res)
+    if timings:  # where a run's time goes (the model loads in "embed"; Python's start and imports come before)
+        steps = ", ".join(f"{name} {sec:.2f} s" for name, sec in res.stages.items())
+        click.echo(f"align: time: {steps}; {time.perf_counter() - t0:.2f} s since the command started", err=True)
     if report_html:
         click.echo(f"align: report: {report_html}", err=True)
 

@@ -88,6 +88,8 @@ class PairResult:
     review_stats: object = None  # TmxStats of the review_tmx output (``split_by_score``)
     results: dict[str, object] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    # seconds per step, in order: read, embed, align, flag, then each output by writer name (``align run --timings``)
+    stages: dict[str, float] = field(default_factory=dict)
 
     def tmx_counts(self) -> dict[str, int]:
         """What the TMX options did (kept, repeated, below --min-score, sent to the review TMX): see ``tmx_notes``."""
@@ -231,20 +233,32 @@ def align_pair(
     check_outputs([src_path, tgt_path], list(paths.values()))
     # Always align sentences (paragraph-first inside the aligner): paragraph TUs come from
     # the paragraph beads, so every --level costs the same embeddings and agrees with the others.
+    stages: dict[str, float] = {}
+    clock = [time.perf_counter()]
+
+    def done(stage: str) -> None:  # the seconds since the step before, under ``stage``
+        now = time.perf_counter()
+        stages[stage] = stages.get(stage, 0.0) + now - clock[0]
+        clock[0] = now
+
     if documents is not None:
         src, tgt = documents
     else:
         src = read_document(src_path, options.src_lang, fmt=options.fmt, force=options.force)
         tgt = read_document(tgt_path, options.tgt_lang, fmt=options.fmt, force=options.force)
+    done("read")
     params = aligner.AlignParams(**options.aligner) if options.aligner else aligner.AlignParams()
     # Both sides in one call: a bigger batch keeps every core busy; the encoder's memo
     # then serves the aligner, the flags and the report without embedding anything again.
     encoder.encode([s.text for s in src.content] + [s.text for s in tgt.content], progress=options.progress)
+    done("embed")
     alignment = aligner.align_documents(src, tgt, encoder, params=params)
     check_alignment(alignment)
+    done("align")  # the windows the member check embeds are in here, with the search
     src_vecs = encoder.encode([s.text for s in alignment.src])
     tgt_vecs = encoder.encode([s.text for s in alignment.tgt])
     alignment = flag_beads(alignment, src_vecs, tgt_vecs)
+    done("flag")
     alignment = dataclasses.replace(alignment, document_id=options.document_id or default_document_id(src_path))
 
     warnings = [f"{_file_name(doc.path)}: {w}" for doc in (alignment.source, alignment.target) for w in doc.warnings]
@@ -255,13 +269,14 @@ def align_pair(
             result = writer.write(pair, stage.path(paths[writer.name]), options)
             pair.results[writer.name] = result
             warnings.extend(f"{_file_name(paths[writer.name])}: {w}" for w in result_warnings(result))
+            done(writer.name)
     stats = pair.results.get(TMX.name)
     if isinstance(stats, TmxStats):
         tus = stats.tus_written
     else:  # no TMX written: the TUs it would hold
         tus = sum(1 for b in alignment.beads if not b.is_null and b.score >= options.min_score)
     return PairResult(alignment, tus, time.perf_counter() - t0, dict(paths), stats, pair.results.get(REVIEW_TMX.name),
-                      dict(pair.results), tuple(warnings))
+                      dict(pair.results), tuple(warnings), stages)
 
 
 def _file_name(path: str) -> str:

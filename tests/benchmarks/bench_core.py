@@ -8,7 +8,8 @@ Not a test (pytest does not collect it); run it and read the table::
 
 Each row is one ``align run --presplit --model hash`` in a fresh process
 (``python -m align run``, as a user runs it), timed from the outside: wall
-time, CPU time (user + system) and peak RSS of that process (``wait4``). The
+time, CPU time (user + system) and peak RSS of that process (``wait4``); a
+second table splits each wall time into the steps ``--timings`` prints. The
 hash encoder embeds a line in microseconds, so the run's time is the time of
 everything but the embedding: reading, sentence counts, lexical evidence, the
 search, the member check, the flags, TMX (and the reports).
@@ -80,7 +81,7 @@ def one_run(src: Path, tgt: Path, out: Path, *, reports: bool, cache_dir: Path, 
     """One ``align run`` in a fresh process: wall seconds, CPU seconds and peak RSS (MB)."""
     cmd = [sys.executable, "-m", "align", "run", str(src), str(tgt), "-o", str(out / "out.tmx"), "--presplit",
            "--model", "hash", "--src-lang", "vi", "--tgt-lang", "id"]
-    cmd += ["--no-report"] if not reports else []
+    cmd += ["--no-report", "--timings"] if not reports else ["--timings"]
     cmd += ["--force"] if force else []  # generated words: no language check
     env = {**os.environ, "NUMBA_CACHE_DIR": str(cache_dir)}
     t0 = time.perf_counter()
@@ -91,7 +92,16 @@ def one_run(src: Path, tgt: Path, out: Path, *, reports: bool, cache_dir: Path, 
     err = proc.stderr.read().decode() if proc.stderr else ""
     if proc.returncode != 0:
         raise SystemExit(f"align run failed ({proc.returncode}):\n{err[-3000:]}")
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": usage.ru_maxrss / 1024}
+    out = {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": usage.ru_maxrss / 1024}
+    # ``--timings``: "align: time: read 0.23 s, embed 0.20 s, ...; 6.67 s since the command started"
+    line = next((ln for ln in err.splitlines() if ln.startswith("align: time: ")), "")
+    steps, _, total = line.removeprefix("align: time: ").partition("; ")
+    for part in steps.split(", ") if steps else []:
+        name, sec, _ = part.rsplit(" ", 2)
+        out[f"step:{name}"] = float(sec)
+    if total:
+        out["step:start"] = wall - float(total.split(" s ")[0])  # Python's start, the imports, the CLI
+    return out
 
 
 def main() -> None:
@@ -129,6 +139,11 @@ def main() -> None:
             print(f"{n:>8} {'yes' if reports else 'no':>8} {kind:>6} {r['wall']:>7.2f} {r['cpu']:>7.2f} {r['rss']:>12.0f}")
         print(f"(load average {os.getloadavg()[0]:.2f} at the end; targets without reports: 10k <= 3 s, "
               "50k <= 15 s and <= 1024 MB)")
+        print("\nwhere the wall time went (s; `align run --timings`; start = Python's start, the imports, the CLI):")
+        names = list(dict.fromkeys(["step:start"] + [k for _, _, _, r in rows for k in r if k.startswith("step:")]))
+        print(f"{'seg/side':>8} {'reports':>8} " + " ".join(f"{k[5:]:>11}" for k in names))
+        for n, reports, _, r in rows:
+            print(f"{n:>8} {'yes' if reports else 'no':>8} " + " ".join(f"{r.get(k, 0.0):>11.2f}" for k in names))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -59,6 +59,24 @@ def test_run_presplit_writes_beads_over_every_line(capsys, tmp_path):
     assert err.splitlines()[0].startswith("align: 6+5 segments, 5 TUs written")
 
 
+def test_run_timings_name_every_step_in_order(capsys, tmp_path):
+    """``--timings``: one line with the seconds of reading, embedding, aligning, flagging and each output written."""
+    src, tgt = tmp_path / "vi.txt", tmp_path / "id.txt"
+    src.write_text("\n".join(VI) + "\n", encoding="utf-8")
+    tgt.write_text("\n".join(ID) + "\n", encoding="utf-8")
+    code, _, err = run(capsys, "run", src, tgt, "-o", tmp_path / "out.tmx", "--presplit", "--model", "hash",
+                       "--beads", tmp_path / "out.beads", "--timings")
+    assert code == 0, err
+    line = next(ln for ln in err.splitlines() if ln.startswith("align: time: "))
+    steps, _, total = line.removeprefix("align: time: ").partition("; ")
+    named = [part.rsplit(" ", 2) for part in steps.split(", ")]
+    assert [n for n, _, _ in named] == ["read", "embed", "align", "flag", "tmx", "beads", "report_html", "report_json"]
+    assert all(unit == "s" and float(sec) >= 0 for _, sec, unit in named)
+    assert sum(float(sec) for _, sec, _ in named) <= float(total.split(" s ")[0]) + 0.01
+    code, _, err = run(capsys, "run", src, tgt, "-o", tmp_path / "out2.tmx", "--presplit", "--model", "hash")
+    assert code == 0 and "align: time:" not in err  # only when asked
+
+
 def test_a_dropped_line_stands_alone(capsys, tmp_path):
     """Was a known weakness (issue 3): the dropped sentence was absorbed into a 2-1 bead with its neighbour.
 
