@@ -15,12 +15,24 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from align.common.cores import alongside
 from align.core.lexical import Anchors
 from align.core.members import WindowVectors
 from align.core.params import AlignParams
 from align.core.scores import DocModel, WindowScorer, refine_model
-from align.core.search import Band, BeadType, backward, band_around, bead_posteriors, full_band, path_to_spans, viterbi
+from align.core.search import (
+    Band,
+    BeadType,
+    SearchResult,
+    backward,
+    band_around,
+    bead_posteriors,
+    full_band,
+    path_to_spans,
+    viterbi,
+)
 from align.core.side import Side
 from align.core.vectors import block_sums, block_vectors
 
@@ -81,7 +93,7 @@ def search(
     coarse_largest = 0
     if first is not None and first.scorer is not None and first.band is not None:
         band, model = first.band, first.scorer.model
-        scorer = first.scorer.with_windows(windows or WindowVectors())
+        scorer = first.scorer.with_windows(windows or WindowVectors(), take=True)  # ``first`` gives its scores away
     else:
         if band is None:
             if (n + 1) * (m + 1) <= params.max_cells:
@@ -92,7 +104,11 @@ def search(
     refine = model is None and params.refine and params.refine_steps > 0
     # the forward sums are only read after the last pass: where the scores are kept, they are summed once, after it
     sum_late = refine and scorer.keeps_all
-    res = viterbi(band, scorer, scorer.model.skip, with_forward=posteriors and not refine)
+    B = None
+    if posteriors and not refine:  # one pass: the forward sums with it (and the backward sums, beside it if it can)
+        res, B = _with_sums(band, scorer)
+    else:
+        res = viterbi(band, scorer, scorer.model.skip, with_forward=False)
     steps = params.refine_steps if refine else 0
     for step in range(steps):
         # Viterbi training: re-estimate the length model from the path until the path stays put
@@ -108,15 +124,9 @@ def search(
             break
     probs = [1.0] * len(res.path)
     if posteriors:
-        if res.forward is None and scorer.keeps_all:
-            # every block's scores are kept by now: the backward sums are summed beside the forward sums, both
-            # only reading them (scores made again per pass would have two threads filling one cache)
-            backward_sums = alongside(backward, band, scorer, scorer.model.skip)
-            res = viterbi(band, scorer, scorer.model.skip, with_forward=True)
-            B = backward_sums()
-        else:
-            if res.forward is None:
-                res = viterbi(band, scorer, scorer.model.skip, with_forward=True)
+        if B is None and res.forward is None:
+            res, B = _with_sums(band, scorer)
+        elif B is None:
             B = backward(band, scorer, scorer.model.skip)
         assert res.forward is not None  # the last Viterbi pass summed the forward scores
         probs = bead_posteriors(res.path, band, res.forward, B, scorer, scorer.model.skip)
@@ -127,6 +137,22 @@ def search(
         coarse_largest,
     )
     return Found(res.path, probs, scorer.model, band.cells, band.width, largest, band, scorer)
+
+
+def _with_sums(band: Band, scorer: WindowScorer) -> tuple[SearchResult, np.ndarray]:
+    """A Viterbi pass with the forward sums, and the backward sums.
+
+    Where every block's scores are kept (``complete``) the backward sums are
+    summed beside the forward pass, both only reading them; scores made again
+    per pass are never filled by two threads into one cache: one pass, then the other.
+    """
+    skip = scorer.model.skip
+    if scorer.complete:
+        backward_sums = alongside(backward, band, scorer, skip)
+        res = viterbi(band, scorer, skip, with_forward=True)
+        return res, backward_sums()
+    res = viterbi(band, scorer, skip, with_forward=True)
+    return res, backward(band, scorer, skip)
 
 
 def _coarse_band(src: Side, tgt: Side, params: AlignParams) -> tuple[Band, int]:

@@ -511,12 +511,18 @@ class WindowScorer:
         self._cache.clear()
         self._member_cache.clear()  # the member costs are on the model's similarity scale
 
-    def with_windows(self, windows: WindowVectors) -> WindowScorer:
+    def with_windows(self, windows: WindowVectors, *, take: bool = False) -> WindowScorer:
         """The same scores less the member costs of ``windows`` (the member check's second search).
 
         Same sides, band, bead types and document model: the cells' scores are
         this scorer's (kept, not computed again); only the one-to-many beads over
-        an embedded window pay their member cost on top.
+        an embedded window pay their member cost on top. With ``take``, where
+        this scorer keeps every block (``complete``), the new one takes the
+        blocks over and subtracts the costs in place, once: its passes then only
+        read kept scores (no copy per block and pass, and the backward sums can
+        run beside the forward pass); this scorer is left without kept blocks
+        (a later read computes them again). Otherwise each block is this
+        scorer's copied, less the costs, in every pass.
         """
         other = copy.copy(self)
         other.windows = windows if windows and self.params.member_weight > 0 else None
@@ -527,7 +533,18 @@ class WindowScorer:
         # its blocks are the base's plus a few costs: made again per pass, not kept (the costs are, ``_costs``)
         other._keep_all = False
         other._member_cache = {}
+        if take and self.complete:
+            other._base, other._keep_all, other._store = None, True, self._store
+            for blk, out in sorted(self._cache.items()):
+                r0 = blk * self.block_rows
+                other._cache[blk] = other._less_costs(out, r0, np.arange(max(r0, 1), r0 + out.shape[1]))
+            self._cache, self._store = {}, None
         return other
+
+    @property
+    def complete(self) -> bool:
+        """Whether every block's scores are kept now (the passes only read them)."""
+        return self._keep_all and len(self._cache) == -(-(self.n + 1) // self.block_rows)
 
     def _scores(self, blk: int) -> np.ndarray:
         """The scores of block ``blk`` (rows ``blk * block_rows ..``), computed once while the passes need them.
@@ -611,6 +628,10 @@ class WindowScorer:
             out.fill(NEG)
             if len(rows):
                 self._fill(out, r0, rows)
+        return self._less_costs(out, r0, rows)
+
+    def _less_costs(self, out: np.ndarray, r0: int, rows: np.ndarray) -> np.ndarray:
+        """``out`` (the block from row ``r0``) less the member costs of its ``rows``, in place."""
         if len(rows) and self.windows is not None:
             for t, cost, valid in self._costs(r0, rows):
                 score = out[t, rows - r0] - cost
