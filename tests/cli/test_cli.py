@@ -42,10 +42,16 @@ def run(capsys, *args) -> tuple[int, str, str]:
     return code, cap.out, cap.err
 
 
-def _run_presplit(capsys, tmp_path, tgt_lines):
+def _pair_files(tmp_path, tgt_lines):
+    """``vi.txt`` (``VI``) and ``id.txt`` (``tgt_lines``), one segment a line."""
     src, tgt = tmp_path / "vi.txt", tmp_path / "id.txt"
     src.write_text("\n".join(VI) + "\n", encoding="utf-8")
     tgt.write_text("\n".join(tgt_lines) + "\n", encoding="utf-8")
+    return src, tgt
+
+
+def _run_presplit(capsys, tmp_path, tgt_lines):
+    src, tgt = _pair_files(tmp_path, tgt_lines)
     code, _, err = run(capsys, "run", src, tgt, "-o", tmp_path / "out.tmx", "--presplit", "--model", "hash",
                        "--beads", tmp_path / "out.beads", "--no-report")
     assert code == 0, err
@@ -61,9 +67,7 @@ def test_run_presplit_writes_beads_over_every_line(capsys, tmp_path):
 
 def test_run_timings_name_every_step_in_order(capsys, tmp_path):
     """``--timings``: one line with the seconds of reading, embedding, aligning, flagging and each output written."""
-    src, tgt = tmp_path / "vi.txt", tmp_path / "id.txt"
-    src.write_text("\n".join(VI) + "\n", encoding="utf-8")
-    tgt.write_text("\n".join(ID) + "\n", encoding="utf-8")
+    src, tgt = _pair_files(tmp_path, ID)
     code, _, err = run(capsys, "run", src, tgt, "-o", tmp_path / "out.tmx", "--presplit", "--model", "hash",
                        "--beads", tmp_path / "out.beads", "--timings")
     assert code == 0, err
