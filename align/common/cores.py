@@ -16,24 +16,31 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import ParamSpec, TypeVar
 
-__all__ = ["alongside", "available_cores", "default_threads", "in_parts"]
+__all__ = ["alongside", "available_cores", "default_threads", "in_parts", "reset_helpers"]
 
 _PREFIX = "align-helper"
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
-# per process id: a forked child (a corpus worker) makes its own, as threads do not survive ``fork``
-_HELPERS: dict[int, tuple[ThreadPoolExecutor | None, int]] = {}
 _LOCK = threading.Lock()
+_HELPERS: tuple[ThreadPoolExecutor | None, int] | None = None  # made on first use: (pool, thread count)
 
 
 def _after_fork_in_child() -> None:
-    """A forked child starts without helpers and with a free lock (the parent's threads and holder are gone)."""
-    global _LOCK
-    _HELPERS.clear()
-    _LOCK = threading.Lock()
+    """A forked child (a corpus worker) starts without helpers and with a free lock: threads do not survive ``fork``."""
+    global _HELPERS, _LOCK
+    _HELPERS, _LOCK = None, threading.Lock()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def reset_helpers() -> None:
+    """Stop this process's helper threads; the next call makes them again, reading ``default_threads`` anew."""
+    global _HELPERS
+    with _LOCK:
+        if _HELPERS is not None and _HELPERS[0] is not None:
+            _HELPERS[0].shutdown()
+        _HELPERS = None
 
 
 def default_threads() -> int:
@@ -58,17 +65,18 @@ def available_cores() -> int:
 
 def _helpers() -> tuple[ThreadPoolExecutor | None, int]:
     """This process's helper threads (one fewer than ``default_threads``, read once) and that thread count."""
-    pid = os.getpid()
-    got = _HELPERS.get(pid)
-    if got is None:
-        with _LOCK:
-            got = _HELPERS.get(pid)
-            if got is None:
-                threads = default_threads()
-                pool = ThreadPoolExecutor(threads - 1, thread_name_prefix=_PREFIX) if threads > 1 else None
-                _HELPERS.clear()
-                got = _HELPERS[pid] = (pool, threads)
-    return got
+    global _HELPERS
+    with _LOCK:
+        if _HELPERS is None:
+            threads = default_threads()
+            _HELPERS = (ThreadPoolExecutor(threads - 1, thread_name_prefix=_PREFIX) if threads > 1 else None, threads)
+        return _HELPERS
+
+
+def _pool_for_caller() -> tuple[ThreadPoolExecutor | None, int]:
+    """The helpers this thread may hand work to (None from a helper thread: its fellows may all be busy)."""
+    pool, threads = _helpers()
+    return (None if threading.current_thread().name.startswith(_PREFIX) else pool), threads
 
 
 def in_parts(fill: Callable[[int, int], object], rows: tuple[int, int], min_rows: int) -> None:
@@ -80,9 +88,9 @@ def in_parts(fill: Callable[[int, int], object], rows: tuple[int, int], min_rows
     call from a helper thread runs whole (its helpers may all be busy).
     """
     r0, r1 = rows
-    pool, threads = _helpers()
+    pool, threads = _pool_for_caller()
     parts = min(threads, (r1 - r0) // max(min_rows, 1))
-    if pool is None or parts <= 1 or threading.current_thread().name.startswith(_PREFIX):
+    if pool is None or parts <= 1:
         fill(r0, r1)
         return
     cuts = [r0 + (r1 - r0) * k // parts for k in range(parts + 1)]
@@ -104,8 +112,8 @@ def alongside(task: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> Ca
     here and now. If the caller fails before it waits, the task still runs to
     its end (its result is dropped; the interpreter waits for it at exit).
     """
-    pool, _ = _helpers()
-    if pool is None or threading.current_thread().name.startswith(_PREFIX):
+    pool, _ = _pool_for_caller()
+    if pool is None:
         value = task(*args, **kwargs)
         return lambda: value
     future = pool.submit(task, *args, **kwargs)

@@ -93,7 +93,7 @@ def search(
     coarse_largest = 0
     if first is not None and first.scorer is not None and first.band is not None:
         band, model = first.band, first.scorer.model
-        scorer = first.scorer.with_windows(windows or WindowVectors(), take=True)  # ``first`` gives its scores away
+        scorer = first.scorer.with_windows(windows or WindowVectors())  # ``first`` gives its kept scores away
     else:
         if band is None:
             if (n + 1) * (m + 1) <= params.max_cells:
@@ -102,33 +102,17 @@ def search(
                 band, coarse_largest = _coarse_band(src, tgt, params)
         scorer = WindowScorer(src, tgt, band, params, types=types, anchors=anchors, model=model, windows=windows)
     refine = model is None and params.refine and params.refine_steps > 0
-    # the forward sums are only read after the last pass: where the scores are kept, they are summed once, after it
-    sum_late = refine and scorer.keeps_all
-    B = None
-    if posteriors and not refine:  # one pass: the forward sums with it (and the backward sums, beside it if it can)
-        res, B = _with_sums(band, scorer)
+    res = _trained(band, scorer, (src, tgt), params, posteriors) if refine else None
+    if not posteriors:
+        if res is None:
+            res = viterbi(band, scorer, scorer.model.skip)
+        probs = [1.0] * len(res.path)
     else:
-        res = viterbi(band, scorer, scorer.model.skip, with_forward=False)
-    steps = params.refine_steps if refine else 0
-    for step in range(steps):
-        # Viterbi training: re-estimate the length model from the path until the path stays put
-        again = refine_model(scorer.model, path_to_spans(res.path), src, tgt)
-        if again == scorer.model:
-            break  # the same model (to the last bit) scores the same path: settled, without searching again
-        scorer.model = again
-        # the last pass allowed is the last pass: it sums the forward scores at once
-        new = viterbi(band, scorer, scorer.model.skip, with_forward=posteriors and (not sum_late or step == steps - 1))
-        settled = new.path == res.path
-        res = new
-        if settled:
-            break
-    probs = [1.0] * len(res.path)
-    if posteriors:
-        if B is None and res.forward is None:
+        if res is None or res.forward is None:
             res, B = _with_sums(band, scorer)
-        elif B is None:
+        else:  # the training's last pass summed the forward scores
             B = backward(band, scorer, scorer.model.skip)
-        assert res.forward is not None  # the last Viterbi pass summed the forward scores
+        assert res.forward is not None
         probs = bead_posteriors(res.path, band, res.forward, B, scorer, scorer.model.skip)
     largest = max(
         (n + 1) * band.width,  # DP, forward, backward and back-pointer arrays
@@ -137,6 +121,34 @@ def search(
         coarse_largest,
     )
     return Found(res.path, probs, scorer.model, band.cells, band.width, largest, band, scorer)
+
+
+def _trained(band: Band, scorer: WindowScorer, sides: tuple[Side, Side], params: AlignParams, sums: bool) -> SearchResult:
+    """Viterbi training: the best path, the length model re-estimated from it until the path stays put.
+
+    At most ``params.refine_steps`` re-estimates; none once a re-estimate is
+    the model in use (to the last bit: a pass under it would find the same
+    path). With ``sums`` (posteriors wanted), where the scores are made again
+    per pass every re-estimated pass sums the forward scores, as the last
+    one's are read; where they are kept, only a last allowed pass does; a
+    training that ends before (or at the first pass) leaves them to
+    ``_with_sums``, once.
+    """
+    src, tgt = sides
+    every = sums and not scorer.keeps_all
+    res = viterbi(band, scorer, scorer.model.skip)
+    steps = params.refine_steps
+    for step in range(steps):
+        again = refine_model(scorer.model, path_to_spans(res.path), src, tgt)
+        if again == scorer.model:
+            break
+        scorer.model = again
+        new = viterbi(band, scorer, scorer.model.skip, with_forward=every or (sums and step == steps - 1))
+        settled = new.path == res.path
+        res = new
+        if settled:
+            break
+    return res
 
 
 def _with_sums(band: Band, scorer: WindowScorer) -> tuple[SearchResult, np.ndarray]:

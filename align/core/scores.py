@@ -511,18 +511,18 @@ class WindowScorer:
         self._cache.clear()
         self._member_cache.clear()  # the member costs are on the model's similarity scale
 
-    def with_windows(self, windows: WindowVectors, *, take: bool = False) -> WindowScorer:
+    def with_windows(self, windows: WindowVectors) -> WindowScorer:
         """The same scores less the member costs of ``windows`` (the member check's second search).
 
         Same sides, band, bead types and document model: the cells' scores are
         this scorer's (kept, not computed again); only the one-to-many beads over
-        an embedded window pay their member cost on top. With ``take``, where
-        this scorer keeps every block (``complete``), the new one takes the
-        blocks over and subtracts the costs in place, once: its passes then only
-        read kept scores (no copy per block and pass, and the backward sums can
-        run beside the forward pass); this scorer is left without kept blocks
-        (a later read computes them again). Otherwise each block is this
-        scorer's copied, less the costs, in every pass.
+        an embedded window pay their member cost on top. Where this scorer
+        keeps every block (``complete``), the new one takes the blocks over and
+        subtracts the costs in place, once: its passes then only read kept
+        scores (no copy per block and pass, and the backward sums can run beside
+        the forward pass); this scorer is left without kept blocks (a later read
+        computes them again). Otherwise each block is this scorer's copied, less
+        the costs, in every pass.
         """
         other = copy.copy(self)
         other.windows = windows if windows and self.params.member_weight > 0 else None
@@ -533,7 +533,7 @@ class WindowScorer:
         # its blocks are the base's plus a few costs: made again per pass, not kept (the costs are, ``_costs``)
         other._keep_all = False
         other._member_cache = {}
-        if take and self.complete:
+        if self.complete:
             other._base, other._keep_all, other._store = None, True, self._store
             for blk, out in sorted(self._cache.items()):
                 r0 = blk * self.block_rows

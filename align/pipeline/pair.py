@@ -234,12 +234,13 @@ def align_pair(
     # Always align sentences (paragraph-first inside the aligner): paragraph TUs come from
     # the paragraph beads, so every --level costs the same embeddings and agrees with the others.
     stages: dict[str, float] = {}
-    clock = [time.perf_counter()]
+    clock = time.perf_counter()
 
     def done(stage: str) -> None:  # the seconds since the step before, under ``stage``
+        nonlocal clock
         now = time.perf_counter()
-        stages[stage] = stages.get(stage, 0.0) + now - clock[0]
-        clock[0] = now
+        stages[stage] = now - clock
+        clock = now
 
     if documents is not None:
         src, tgt = documents

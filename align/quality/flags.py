@@ -270,7 +270,7 @@ def _moved_issues(alignment: Alignment, sim: _Cosines, p: QualityParams) -> dict
             i, v = cols[j]
             if v >= bar and rows[i][0] == j:
                 mutual.append((v, i, j))
-        if mutual and max(mutual)[0] >= bar:
+        if mutual:  # every one reaches the bar
             best, i, j = max(mutual)
             # Numbered from 1, as the report page, the review sheets and the editor number segments.
             other = f"target segment {j + 1}" if b.src else f"source segment {i + 1}"

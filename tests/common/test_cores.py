@@ -14,12 +14,9 @@ from align.common import cores
 @pytest.fixture
 def three_threads(monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "3")
-    monkeypatch.setattr(cores, "_HELPERS", {})
+    cores.reset_helpers()
     yield
-    for pool, _ in cores._HELPERS.values():
-        if pool is not None:
-            pool.shutdown()
-    cores._HELPERS.clear()
+    cores.reset_helpers()
 
 
 def test_default_threads_follow_omp_num_threads_else_the_cores(monkeypatch):

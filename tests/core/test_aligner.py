@@ -692,7 +692,7 @@ def test_the_backward_sums_run_beside_the_forward_pass_only_over_kept_scores(mon
     text_s, text_t, _ = _long_pair(40, seed=5)
     src, tgt = _sides(text_s, text_t)
     monkeypatch.setenv("OMP_NUM_THREADS", "3")
-    monkeypatch.setattr(cores, "_HELPERS", {})
+    cores.reset_helpers()  # made again with the thread count just set
     monkeypatch.setattr(find, "refine_model", lambda model, spans, a, b: model)  # forward sums still to take
     computed_on: set[str] = set()
     real = WindowScorer._block
@@ -717,9 +717,7 @@ def test_the_backward_sums_run_beside_the_forward_pass_only_over_kept_scores(mon
     again = search(src, tgt, AlignParams())
     assert backward_on[-1] == threading.current_thread().name and computed_on == {threading.current_thread().name}
     assert again.path == kept.path and again.probs == kept.probs
-    for pool, _ in cores._HELPERS.values():
-        if pool is not None:
-            pool.shutdown()
+    cores.reset_helpers()
 
 
 @pytest.mark.parametrize("coarse_refine", [False, True])

@@ -353,7 +353,7 @@ def test_the_compiled_bead_scores_equal_the_numpy_formula_bit_for_bit(seed, bloc
 def test_bead_scores_split_among_threads_are_those_of_one_call(monkeypatch, threads):
     """Each thread fills its own rows of a block (``common.cores.in_parts``): the same bits as the formula."""
     monkeypatch.setenv("OMP_NUM_THREADS", threads)
-    monkeypatch.setattr(cores, "_HELPERS", {})
+    cores.reset_helpers()  # made again with the thread count just set
     monkeypatch.setattr(scores, "_MIN_PART_ROWS", 2)  # parts of a few rows: every block is shared
     rng = np.random.default_rng(7)
     n, m = 61, 58
@@ -366,9 +366,7 @@ def test_bead_scores_split_among_threads_are_those_of_one_call(monkeypatch, thre
     for r0 in range(0, n + 1, 20):
         r1 = min(n + 1, r0 + 20)
         assert np.array_equal(sc._block(r0, r1), ref_block(sc, r0, r1)), r0
-    for pool, _ in cores._HELPERS.values():
-        if pool is not None:
-            pool.shutdown()
+    cores.reset_helpers()
 
 
 def test_rows_of_the_scorer_are_its_rows_one_by_one():

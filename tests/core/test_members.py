@@ -167,12 +167,19 @@ def test_window_scorer_charges_exactly_the_cells_of_embedded_windows(side, shape
     reused = plain.with_windows(wv)
     for i in range(n + 1):
         assert np.array_equal(reused.row(i)[0], checked.row(i)[0])
+    # not every block kept yet: each block of the first scorer copied, less the costs, in every pass
+    unread = WindowScorer(Side(x, ls), Side(y, lt), band, p, types=types)
+    unread.block_rows = block_rows
+    copied = unread.with_windows(wv)
+    assert not unread.complete and copied._base is unread
+    for i in range(n + 1):
+        assert np.array_equal(copied.row(i)[0], checked.row(i)[0])
     # taken over: every block kept, the costs subtracted in place once; the giver recomputes what it is asked again
     giver = WindowScorer(Side(x, ls), Side(y, lt), band, p, types=types)
     giver.block_rows = block_rows
     before = [giver.row(i)[0].copy() for i in range(n + 1)]  # computes and keeps every block
     assert giver.complete
-    taken = giver.with_windows(wv, take=True)
+    taken = giver.with_windows(wv)
     assert taken.complete and not giver.complete
     for i in range(n + 1):
         assert np.array_equal(taken.row(i)[0], checked.row(i)[0])
