@@ -29,11 +29,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from align.common.products import products
 from align.common.text import wide
 from align.core.params import AlignParams
 from align.core.vectors import TextEncoder, centre, normalise_rows
 
 Window = tuple[int, int]  # (first segment, number of segments)
+MemberCells = tuple[np.ndarray, np.ndarray, np.ndarray]  # DP rows, band offsets, costs (sorted by row, then offset)
 
 
 @dataclass
@@ -112,19 +114,79 @@ def member_gain(
     """Cosine of the window with each row of ``others`` minus the best cosine of the window without an edge member.
 
     ``single`` holds the side's (centred) segment vectors, used for
-    sub-windows of one segment. None when a needed vector is missing.
+    sub-windows of one segment. None when a needed vector is missing. The
+    cosines are ``products`` (float64 sums, one rounding): a row's gain is the
+    same whatever the other rows, the machine or its BLAS, so the search and
+    the check of its chosen beads (``bead_member_cost``) charge a bead alike.
     """
     start, size = window
     v = vecs.get(window)
     if v is None:
         return None
-    subs = []
+    subs = [v]
     for w in ((start + 1, size - 1), (start, size - 1)):
         u = single[w[0]] if w[1] == 1 else vecs.get(w)
         if u is None:
             return None
         subs.append(u)
-    out: np.ndarray = others @ v - np.maximum(others @ subs[0], others @ subs[1])
+    cos = products(others, np.stack(subs, axis=1))
+    out: np.ndarray = cos[:, 0] - np.maximum(cos[:, 1], cos[:, 2])
+    return out
+
+
+def band_member_costs(
+    types: Sequence[tuple[int, int]],
+    windows: WindowVectors,
+    vecs: tuple[np.ndarray, np.ndarray],
+    band: tuple[np.ndarray, np.ndarray],
+    *,
+    scale: float,
+    params: AlignParams,
+) -> dict[int, MemberCells]:
+    """Every band cell a one-to-many bead over an embedded window pays a member cost at, per bead type.
+
+    ``vecs`` are the sides' prepared segment vectors, ``band`` the DP band
+    ``(lo, hi)`` (row ``i`` holds columns ``lo[i] <= j < hi[i]``). A source
+    window ``(s, a)`` ends in DP row ``s + a`` and meets the target segment
+    ``j - 1`` in each of its columns ``j``; a target window ``(s, b)`` ends in
+    column ``s + b`` and meets the source segment ``i - 1`` of each row ``i``
+    holding that column (one run of rows: both ends of the band only grow).
+    Walking the windows, not the cells, costs one product a window. Only cells
+    where a bead can end are listed (a target segment before it, ``j >= b``),
+    and only non-zero costs: a cell not listed keeps its score.
+    """
+    x, y = vecs
+    lo, hi = band
+    n = len(lo) - 1
+    out: dict[int, MemberCells] = {}
+    for t, (a, b) in enumerate(types):
+        if (a == 1) == (b == 1):
+            continue
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        if a > 1:
+            for start, size in sorted(w for w in windows.src if w[1] == a):
+                i = start + size
+                if i > n:
+                    continue
+                cols = np.arange(max(int(lo[i]), b), int(hi[i]))
+                gain = member_gain((start, size), windows.src, x, y[cols - 1])
+                if gain is not None:
+                    parts.append((np.full(len(cols), i), cols - int(lo[i]), member_cost(gain, scale, params)))
+        else:
+            for start, size in sorted(w for w in windows.tgt if w[1] == b):
+                j = start + size
+                rows = np.arange(max(int(np.searchsorted(hi, j, side="right")), a), int(np.searchsorted(lo, j, side="right")))
+                if len(rows) == 0:
+                    continue
+                gain = member_gain((start, size), windows.tgt, y, x[rows - 1])
+                if gain is not None:
+                    parts.append((rows, j - lo[rows], member_cost(gain, scale, params)))
+        if parts:
+            rows_, offs, costs = (np.concatenate(p) for p in zip(*parts))
+            keep = costs != 0
+            order = np.lexsort((offs[keep], rows_[keep]))
+            if len(order):
+                out[t] = (rows_[keep][order], offs[keep][order], costs[keep][order])
     return out
 
 

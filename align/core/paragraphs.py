@@ -123,8 +123,10 @@ def para_beads_from(beads: Sequence[Bead], src: Segments, tgt: Segments) -> list
     """
     if src.paras is None or tgt.paras is None:
         return []
-    sb = boundaries(src.runs, len(src))
-    tb = boundaries(tgt.runs, len(tgt))
+    # plain lists: read an item at a time, numpy's scalars would cost most of the time (same values, same sums)
+    sb = boundaries(src.runs, len(src)).tolist()
+    tb = boundaries(tgt.runs, len(tgt)).tolist()
+    sides = (src.paras, tgt.paras, src.lengths.tolist(), tgt.lengths.tolist())
     out: list[Bead] = []
     cur: list[Bead] = []
     i = j = 0
@@ -136,21 +138,22 @@ def para_beads_from(beads: Sequence[Bead], src: Segments, tgt: Segments) -> list
         top_s, top_t = max([top_s, *b.src]), max([top_t, *b.tgt])
         # a cut needs segments 0..i-1 and 0..j-1 seen, none missing (a moved pair may come later)
         if sb[i] and tb[j] and top_s == i - 1 and top_t == j - 1:
-            out.append(_merge_group(cur, src, tgt))
+            out.append(_merge_group(cur, sides))
             cur = []
     if cur:
-        out.append(_merge_group(cur, src, tgt))
+        out.append(_merge_group(cur, sides))
     return out
 
 
-def _merge_group(beads: Sequence[Bead], src: Segments, tgt: Segments) -> Bead:
-    """One paragraph bead from the sentence beads of one group; its score weighted by characters."""
-    assert src.paras is not None and tgt.paras is not None
-    sp, tp = src.paras, tgt.paras
+def _merge_group(beads: Sequence[Bead], sides: tuple[Sequence[int], Sequence[int], list[float], list[float]]) -> Bead:
+    """One paragraph bead from the sentence beads of one group; its score weighted by characters.
+
+    ``sides``: each side's paragraph ids and lengths in characters.
+    """
+    sp, tp, ls, lt = sides
     # paragraphs in document order (a moved pair may come first in the group)
     ps = tuple(dict.fromkeys(sp[k] for k in sorted(k for b in beads for k in b.src)))
     pt = tuple(dict.fromkeys(tp[k] for k in sorted(k for b in beads for k in b.tgt)))
-    ls, lt = src.lengths, tgt.lengths
     w = [float(sum(ls[k] for k in b.src) + sum(lt[k] for k in b.tgt)) for b in beads]
     sc_ = [b.score for b in beads]
     return Bead(ps, pt, round(_weighted_mean(w, sc_), 4))

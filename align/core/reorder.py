@@ -44,6 +44,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from align.common.products import products
 from align.core.lexical import fold, own_letters
 from align.core.scores import SimStats
 from align.core.vectors import normalise_rows
@@ -91,6 +92,8 @@ def crossing_pairs(
     segment vectors the search used; ``sim`` its similarity statistics. Each
     segment is in at most one pair without any bookkeeping: a source segment
     has one best match, and a target segment accepts only its own best one.
+    The cosines are ``products``: a near tie between two candidates goes the
+    same way on every machine, whatever the window's length.
     """
     n, m = len(x), len(y)
     if window <= 0 or n == 0 or m == 0:
@@ -106,19 +109,19 @@ def crossing_pairs(
         if not len(other):
             return 0.0
         rows = (y if side == 0 else x)[other.start:other.stop]
-        return float(sim.normalise(np.asarray(vec @ normalise_rows(rows.sum(axis=0, keepdims=True))[0])))
+        return float(sim.normalise(products(vec[None, :], normalise_rows(rows.sum(axis=0, keepdims=True)).T)[0, 0]))
 
     found: list[Pair] = []
     for i, ki in sus_s.items():
         lo, hi = max(0, int(pos_s[i]) - window), min(m, int(pos_s[i]) + window + 1)
-        z = sim.normalise(y[lo:hi] @ x[i])
+        z = sim.normalise(products(y[lo:hi], x[i][:, None])[:, 0])
         j = lo + int(np.argmax(z))
         best = float(z[j - lo])
         kj = sus_t.get(j)
         if kj is None or kj == ki or best < min_sim:
             continue
         lo2, hi2 = max(0, int(pos_t[j]) - window), min(n, int(pos_t[j]) + window + 1)
-        if lo2 + int(np.argmax(x[lo2:hi2] @ y[j])) != i:
+        if lo2 + int(np.argmax(products(x[lo2:hi2], y[j][:, None])[:, 0])) != i:
             continue  # not mutual
         gap = best - max(fit(x[i], ki, 0), fit(y[j], kj, 1), 0.0)
         if gap < margin:

@@ -36,7 +36,7 @@ from align.common.cores import in_parts
 from align.common.products import one_blas_thread, products
 from align.core.kernels import bead_scores, column_max, integral_image
 from align.core.lexical import Anchors, match_band
-from align.core.members import WindowVectors, member_cost, member_gain
+from align.core.members import MemberCells, WindowVectors, band_member_costs
 from align.core.params import AlignParams
 from align.core.search import NEG, Band, BeadType, RowScores, segment_columns
 from align.core.side import Side
@@ -384,16 +384,6 @@ def _cumulated(counts: np.ndarray) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
 
-def _windows_by_end(windows: WindowVectors | None) -> dict[int, tuple[np.ndarray, list[tuple[int, int]]]]:
-    """Target windows by size, sorted by the column they end at (a block looks up its columns' range)."""
-    out: dict[int, tuple[np.ndarray, list[tuple[int, int]]]] = {}
-    tgt = windows.tgt if windows is not None else {}
-    for size in {k for _, k in tgt}:
-        keys = sorted((w for w in tgt if w[1] == size), key=lambda w: w[0])
-        out[size] = (np.array([st + size for st, _ in keys]), keys)
-    return out
-
-
 class WindowScorer:
     """Bead scores for the DP (a ``RowSource``), computed for blocks of rows at once.
 
@@ -481,11 +471,10 @@ class WindowScorer:
             cost_t = skip - params.orphan_skip * skip / params.skip * np.asarray(tgt.orphans, dtype=np.float64)
             self.steps = (-np.concatenate([[skip], cost_s]), -np.concatenate([[skip], cost_t]))
         self.windows = windows if windows and params.member_weight > 0 else None
-        self._tgt_windows = _windows_by_end(self.windows)
         self._cache: dict[int, np.ndarray] = {}
         self._keep_all = len(self.types) * (self.n + 1) * max(band.width, 1) * 8 <= _SCORES_KEPT
         self._store: np.ndarray | None = None  # the kept blocks, one array (blocks, T, block_rows, width)
-        self._member_cache: dict[int, list[tuple[int, np.ndarray, np.ndarray]]] = {}  # per block: ``_costs``
+        self._members: dict[int, MemberCells] | None = None  # the cells paying a member cost (``_member_cells``)
         self._base: WindowScorer | None = None  # the scorer whose scores this one's are, less member costs
         self._steps_band: tuple[np.ndarray, np.ndarray] | None = None
         # integral images per block: they do not depend on the document model, so every pass reuses them
@@ -509,7 +498,7 @@ class WindowScorer:
     def model(self, value: DocModel) -> None:
         self._model = value
         self._cache.clear()
-        self._member_cache.clear()  # the member costs are on the model's similarity scale
+        self._members = None  # the member costs are on the model's similarity scale
 
     def with_windows(self, windows: WindowVectors) -> WindowScorer:
         """The same scores less the member costs of ``windows`` (the member check's second search).
@@ -526,13 +515,12 @@ class WindowScorer:
         """
         other = copy.copy(self)
         other.windows = windows if windows and self.params.member_weight > 0 else None
-        other._tgt_windows = _windows_by_end(other.windows)
         other._cache = {}
         other._store = None
         other._base = self
-        # its blocks are the base's plus a few costs: made again per pass, not kept (the costs are, ``_costs``)
+        # its blocks are the base's plus a few costs: made again per pass, not kept (the costs are, ``_member_cells``)
         other._keep_all = False
-        other._member_cache = {}
+        other._members = None
         if self.complete:
             other._base, other._keep_all, other._store = None, True, self._store
             for blk, out in sorted(self._cache.items()):
@@ -614,7 +602,7 @@ class WindowScorer:
         """Scores of all bead types for DP rows [r0, r1), into ``out`` (T, r1 - r0, width): NEG where impossible.
 
         The cells are computed by ``kernels.bead_scores`` (or are the base
-        scorer's); the member costs (a Python look-up per embedded window) are
+        scorer's); the member costs (one product per embedded window, ``_member_cells``) are
         subtracted here.
         """
         band = self.band
@@ -631,37 +619,30 @@ class WindowScorer:
         return self._less_costs(out, r0, rows)
 
     def _less_costs(self, out: np.ndarray, r0: int, rows: np.ndarray) -> np.ndarray:
-        """``out`` (the block from row ``r0``) less the member costs of its ``rows``, in place."""
+        """``out`` (the block from row ``r0``) less the member costs of its ``rows``, in place.
+
+        Only the cells that pay a cost change (each is listed once); every other cell keeps its score.
+        """
         if len(rows) and self.windows is not None:
-            for t, cost, valid in self._costs(r0, rows):
-                score = out[t, rows - r0] - cost
-                out[t, rows - r0] = np.where(valid, score, NEG)
+            for t, (at, offs, costs) in self._member_cells().items():
+                first, last = np.searchsorted(at, [int(rows[0]), int(rows[-1]) + 1])
+                if last > first:
+                    out[t, at[first:last] - r0, offs[first:last]] -= costs[first:last]
         return out
 
-    def _costs(self, r0: int, rows: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:
-        """The member costs of the block from row ``r0``: ``(type, cost, valid cells)`` where a cost is not zero.
+    def _member_cells(self) -> dict[int, MemberCells]:
+        """Per bead type, the cells paying a member cost (``members.band_member_costs``), found once per model.
 
-        Computed once per block (a Python look-up per embedded window) and
-        kept: they do not change between passes. A type without any cost in
-        the block is left out, as subtracting zero would change nothing (the
-        cells outside ``valid`` are already ``NEG``).
+        They do not change between passes, only with the model's similarity
+        scale; one product per embedded window, not a look-up per row and block.
         """
-        blk = r0 // self.block_rows
-        got = self._member_cache.get(blk)
-        if got is None:
-            band, width = self.band, self.band.width
-            lo, hi = band.lo[rows], band.hi[rows]
-            ii = rows[:, None]
-            jj = np.minimum(lo[:, None] + np.arange(width)[None, :], self.m)
-            inside = lo[:, None] + np.arange(width)[None, :] < hi[:, None]
-            got = []
-            for t, (a, b) in enumerate(self.types):
-                if (a == 1) != (b == 1):
-                    cost = self._member_costs(a, b, rows, lo, hi)
-                    if cost.any():
-                        got.append((t, cost, inside & (ii >= a) & (jj >= b)))
-            self._member_cache[blk] = got
-        return got
+        if self._members is None:
+            scale = self._model.sim.mu1 - self._model.sim.mu0
+            wins = self.windows if self.windows is not None else WindowVectors()
+            self._members = band_member_costs(
+                self.types, wins, (self.x, self.y), (self._lo, self._hi), scale=scale, params=self.params
+            )
+        return self._members
 
     def _fill(self, out: np.ndarray, r0: int, rows: np.ndarray) -> None:
         """The cells of DP ``rows`` (the block from row ``r0``, less row 0) by ``kernels.bead_scores``, into ``out``."""
@@ -704,32 +685,3 @@ class WindowScorer:
             (int(rows[0]), r1),
             _MIN_PART_ROWS,
         )
-
-    def _member_costs(self, a: int, b: int, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        """Cost of one-to-many beads whose embedded window loses similarity by keeping an edge member (``members``)."""
-        out = np.zeros((len(rows), self.band.width))
-        wins = self.windows
-        if wins is None:
-            return out
-        scale = self._model.sim.mu1 - self._model.sim.mu0
-        if a > 1:  # a source window ending at row i, one target segment j - 1
-            for k, i in enumerate(rows):
-                if (int(i) - a, a) not in wins.src:
-                    continue
-                js = np.arange(lo[k], hi[k])
-                others = self.y[np.maximum(js - 1, 0)]
-                gain = member_gain((int(i) - a, a), wins.src, self.x, others)
-                if gain is not None:
-                    out[k, : len(js)] = member_cost(gain, scale, self.params)
-            return out
-        ends, keys = self._tgt_windows.get(b, (np.zeros(0, dtype=np.int64), []))
-        first, last = np.searchsorted(ends, [int(lo.min()), int(hi.max())])
-        for (start, size), j in zip(keys[first:last], ends[first:last]):  # window ending at column j, source i - 1
-            sel = np.nonzero((lo <= j) & (j < hi))[0]
-            if len(sel) == 0:
-                continue
-            others = self.x[rows[sel] - 1]
-            gain = member_gain((start, size), wins.tgt, self.y, others)
-            if gain is not None:
-                out[sel, j - lo[sel]] = member_cost(gain, scale, self.params)
-        return out

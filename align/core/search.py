@@ -279,9 +279,12 @@ def bead_posteriors(path: Sequence[BeadType], band: Band, forward: np.ndarray, b
     tix = np.array([first.get((a, b), -1) if a and b else -1 for a, b in path], dtype=np.int64)
     s = np.empty(len(path))
     step = _block_rows(source)
-    for r0 in range(0, n + 1, step):
+    # a monotone path's beads end in rows in order: each block's beads are one run of them, found by bisection
+    # (a scan of every bead for every block would grow with the square of the length)
+    cuts = np.searchsorted(end[:, 0], np.arange(0, n + 1 + step, step), side="left")
+    for blk, r0 in enumerate(range(0, n + 1, step)):
         r1 = min(r0 + step, n + 1)
-        sel = np.nonzero((end[:, 0] >= r0) & (end[:, 0] < r1))[0]
+        sel = np.arange(cuts[blk], cuts[blk + 1])
         if len(sel) == 0:
             continue
         S, dele, ins, has = row_steps(source, band, (r0, r1), skip)

@@ -231,8 +231,27 @@ def ref_block(sc: WindowScorer, r0: int, r1: int) -> np.ndarray:
             held = (orph_s[ii] - orph_s[ia] if a > 1 else 0) + (orph_t[jj] - orph_t[jb] if b > 1 else 0)
             score = score - p.orphan_merge * held
         if sc.windows is not None and (a == 1) != (b == 1):
-            score = score - sc._member_costs(a, b, rows, lo, hi)
+            score = score - ref_member_costs(sc, (a, b), rows, (lo, hi))
         out[t, rows - r0] = np.where(valid, score, NEG)
+    return out
+
+
+def ref_member_costs(sc: WindowScorer, shape: tuple[int, int], rows: np.ndarray, ends: tuple[np.ndarray, np.ndarray]):
+    """Each cell's member cost, from its window's gain against that cell's one segment alone."""
+    a, b = shape
+    lo, hi = ends
+    out = np.zeros((len(rows), sc.band.width))
+    scale = sc.model.sim.mu1 - sc.model.sim.mu0
+    for q, i in enumerate(rows.tolist()):
+        for k in range(int(hi[q] - lo[q])):
+            j = int(lo[q]) + k
+            if a > 1:
+                window, vecs, own, other = (i - a, a), sc.windows.src, sc.x, sc.y[max(j - 1, 0)]
+            else:
+                window, vecs, own, other = (j - b, b), sc.windows.tgt, sc.y, sc.x[i - 1]
+            gain = member_gain(window, vecs, own, other[None]) if min(window) >= 0 else None
+            if gain is not None:
+                out[q, k] = member_cost(gain, scale, sc.params)[0]
     return out
 
 

@@ -91,6 +91,21 @@ def test_member_gain_compares_the_window_with_the_window_minus_either_edge_membe
     assert member_gain((1, 2), vecs, single, others) is None  # the window itself not embedded
 
 
+def test_a_rows_member_gain_does_not_depend_on_the_rows_beside_it():
+    # the search charges a window against a run of rows at once, the check of its chosen bead against one row:
+    # both must see the same gain, to the last bit (float32 products summed in an order the BLAS picks would not)
+    rng = np.random.default_rng(3)
+    single = normalise_rows(rng.normal(size=(5, 384)).astype(np.float32))
+    vecs = {w: normalise_rows(rng.normal(size=(1, 384)).astype(np.float32))[0] for w in [(0, 3), (1, 2), (0, 2)]}
+    others = normalise_rows(rng.normal(size=(37, 384)).astype(np.float32))
+    together = member_gain((0, 3), vecs, single, others)
+    assert together is not None and together.dtype == np.float32
+    for k in range(len(others)):
+        alone = member_gain((0, 3), vecs, single, others[k : k + 1])
+        assert alone is not None and alone[0] == together[k]
+        assert member_gain((0, 3), vecs, single, others[k:])[0] == together[k]
+
+
 def test_member_cost_is_free_up_to_the_allowed_drop_then_linear():
     p = AlignParams(member_drop=0.25, member_weight=50.0)
     gain = np.array([0.3, 0.0, -0.1, -0.125, -0.2])
@@ -158,7 +173,7 @@ def test_window_scorer_charges_exactly_the_cells_of_embedded_windows(side, shape
                 k, start, other = (a, i - a, y[j - 1]) if side == "src" else (b, j - b, x[i - 1])
                 if (a == 1) != (b == 1) and k > 1 and (start, k) in wins:
                     expect = float(member_cost(member_gain((start, k), wins, own, other[None])[0:1], scale, p)[0])
-                    assert S1[t, c] == pytest.approx(S0[t, c] - expect, abs=1e-4)  # float32 products
+                    assert S1[t, c] == S0[t, c] - expect  # the gain of that one cell, bit for bit (``products``)
                     charged += expect > 0
                 else:
                     assert S1[t, c] == S0[t, c]
