@@ -35,6 +35,7 @@ from align.core.params import AlignParams
 from align.core.vectors import TextEncoder, centre, normalise_rows
 
 Window = tuple[int, int]  # (first segment, number of segments)
+_CHUNK = 128  # windows per stacked product in ``_batched_gains`` (about 10 MB of float64 at a band of 25)
 MemberCells = tuple[np.ndarray, np.ndarray, np.ndarray]  # DP rows, band offsets, costs (sorted by row, then offset)
 
 
@@ -108,6 +109,27 @@ def embed_windows(
     return len(todo)
 
 
+def _stack(window: Window, vecs: Mapping[Window, np.ndarray], single: np.ndarray) -> list[np.ndarray] | None:
+    """The window's vector and those of the window less its first and less its last member, or None."""
+    start, size = window
+    v = vecs.get(window)
+    if v is None:
+        return None
+    rows = [v]
+    for w in ((start + 1, size - 1), (start, size - 1)):
+        u = single[w[0]] if w[1] == 1 else vecs.get(w)
+        if u is None:
+            return None
+        rows.append(u)
+    return rows
+
+
+def _gains(cosines: np.ndarray) -> np.ndarray:
+    """Gain from cosines ``[..., 3]`` (the window, less its first member, less its last): keep-all minus the better cut."""
+    out: np.ndarray = cosines[..., 0] - np.maximum(cosines[..., 1], cosines[..., 2])
+    return out
+
+
 def member_gain(
     window: Window, vecs: Mapping[Window, np.ndarray], single: np.ndarray, others: np.ndarray
 ) -> np.ndarray | None:
@@ -116,22 +138,12 @@ def member_gain(
     ``single`` holds the side's (centred) segment vectors, used for
     sub-windows of one segment. None when a needed vector is missing. The
     cosines are ``products`` (float64 sums, one rounding): a row's gain is the
-    same whatever the other rows, the machine or its BLAS, so the search and
-    the check of its chosen beads (``bead_member_cost``) charge a bead alike.
+    same whatever the other rows, the machine or its BLAS, so the search
+    (``band_member_costs``, many windows at once) and the check of its chosen
+    beads (``bead_member_cost``, one) charge a bead alike.
     """
-    start, size = window
-    v = vecs.get(window)
-    if v is None:
-        return None
-    subs = [v]
-    for w in ((start + 1, size - 1), (start, size - 1)):
-        u = single[w[0]] if w[1] == 1 else vecs.get(w)
-        if u is None:
-            return None
-        subs.append(u)
-    cos = products(others, np.stack(subs, axis=1))
-    out: np.ndarray = cos[:, 0] - np.maximum(cos[:, 1], cos[:, 2])
-    return out
+    stack = _stack(window, vecs, single)
+    return None if stack is None else _gains(products(others, np.stack(stack, axis=1)))
 
 
 def band_member_costs(
@@ -151,9 +163,10 @@ def band_member_costs(
     ``j - 1`` in each of its columns ``j``; a target window ``(s, b)`` ends in
     column ``s + b`` and meets the source segment ``i - 1`` of each row ``i``
     holding that column (one run of rows: both ends of the band only grow).
-    Walking the windows, not the cells, costs one product a window. Only cells
-    where a bead can end are listed (a target segment before it, ``j >= b``),
-    and only non-zero costs: a cell not listed keeps its score.
+    The windows are walked, not the cells, and their cosines taken many
+    windows at a time (``_batched_gains``). Only cells where a bead can end are
+    listed (a target segment before it, ``j >= b``), and only non-zero costs:
+    a cell not listed keeps its score.
     """
     x, y = vecs
     lo, hi = band
@@ -162,32 +175,61 @@ def band_member_costs(
     for t, (a, b) in enumerate(types):
         if (a == 1) == (b == 1):
             continue
-        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        if a > 1:
-            for start, size in sorted(w for w in windows.src if w[1] == a):
-                i = start + size
-                if i > n:
+        rows_: list[np.ndarray] = []
+        offs: list[np.ndarray] = []
+        segs: list[np.ndarray] = []
+        stacks: list[np.ndarray] = []  # three vectors a window, one after the other
+        own, other, wins = (x, y, windows.src) if a > 1 else (y, x, windows.tgt)
+        for window in sorted(w for w in wins if w[1] == max(a, b)):
+            stack = _stack(window, wins, own)
+            if stack is None:
+                continue
+            end = window[0] + window[1]
+            if a > 1:  # the window ends in row ``end``; each of its columns meets target segment j - 1
+                if end > n:
                     continue
-                cols = np.arange(max(int(lo[i]), b), int(hi[i]))
-                gain = member_gain((start, size), windows.src, x, y[cols - 1])
-                if gain is not None:
-                    parts.append((np.full(len(cols), i), cols - int(lo[i]), member_cost(gain, scale, params)))
-        else:
-            for start, size in sorted(w for w in windows.tgt if w[1] == b):
-                j = start + size
-                rows = np.arange(max(int(np.searchsorted(hi, j, side="right")), a), int(np.searchsorted(lo, j, side="right")))
-                if len(rows) == 0:
-                    continue
-                gain = member_gain((start, size), windows.tgt, y, x[rows - 1])
-                if gain is not None:
-                    parts.append((rows, j - lo[rows], member_cost(gain, scale, params)))
-        if parts:
-            rows_, offs, costs = (np.concatenate(p) for p in zip(*parts))
-            keep = costs != 0
-            order = np.lexsort((offs[keep], rows_[keep]))
-            if len(order):
-                out[t] = (rows_[keep][order], offs[keep][order], costs[keep][order])
+                cols = np.arange(max(int(lo[end]), b), int(hi[end]))
+                rows, off, seg = np.full(len(cols), end), cols - int(lo[end]), cols - 1
+            else:  # the window ends in column ``end``; each row holding it meets source segment i - 1
+                first = max(int(np.searchsorted(hi, end, side="right")), a)
+                rows = np.arange(first, int(np.searchsorted(lo, end, side="right")))
+                off, seg = end - lo[rows], rows - 1
+            if len(rows):
+                rows_.append(rows)
+                offs.append(off)
+                segs.append(seg)
+                stacks += stack
+        if not stacks:
+            continue
+        costs = member_cost(_batched_gains(stacks, segs, other), scale, params)
+        at, off_ = np.concatenate(rows_), np.concatenate(offs)
+        keep = costs != 0
+        order = np.lexsort((off_[keep], at[keep]))
+        if len(order):
+            out[t] = (at[keep][order], off_[keep][order], costs[keep][order])
     return out
+
+
+def _batched_gains(stacks: Sequence[np.ndarray], segs: Sequence[np.ndarray], other: np.ndarray) -> np.ndarray:
+    """``member_gain`` of window ``k`` (``stacks[3k : 3k + 3]``) against the rows ``other[segs[k]]``, all concatenated.
+
+    A window meets a band's width of segments at most, so ``_CHUNK`` windows at
+    a time are one stacked product (each padded to the longest of its chunk)
+    instead of one small product, and its Python, per window. Summed in float64
+    and rounded once, as ``products`` does: the values of ``member_gain``.
+    """
+    out: list[np.ndarray] = []
+    for c0 in range(0, len(segs), _CHUNK):
+        part = segs[c0 : c0 + _CHUNK]
+        sizes = np.array([len(s) for s in part])
+        at = np.zeros((len(part), int(sizes.max())), dtype=np.int64)
+        filled = np.arange(at.shape[1])[None, :] < sizes[:, None]
+        at[filled] = np.concatenate(part)
+        near = other[at].astype(np.float64)  # (windows, longest, dim)
+        vs = np.array(stacks[3 * c0 : 3 * (c0 + _CHUNK)], dtype=np.float64).reshape(len(part), 3, -1)
+        vs = vs.transpose(0, 2, 1)  # (windows, dim, 3)
+        out.append(_gains(np.matmul(near, vs).astype(np.float32))[filled])
+    return np.concatenate(out)
 
 
 def bead_member_cost(

@@ -11,6 +11,7 @@ from align.common.errors import UsageError
 from align.core import AlignParams, align_segments
 from align.core.members import (
     WindowVectors,
+    band_member_costs,
     bead_member_cost,
     embed_windows,
     join_window,
@@ -137,6 +138,45 @@ def test_params_refuse_negative_member_settings():
 def _vecs(n, d=16, seed=0):
     rng = np.random.default_rng(seed)
     return normalise_rows(rng.normal(size=(n, d)).astype(np.float32))
+
+
+def test_band_member_costs_lists_each_paying_cell_once_with_the_gain_of_that_cell_alone():
+    # hundreds of windows, so that the stacked products span several chunks; a band that starts late in its rows
+    n = m = 400
+    x, y = _vecs(n, d=24, seed=4), _vecs(m, d=24, seed=5)
+    rng = np.random.default_rng(6)
+    band = band_around([(0, 0), (200, 170), (n, m)], n, m, 4)
+    def windows(count):
+        out = {}
+        for start in sorted(rng.choice(count - 3, size=150, replace=False).tolist()):
+            for size in (2, 3):
+                out[(start, size)] = normalise_rows(rng.normal(size=(1, 24)).astype(np.float32))[0]
+            out[(start + 1, 2)] = normalise_rows(rng.normal(size=(1, 24)).astype(np.float32))[0]
+        return out
+    wins = WindowVectors(src=windows(n), tgt=windows(m))
+    p = AlignParams(member_drop=0.0)
+    types = p.bead_types()
+    assert {(2, 1), (3, 1), (1, 2), (1, 3)} <= set(types)
+    got = band_member_costs(types, wins, (x, y), (band.lo, band.hi), scale=0.4, params=p)
+    for t, (a, b) in enumerate(types):
+        if (a == 1) == (b == 1):
+            assert t not in got
+            continue
+        expect = {}
+        for i in range(1, n + 1):
+            for j in range(int(band.lo[i]), int(band.hi[i])):
+                own, window, other = (x, (i - a, a), y[j - 1]) if a > 1 else (y, (j - b, b), x[i - 1])
+                if min(window) < 0 or j < b:
+                    continue
+                gain = member_gain(window, wins.src if a > 1 else wins.tgt, own, other[None])
+                cost = 0.0 if gain is None else float(member_cost(gain, 0.4, p)[0])
+                if cost:
+                    expect[(i, j - int(band.lo[i]))] = cost
+        assert (t in got) == bool(expect)
+        rows, offs, costs = got.get(t, (np.zeros(0), np.zeros(0), np.zeros(0)))
+        assert list(zip(rows.tolist(), offs.tolist())) == sorted(expect)  # each once, by row then column
+        assert costs.tolist() == [expect[k] for k in sorted(expect)]  # bit for bit
+    assert all(types.index(k) in got for k in [(2, 1), (3, 1), (1, 2), (1, 3)])  # every kind pays somewhere
 
 
 @pytest.mark.parametrize("side", ["src", "tgt"])
