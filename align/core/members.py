@@ -103,9 +103,15 @@ def embed_windows(
     if not todo:
         return 0
     vecs = normalise_rows(encoder.encode([join_window(sides[k][0][w[0] : w[0] + w[1]]) for k, w in todo]))
-    for (k, w), v in zip(todo, vecs):
-        mean = sides[k][2]
-        sides[k][3][w] = v if mean is None else centre(v[None, :], mean)[0]
+    side_of = np.array([k for k, _ in todo])
+    for k, (_, _, mean, into) in enumerate(sides):
+        mine = np.nonzero(side_of == k)[0]
+        if len(mine) == 0:
+            continue
+        # each side's windows centred at once (row by row: the values of one window alone)
+        done = vecs[mine] if mean is None else centre(vecs[mine], mean)
+        for p, v in zip(mine.tolist(), done):
+            into[todo[p][1]] = v
     return len(todo)
 
 

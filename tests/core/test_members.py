@@ -69,6 +69,22 @@ def test_embed_windows_embeds_each_new_window_once_joined_and_centred_like_the_s
     assert not np.allclose(a[(3, 2)], normalise_rows(enc.encode([" ".join(texts[3:5])]))[0], atol=1e-3)
 
 
+def test_windows_embedded_together_are_those_embedded_one_by_one():
+    # a side's windows are centred in one call: each row must be what it would be alone, to the last bit
+    texts = _sentences(40, seed=8)
+    enc = HashEncoder(dim=384)
+    mean = normalise_rows(enc.encode(texts)).mean(axis=0)
+    windows = {(k, size) for k in range(0, 36, 3) for size in (2, 3, 4)}
+    together: dict = {}
+    other: dict = {}
+    embed_windows(enc, [(texts, windows, mean, together), (texts[::-1], {(0, 2), (5, 3)}, None, other)])
+    for w in sorted(windows):
+        alone: dict = {}
+        embed_windows(HashEncoder(dim=384), [(texts, {w}, mean, alone)])
+        assert np.array_equal(alone[w], together[w])
+    assert np.array_equal(other[(0, 2)], normalise_rows(enc.encode([" ".join(texts[::-1][0:2])]))[0])  # not centred
+
+
 def test_member_gain_takes_the_better_of_the_two_edges():
     e = np.eye(4, dtype=np.float32)
     single = np.stack([e[0], e[1], e[2]])
