@@ -25,7 +25,6 @@ units below the bar in a second file.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import re
@@ -34,7 +33,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal, cast
+from typing import Literal, NamedTuple, cast
 
 from lxml import etree
 
@@ -101,9 +100,8 @@ class TmxStats:
     skipped_above_max: int = 0
 
 
-@dataclass(frozen=True)
-class _Unit:
-    """A TU to be written, before it gets its tuid."""
+class _Unit(NamedTuple):
+    """A TU to be written, before it gets its tuid (a tuple: tens of thousands are made and copied per file)."""
 
     src: str
     tgt: str
@@ -188,7 +186,14 @@ def clean_text(text: str) -> tuple[str, int]:
 
 
 def _join(segments: Iterable[Segment], code: str) -> str:
-    return _joiner(code).join(s.text.strip() for s in segments)
+    return _joiner(code).join([s.text.strip() for s in segments])
+
+
+def _join_at(texts: Sequence[str], positions: Sequence[int], joiner: str) -> str:
+    """``texts`` (stripped segment texts) at ``positions`` joined by ``joiner`` (a one-segment side joins nothing)."""
+    if len(positions) == 1:
+        return texts[positions[0]]
+    return joiner.join([texts[k] for k in positions])
 
 
 # --------------------------------------------------------------------------- units
@@ -209,38 +214,42 @@ def _hash(text: str) -> str:
     return hashlib.sha1(unicodedata.normalize("NFC", text.strip()).encode("utf-8")).hexdigest()[:16]
 
 
-def _context(al: Alignment, first: int, last: int, hashes: dict[int, str] | None = None) -> str:
+def _context(texts: Sequence[str], first: int, last: int, hashes: dict[int, str]) -> str:
     """``x-context``: the hashes of the source segments before ``first`` and after ``last`` (``-``: none).
 
     What CAT tools call a context match (Trados' ``x-Context``): the same
     source sentence between the same neighbours. A hash, not the text, so the
     TMX does not carry every sentence three times. ``hashes`` keeps each
     segment's hash for the next unit (a segment is the neighbour of two).
+    ``texts`` are the texts of the alignment's source segments.
     """
-    hashes = {} if hashes is None else hashes
-
-    def hash_of(k: int) -> str:
-        h = hashes.get(k)
-        if h is None:
-            h = hashes[k] = _hash(al.src[k].text)
-        return h
-
-    before = hash_of(first - 1) if first > 0 else "-"
-    after = hash_of(last + 1) if last + 1 < len(al.src) else "-"
+    before = _hash_at(texts, first - 1, hashes) if first > 0 else "-"
+    after = _hash_at(texts, last + 1, hashes) if last + 1 < len(texts) else "-"
     return f"{before},{after}"
+
+
+def _hash_at(texts: Sequence[str], k: int, hashes: dict[int, str]) -> str:
+    """The hash of ``texts[k]``, kept in ``hashes`` (each segment is hashed once, not once per neighbouring unit)."""
+    h = hashes.get(k)
+    if h is None:
+        h = hashes[k] = _hash(texts[k])
+    return h
 
 
 def _sentence_units(al: Alignment, codes: tuple[str, str]) -> list[_Unit]:
     doc = document_id(al)
+    src_joiner, tgt_joiner = _joiner(codes[0]), _joiner(codes[1])
+    src_texts = [s.text.strip() for s in al.src]  # stripped once: what units join and x-context hashes
+    tgt_texts = [s.text.strip() for s in al.tgt]
     hashes: dict[int, str] = {}
     out = []
     for b in al.beads:
         if b.is_null:
             continue
-        src = _join((al.src[i] for i in b.src), codes[0])
-        tgt = _join((al.tgt[j] for j in b.tgt), codes[1])
+        src = _join_at(src_texts, b.src, src_joiner)
+        tgt = _join_at(tgt_texts, b.tgt, tgt_joiner)
         out.append(_Unit(src, tgt, b.score, doc, b.kind, tuple(b.flags), "sentence",
-                         f"{doc}:{_span(b.src)}:{_span(b.tgt)}", _context(al, min(b.src), max(b.src), hashes)))
+                         f"{doc}:{_span(b.src)}:{_span(b.tgt)}", _context(src_texts, min(b.src), max(b.src), hashes)))
     return out
 
 
@@ -250,10 +259,12 @@ def _paragraph_units(al: Alignment, codes: tuple[str, str]) -> list[_Unit]:
     src_by_para = _by_para(al.src)
     tgt_by_para = _by_para(al.tgt)
     position = {id(seg): k for k, seg in enumerate(al.src)}
+    src_texts = [s.text for s in al.src]
+    hashes: dict[int, str] = {}
 
     def context(paras: Sequence[int]) -> str:
         segs = [position[id(s)] for p in paras for s in src_by_para.get(p, ())]
-        return _context(al, min(segs), max(segs)) if segs else "-,-"
+        return _context(src_texts, min(segs), max(segs), hashes) if segs else "-,-"
 
     out = []
     if al.para_beads:
@@ -398,7 +409,7 @@ def _collect(
         if n1 + n2:  # counted for the units this file holds: the warning says what the file lost
             counts.control += n1 + n2
             counts.removed.update(_CONTROL_RE.findall(u.src + u.tgt))
-        out.append(dataclasses.replace(u, src=src, tgt=tgt))
+        out.append(u._replace(src=src, tgt=tgt))
     return out
 
 
