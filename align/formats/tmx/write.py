@@ -25,6 +25,7 @@ units below the bar in a second file.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -488,7 +489,6 @@ def write_tmx(
     seen = set(existing[2]) if existing is not None and dedupe else set()
     units = _collect(als, level, codes, min_score, dedupe, seen, counts, max_score)
     segtype = "paragraph" if level == "paragraph" else "sentence"
-    root = _build(codes, segtype, stamp, creationid, units, existing)
     first_new = len(existing[1]) if existing is not None else 0
     long_segments = 0
     for k, u in enumerate(units, start=first_new + 1):
@@ -507,7 +507,7 @@ def write_tmx(
         counts.warnings.append(_removed_warning(counts))
     if not units and not first_new:
         counts.warnings.append(_empty_warning(counts, min_score, max_score))
-    atomic_write(path, _serialize(root))
+    atomic_write(path, _render(codes, segtype, stamp, creationid, units, existing))
     return TmxStats(
         tus_written=len(units),
         skipped_below_min=counts.skipped_below_min,
@@ -550,14 +550,23 @@ def _date(now: datetime | None) -> str:
     return now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _build(
+def _render(
     codes: tuple[str, str],
     segtype: str,
     stamp: str,
     creationid: str,
     units: list[_Unit],
     existing: tuple[etree._Element, list[etree._Element], list[tuple[str, str]]] | None,
-) -> etree._Element:
+) -> bytes:
+    """The file's bytes: lxml writes the header and any kept units, the new units are written as strings.
+
+    Building an lxml element per ``<tu>`` (ten elements and a dozen
+    attributes each) took most of the writer's time on a large memory; the
+    strings :func:`_tu_xml` makes are the bytes lxml would write for those
+    elements (same escaping, asked of lxml, and the indentation of
+    :func:`_indent`). They take the place of a comment that stands where the
+    last unit would, so lxml still writes and indents everything around them.
+    """
     root = etree.Element("tmx", version="1.4")
     header = etree.SubElement(root, "header")
     attrs = {
@@ -587,36 +596,107 @@ def _build(
     for n, tu in enumerate(existing[1] if existing is not None else [], start=1):
         tu.set("tuid", tuids.take(tu.get("tuid") or str(n)))  # kept, unless another unit holds it already
         body.append(tu)
-    for n, u in enumerate(units, start=1):
-        body.append(_tu_element(u, tuids.take(u.tuid or str(n)), codes, stamp, creationid, attrs["segtype"]))
+    if not units:
+        _indent(root)
+        return _serialize(root)
+    writer = _TuWriter(codes, stamp, creationid, attrs["segtype"])
+    new = "\n    ".join([writer.tu(u, tuids.take(u.tuid or str(n))) for n, u in enumerate(units, start=1)])
+    body.append(etree.Comment(_NEW_UNITS))
     _indent(root)
-    return root
+    data = _serialize(root)
+    at = data.rindex(_NEW_UNITS_BYTES)  # the last one: a kept unit may hold the same comment, nothing after ours can
+    return data[:at] + new.encode("utf-8") + data[at + len(_NEW_UNITS_BYTES):]
 
 
-def _tu_element(u: _Unit, tuid: str, codes: tuple[str, str], stamp: str, creationid: str, header_segtype: str) -> etree._Element:
-    tu = etree.Element("tu", tuid=tuid, srclang=codes[0])
-    if u.segtype != header_segtype:
-        tu.set("segtype", u.segtype)
-    tu.set("creationdate", stamp)
-    tu.set("creationid", creationid)
-    tu.set("changedate", stamp)
-    props = [
-        ("x-alignment-score", f"{u.score:.3f}"),
-        ("x-document", u.document),
-        ("x-bead-type", u.bead_type),
-    ]
-    if u.context:
-        props.append(("x-context", u.context))
-    if u.flags:
-        props.append(("x-flags", ",".join(u.flags)))
-    for ptype, value in props:
-        clean, _ = clean_text(value)
-        etree.SubElement(tu, "prop", type=ptype).text = clean
-    for code, text in ((codes[0], u.src), (codes[1], u.tgt)):
-        tuv = etree.SubElement(tu, "tuv")
-        tuv.set(XML_LANG, code)
-        etree.SubElement(tuv, "seg").text = text
-    return tu
+_NEW_UNITS = " the new units "
+_NEW_UNITS_BYTES = f"<!--{_NEW_UNITS}-->".encode()
+
+
+@dataclass(frozen=True)
+class _Escapes:
+    """How lxml writes each ASCII character in element text and in attribute values (``&`` as ``&amp;``...).
+
+    Asked of lxml (:func:`_escapes`), not written down here, so that units
+    written as strings match the elements lxml writes with the libxml2 it
+    runs on; in UTF-8 libxml2 writes every other character as it is.
+    """
+
+    text: dict[int, str]
+    attribute: dict[int, str]
+    in_text: re.Pattern[str]  # any character of ``text``
+    in_attribute: re.Pattern[str]
+
+    def escape_text(self, value: str) -> str:
+        return value.translate(self.text) if self.in_text.search(value) else value
+
+    def escape_attribute(self, value: str) -> str:
+        return value.translate(self.attribute) if self.in_attribute.search(value) else value
+
+
+@functools.cache
+def _escapes() -> _Escapes:
+    """Each XML-legal ASCII character written by lxml as the text and as an attribute of an element."""
+    text: dict[int, str] = {}
+    attribute: dict[int, str] = {}
+    for code in (0x09, 0x0A, 0x0D, *range(0x20, 0x7F)):
+        char = chr(code)
+        el = etree.Element("a", b=char)
+        el.text = char
+        m = re.fullmatch(r'<a b="(.*)">(.*)</a>', etree.tostring(el, encoding="UTF-8").decode("utf-8"), re.DOTALL)
+        assert m is not None, "lxml writes an element with one attribute and text as <a b=...>...</a>"
+        if m.group(1) != char:
+            attribute[code] = m.group(1)
+        if m.group(2) != char:
+            text[code] = m.group(2)
+
+    def any_of(table: dict[int, str]) -> re.Pattern[str]:
+        return re.compile("[" + re.escape("".join(map(chr, table))) + "]")
+
+    return _Escapes(text, attribute, any_of(text), any_of(attribute))
+
+
+class _TuWriter:
+    """Writes a unit's ``<tu>`` as the string lxml would write for the element ``_indent`` indented.
+
+    What is the same for every unit of the file (languages, dates, creationid)
+    is escaped once; lxml is handed it once, so that a value XML cannot hold
+    (a control character in ``creationid``) raises lxml's own ValueError.
+    """
+
+    def __init__(self, codes: tuple[str, str], stamp: str, creationid: str, header_segtype: str) -> None:
+        etree.Element("tu", srclang=codes[0], creationdate=stamp, creationid=creationid, changedate=stamp)
+        etree.Element("tuv", {XML_LANG: codes[1]})
+        self._escapes = _escapes()
+        attr = self._escapes.escape_attribute
+        dates = f' creationdate="{attr(stamp)}" creationid="{attr(creationid)}" changedate="{attr(stamp)}">'
+        self._header_segtype = header_segtype
+        self._after_tuid = f'" srclang="{attr(codes[0])}"'
+        self._dates = dates
+        self._tuvs = [f'<tuv xml:lang="{attr(code)}">\n        <seg>' for code in codes]
+        self._props: dict[tuple[str, str], str] = {}  # a prop value as written: most repeat (document, bead type, flags)
+
+    def tu(self, u: _Unit, tuid: str) -> str:
+        """The ``<tu>`` of ``u``, from its start tag to its end tag (its tail is the caller's)."""
+        segtype = "" if u.segtype == self._header_segtype else f' segtype="{self._escapes.escape_attribute(u.segtype)}"'
+        parts = [f'<tu tuid="{self._escapes.escape_attribute(tuid)}{self._after_tuid}{segtype}{self._dates}']
+        parts.append(self._prop("x-alignment-score", f"{u.score:.3f}"))
+        parts.append(self._prop("x-document", u.document))
+        parts.append(self._prop("x-bead-type", u.bead_type))
+        if u.context:
+            parts.append(self._prop("x-context", u.context))
+        if u.flags:
+            parts.append(self._prop("x-flags", ",".join(u.flags)))
+        escape = self._escapes.escape_text
+        parts.append(f"{self._tuvs[0]}{escape(u.src)}</seg>\n      </tuv>")
+        parts.append(f"{self._tuvs[1]}{escape(u.tgt)}</seg>\n      </tuv>")
+        return "\n      ".join(parts) + "\n    </tu>"
+
+    def _prop(self, ptype: str, value: str) -> str:
+        """``<prop type="ptype">value</prop>``, the value cleaned like a segment."""
+        written = self._props.get((ptype, value))
+        if written is None:
+            written = self._props[ptype, value] = f'<prop type="{ptype}">{self._escapes.escape_text(clean_text(value)[0])}</prop>'
+        return written
 
 
 class UniqueIds:
