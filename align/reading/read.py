@@ -111,6 +111,8 @@ _BILINGUAL_START = re.compile(
 )
 _BULLET = re.compile(r"^(?:[-*•·–—]|\d{1,3}[.)])\s")
 _LINE_END_BREAKS = re.compile(r"[ \t]*\n\s*")
+# A line from its first to its last character that is not white space (``\s`` is what str.strip strips).
+_STRIPPED_LINE = re.compile(r"\S(?:[^\n]*\S)?")
 _WRAP_GROUP_SHARE = 0.5
 _WRAP_BREAK_SHARE = 0.6
 _WRAP_LONG_LINE = 40
@@ -152,7 +154,10 @@ def read_document(
     if doc is not None:
         return doc
     text, used, warnings = read_text(data, name, lang=lang, encoding=encoding, line_separators=fmt != "presplit")
-    return document_from_text(text, name, lang, fmt, force=force, split=split, encoding=used, warnings=warnings)
+    # read_text normalised the text; normalising it again (document_from_text) could only take off one more
+    # leading byte-order mark, so that is all done here
+    text = text.removeprefix("\ufeff")
+    return _segmented(text, name, lang, fmt, force=force, split=split, encoding=used, warnings=warnings)
 
 
 def document_from_text(
@@ -173,6 +178,21 @@ def document_from_text(
     text, changed = normalise_text(text, line_separators=fmt != "presplit")
     if changed:
         warnings = (*warnings, changed)
+    return _segmented(text, path, lang, fmt, force=force, split=split, encoding=encoding, warnings=warnings)
+
+
+def _segmented(
+    text: str,
+    path: str,
+    lang: str,
+    fmt: str,
+    *,
+    force: bool,
+    split: bool,
+    encoding: str,
+    warnings: tuple[str, ...],
+) -> Document:
+    """The Document of text ``normalise_text`` already made (``read_text`` does: normalising twice cost time)."""
     if not text.strip():
         raise InputError("is empty" if not text else "contains only whitespace", path=path, hint="check that you gave the right file")
     fmt = resolve_format(fmt, path, text)
@@ -816,8 +836,12 @@ def _segments(doc_text: str, blocks: list[Block], lang: str, split: bool, *, edg
 
 def _presplit_segments(text: str, split: bool) -> list[Segment]:
     kind: SegmentKind = "sentence" if split else "paragraph"
-    spans = [span for span in _lines(text) if span is not None]
-    return [Segment(text[s:e], kind, i, 0, (s, e)) for i, (s, e) in enumerate(spans)]
+    return [Segment(text[s:e], kind, i, 0, (s, e)) for i, (s, e) in enumerate(_nonblank_lines(text))]
+
+
+def _nonblank_lines(text: str) -> list[tuple[int, int]]:
+    """The stripped span of each line that is not blank: :func:`_lines` without the blank ones, in one scan."""
+    return [m.span() for m in _STRIPPED_LINE.finditer(text)]
 
 
 def _check_language(segments: list[Segment], path: str, lang: str) -> None:

@@ -25,7 +25,7 @@ units below the bar in a second file.
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 import hashlib
 import os
 import re
@@ -34,7 +34,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal, cast
+from typing import Literal, NamedTuple, cast
 
 from lxml import etree
 
@@ -101,9 +101,8 @@ class TmxStats:
     skipped_above_max: int = 0
 
 
-@dataclass(frozen=True)
-class _Unit:
-    """A TU to be written, before it gets its tuid."""
+class _Unit(NamedTuple):
+    """A TU to be written, before it gets its tuid (a tuple: tens of thousands are made and copied per file)."""
 
     src: str
     tgt: str
@@ -188,7 +187,14 @@ def clean_text(text: str) -> tuple[str, int]:
 
 
 def _join(segments: Iterable[Segment], code: str) -> str:
-    return _joiner(code).join(s.text.strip() for s in segments)
+    return _joiner(code).join([s.text.strip() for s in segments])
+
+
+def _join_at(texts: Sequence[str], positions: Sequence[int], joiner: str) -> str:
+    """``texts`` (stripped segment texts) at ``positions`` joined by ``joiner`` (a one-segment side joins nothing)."""
+    if len(positions) == 1:
+        return texts[positions[0]]
+    return joiner.join([texts[k] for k in positions])
 
 
 # --------------------------------------------------------------------------- units
@@ -209,38 +215,42 @@ def _hash(text: str) -> str:
     return hashlib.sha1(unicodedata.normalize("NFC", text.strip()).encode("utf-8")).hexdigest()[:16]
 
 
-def _context(al: Alignment, first: int, last: int, hashes: dict[int, str] | None = None) -> str:
+def _context(texts: Sequence[str], first: int, last: int, hashes: dict[int, str]) -> str:
     """``x-context``: the hashes of the source segments before ``first`` and after ``last`` (``-``: none).
 
     What CAT tools call a context match (Trados' ``x-Context``): the same
     source sentence between the same neighbours. A hash, not the text, so the
     TMX does not carry every sentence three times. ``hashes`` keeps each
     segment's hash for the next unit (a segment is the neighbour of two).
+    ``texts`` are the texts of the alignment's source segments.
     """
-    hashes = {} if hashes is None else hashes
-
-    def hash_of(k: int) -> str:
-        h = hashes.get(k)
-        if h is None:
-            h = hashes[k] = _hash(al.src[k].text)
-        return h
-
-    before = hash_of(first - 1) if first > 0 else "-"
-    after = hash_of(last + 1) if last + 1 < len(al.src) else "-"
+    before = _hash_at(texts, first - 1, hashes) if first > 0 else "-"
+    after = _hash_at(texts, last + 1, hashes) if last + 1 < len(texts) else "-"
     return f"{before},{after}"
+
+
+def _hash_at(texts: Sequence[str], k: int, hashes: dict[int, str]) -> str:
+    """The hash of ``texts[k]``, kept in ``hashes`` (each segment is hashed once, not once per neighbouring unit)."""
+    h = hashes.get(k)
+    if h is None:
+        h = hashes[k] = _hash(texts[k])
+    return h
 
 
 def _sentence_units(al: Alignment, codes: tuple[str, str]) -> list[_Unit]:
     doc = document_id(al)
+    src_joiner, tgt_joiner = _joiner(codes[0]), _joiner(codes[1])
+    src_texts = [s.text.strip() for s in al.src]  # stripped once: what units join and x-context hashes
+    tgt_texts = [s.text.strip() for s in al.tgt]
     hashes: dict[int, str] = {}
     out = []
     for b in al.beads:
         if b.is_null:
             continue
-        src = _join((al.src[i] for i in b.src), codes[0])
-        tgt = _join((al.tgt[j] for j in b.tgt), codes[1])
+        src = _join_at(src_texts, b.src, src_joiner)
+        tgt = _join_at(tgt_texts, b.tgt, tgt_joiner)
         out.append(_Unit(src, tgt, b.score, doc, b.kind, tuple(b.flags), "sentence",
-                         f"{doc}:{_span(b.src)}:{_span(b.tgt)}", _context(al, min(b.src), max(b.src), hashes)))
+                         f"{doc}:{_span(b.src)}:{_span(b.tgt)}", _context(src_texts, min(b.src), max(b.src), hashes)))
     return out
 
 
@@ -250,10 +260,12 @@ def _paragraph_units(al: Alignment, codes: tuple[str, str]) -> list[_Unit]:
     src_by_para = _by_para(al.src)
     tgt_by_para = _by_para(al.tgt)
     position = {id(seg): k for k, seg in enumerate(al.src)}
+    src_texts = [s.text for s in al.src]
+    hashes: dict[int, str] = {}
 
     def context(paras: Sequence[int]) -> str:
         segs = [position[id(s)] for p in paras for s in src_by_para.get(p, ())]
-        return _context(al, min(segs), max(segs)) if segs else "-,-"
+        return _context(src_texts, min(segs), max(segs), hashes) if segs else "-,-"
 
     out = []
     if al.para_beads:
@@ -398,7 +410,7 @@ def _collect(
         if n1 + n2:  # counted for the units this file holds: the warning says what the file lost
             counts.control += n1 + n2
             counts.removed.update(_CONTROL_RE.findall(u.src + u.tgt))
-        out.append(dataclasses.replace(u, src=src, tgt=tgt))
+        out.append(u._replace(src=src, tgt=tgt))
     return out
 
 
@@ -477,7 +489,6 @@ def write_tmx(
     seen = set(existing[2]) if existing is not None and dedupe else set()
     units = _collect(als, level, codes, min_score, dedupe, seen, counts, max_score)
     segtype = "paragraph" if level == "paragraph" else "sentence"
-    root = _build(codes, segtype, stamp, creationid, units, existing)
     first_new = len(existing[1]) if existing is not None else 0
     long_segments = 0
     for k, u in enumerate(units, start=first_new + 1):
@@ -496,7 +507,7 @@ def write_tmx(
         counts.warnings.append(_removed_warning(counts))
     if not units and not first_new:
         counts.warnings.append(_empty_warning(counts, min_score, max_score))
-    atomic_write(path, _serialize(root))
+    atomic_write(path, _render(codes, segtype, stamp, creationid, units, existing))
     return TmxStats(
         tus_written=len(units),
         skipped_below_min=counts.skipped_below_min,
@@ -539,14 +550,23 @@ def _date(now: datetime | None) -> str:
     return now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _build(
+def _render(
     codes: tuple[str, str],
     segtype: str,
     stamp: str,
     creationid: str,
     units: list[_Unit],
     existing: tuple[etree._Element, list[etree._Element], list[tuple[str, str]]] | None,
-) -> etree._Element:
+) -> bytes:
+    """The file's bytes: lxml writes the header and any kept units, the new units are written as strings.
+
+    Building an lxml element per ``<tu>`` (ten elements and a dozen
+    attributes each) took most of the writer's time on a large memory; the
+    strings :func:`_tu_xml` makes are the bytes lxml would write for those
+    elements (same escaping, asked of lxml, and the indentation of
+    :func:`_indent`). They take the place of a comment that stands where the
+    last unit would, so lxml still writes and indents everything around them.
+    """
     root = etree.Element("tmx", version="1.4")
     header = etree.SubElement(root, "header")
     attrs = {
@@ -576,36 +596,107 @@ def _build(
     for n, tu in enumerate(existing[1] if existing is not None else [], start=1):
         tu.set("tuid", tuids.take(tu.get("tuid") or str(n)))  # kept, unless another unit holds it already
         body.append(tu)
-    for n, u in enumerate(units, start=1):
-        body.append(_tu_element(u, tuids.take(u.tuid or str(n)), codes, stamp, creationid, attrs["segtype"]))
+    if not units:
+        _indent(root)
+        return _serialize(root)
+    writer = _TuWriter(codes, stamp, creationid, attrs["segtype"])
+    new = "\n    ".join([writer.tu(u, tuids.take(u.tuid or str(n))) for n, u in enumerate(units, start=1)])
+    body.append(etree.Comment(_NEW_UNITS))
     _indent(root)
-    return root
+    data = _serialize(root)
+    at = data.rindex(_NEW_UNITS_BYTES)  # the last one: a kept unit may hold the same comment, nothing after ours can
+    return data[:at] + new.encode("utf-8") + data[at + len(_NEW_UNITS_BYTES):]
 
 
-def _tu_element(u: _Unit, tuid: str, codes: tuple[str, str], stamp: str, creationid: str, header_segtype: str) -> etree._Element:
-    tu = etree.Element("tu", tuid=tuid, srclang=codes[0])
-    if u.segtype != header_segtype:
-        tu.set("segtype", u.segtype)
-    tu.set("creationdate", stamp)
-    tu.set("creationid", creationid)
-    tu.set("changedate", stamp)
-    props = [
-        ("x-alignment-score", f"{u.score:.3f}"),
-        ("x-document", u.document),
-        ("x-bead-type", u.bead_type),
-    ]
-    if u.context:
-        props.append(("x-context", u.context))
-    if u.flags:
-        props.append(("x-flags", ",".join(u.flags)))
-    for ptype, value in props:
-        clean, _ = clean_text(value)
-        etree.SubElement(tu, "prop", type=ptype).text = clean
-    for code, text in ((codes[0], u.src), (codes[1], u.tgt)):
-        tuv = etree.SubElement(tu, "tuv")
-        tuv.set(XML_LANG, code)
-        etree.SubElement(tuv, "seg").text = text
-    return tu
+_NEW_UNITS = " the new units "
+_NEW_UNITS_BYTES = f"<!--{_NEW_UNITS}-->".encode()
+
+
+@dataclass(frozen=True)
+class _Escapes:
+    """How lxml writes each ASCII character in element text and in attribute values (``&`` as ``&amp;``...).
+
+    Asked of lxml (:func:`_escapes`), not written down here, so that units
+    written as strings match the elements lxml writes with the libxml2 it
+    runs on; in UTF-8 libxml2 writes every other character as it is.
+    """
+
+    text: dict[int, str]
+    attribute: dict[int, str]
+    in_text: re.Pattern[str]  # any character of ``text``
+    in_attribute: re.Pattern[str]
+
+    def escape_text(self, value: str) -> str:
+        return value.translate(self.text) if self.in_text.search(value) else value
+
+    def escape_attribute(self, value: str) -> str:
+        return value.translate(self.attribute) if self.in_attribute.search(value) else value
+
+
+@functools.cache
+def _escapes() -> _Escapes:
+    """Each XML-legal ASCII character written by lxml as the text and as an attribute of an element."""
+    text: dict[int, str] = {}
+    attribute: dict[int, str] = {}
+    for code in (0x09, 0x0A, 0x0D, *range(0x20, 0x7F)):
+        char = chr(code)
+        el = etree.Element("a", b=char)
+        el.text = char
+        m = re.fullmatch(r'<a b="(.*)">(.*)</a>', etree.tostring(el, encoding="UTF-8").decode("utf-8"), re.DOTALL)
+        assert m is not None, "lxml writes an element with one attribute and text as <a b=...>...</a>"
+        if m.group(1) != char:
+            attribute[code] = m.group(1)
+        if m.group(2) != char:
+            text[code] = m.group(2)
+
+    def any_of(table: dict[int, str]) -> re.Pattern[str]:
+        return re.compile("[" + re.escape("".join(map(chr, table))) + "]")
+
+    return _Escapes(text, attribute, any_of(text), any_of(attribute))
+
+
+class _TuWriter:
+    """Writes a unit's ``<tu>`` as the string lxml would write for the element ``_indent`` indented.
+
+    What is the same for every unit of the file (languages, dates, creationid)
+    is escaped once; lxml is handed it once, so that a value XML cannot hold
+    (a control character in ``creationid``) raises lxml's own ValueError.
+    """
+
+    def __init__(self, codes: tuple[str, str], stamp: str, creationid: str, header_segtype: str) -> None:
+        etree.Element("tu", srclang=codes[0], creationdate=stamp, creationid=creationid, changedate=stamp)
+        etree.Element("tuv", {XML_LANG: codes[1]})
+        self._escapes = _escapes()
+        attr = self._escapes.escape_attribute
+        dates = f' creationdate="{attr(stamp)}" creationid="{attr(creationid)}" changedate="{attr(stamp)}">'
+        self._header_segtype = header_segtype
+        self._after_tuid = f'" srclang="{attr(codes[0])}"'
+        self._dates = dates
+        self._tuvs = [f'<tuv xml:lang="{attr(code)}">\n        <seg>' for code in codes]
+        self._props: dict[tuple[str, str], str] = {}  # a prop value as written: most repeat (document, bead type, flags)
+
+    def tu(self, u: _Unit, tuid: str) -> str:
+        """The ``<tu>`` of ``u``, from its start tag to its end tag (its tail is the caller's)."""
+        segtype = "" if u.segtype == self._header_segtype else f' segtype="{self._escapes.escape_attribute(u.segtype)}"'
+        parts = [f'<tu tuid="{self._escapes.escape_attribute(tuid)}{self._after_tuid}{segtype}{self._dates}']
+        parts.append(self._prop("x-alignment-score", f"{u.score:.3f}"))
+        parts.append(self._prop("x-document", u.document))
+        parts.append(self._prop("x-bead-type", u.bead_type))
+        if u.context:
+            parts.append(self._prop("x-context", u.context))
+        if u.flags:
+            parts.append(self._prop("x-flags", ",".join(u.flags)))
+        escape = self._escapes.escape_text
+        parts.append(f"{self._tuvs[0]}{escape(u.src)}</seg>\n      </tuv>")
+        parts.append(f"{self._tuvs[1]}{escape(u.tgt)}</seg>\n      </tuv>")
+        return "\n      ".join(parts) + "\n    </tu>"
+
+    def _prop(self, ptype: str, value: str) -> str:
+        """``<prop type="ptype">value</prop>``, the value cleaned like a segment."""
+        written = self._props.get((ptype, value))
+        if written is None:
+            written = self._props[ptype, value] = f'<prop type="{ptype}">{self._escapes.escape_text(clean_text(value)[0])}</prop>'
+        return written
 
 
 class UniqueIds:
