@@ -110,7 +110,12 @@ def _length_issues(alignment: Alignment, two_sided: list[int], p: QualityParams)
 _TILE_COLS = 2048
 
 
-def _row_best(rows: np.ndarray, other: np.ndarray) -> list[tuple[int, float]]:
+def _largest_norm(vectors: np.ndarray) -> float:
+    """The largest Euclidean norm of the rows of ``vectors`` (0 for none): the scale of ``_row_best``'s margin."""
+    return float(np.linalg.norm(vectors, axis=1).max()) if len(vectors) else 0.0
+
+
+def _row_best(rows: np.ndarray, other: np.ndarray, size: float | None = None) -> list[tuple[int, float]]:
     """For each row, its first best column of ``products(rows, other.T)`` and that value, with a fast product first.
 
     The whole product in float64 is the slow part of the ``moved`` check on a
@@ -130,10 +135,15 @@ def _row_best(rows: np.ndarray, other: np.ndarray) -> list[tuple[int, float]]:
     row's final maximum is kept, and the exact margin is applied once it is
     known. Which columns the float32 screen keeps never changes the answer,
     only how many are summed again.
+
+    ``size``: ``_largest_norm(other)``, when the caller already has it (one
+    pass over the whole other side per call otherwise: a tenth of the time
+    of a 512-row call).
     """
     d = rows.shape[1]
     gamma = d * 2.0**-24 / (1.0 - d * 2.0**-24)
-    size = float(np.linalg.norm(other, axis=1).max()) if len(other) else 0.0
+    if size is None:
+        size = _largest_norm(other)
     reach = np.linalg.norm(rows, axis=1) * size
     bound = 2.0 * gamma * reach
     # |a float32 product| <= reach * (1 + gamma) < 2 * reach + 1: a unit there is at least one of the row maximum's
@@ -152,13 +162,42 @@ def _row_best(rows: np.ndarray, other: np.ndarray) -> list[tuple[int, float]]:
     ri, ci = ri[keep], ci[keep]
     order = np.lexsort((ci, ri))  # row-major: each row's candidates in column order
     ri, ci = ri[order], ci[order]
-    exact = np.einsum("ij,ij->i", rows[ri].astype(np.float64), other[ci].astype(np.float64)).astype(np.float32)
-    starts = np.flatnonzero(np.r_[True, ri[1:] != ri[:-1]])  # every row has a candidate: its own maximum
-    out = []
-    for a, b in zip(starts, [*starts[1:], len(ri)]):
-        k = a + int(np.argmax(exact[a:b]))  # the first of equal values
-        out.append((int(ci[k]), float(exact[k])))
+    exact = _exact_products(rows, ri, other, ci)
+    k = _first_row_maxima(ri, exact)  # every row has a candidate: its own maximum
+    return list(zip(ci[k].tolist(), exact[k].astype(np.float64).tolist()))
+
+
+# candidate pairs per float64 product in ``_exact_products``: their float64 copies (2 x 2 MB at 1,024 dimensions) stay
+# in the CPU's cache, where all the candidates of a long document at once did not (480 MB a side at 50,000 segments)
+_EXACT_PAIRS = 1024
+
+
+def _exact_products(a: np.ndarray, ai: np.ndarray, b: np.ndarray, bi: np.ndarray) -> np.ndarray:
+    """``a[ai[k]] . b[bi[k]]`` for each ``k``, summed in float64 and rounded to float32 once, ``_EXACT_PAIRS`` at a time.
+
+    Each value is one row of one ``einsum``, whatever the pairs beside it: the
+    same as one ``einsum`` over every pair (a test holds them equal).
+    """
+    out = np.empty(len(ai), dtype=np.float32)
+    for s in range(0, len(ai), _EXACT_PAIRS):
+        x = a[ai[s : s + _EXACT_PAIRS]].astype(np.float64)
+        y = b[bi[s : s + _EXACT_PAIRS]].astype(np.float64)
+        out[s : s + _EXACT_PAIRS] = np.einsum("ij,ij->i", x, y)  # rounded to float32 once, on assignment
     return out
+
+
+def _first_row_maxima(ri: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """For each run of equal ``ri`` (rows, in order), the position of its ``np.argmax``: the first of its largest
+    values, or of its NaNs (which ``argmax`` takes for the largest), in one pass of whole-array operations.
+    """
+    if not len(ri):
+        return np.empty(0, dtype=np.intp)
+    starts = np.flatnonzero(np.r_[True, ri[1:] != ri[:-1]])
+    run = np.cumsum(np.r_[False, ri[1:] != ri[:-1]])  # each position's run
+    top = np.maximum.reduceat(values, starts)  # NaN where the run holds one
+    hit = np.flatnonzero((values == top[run]) | np.isnan(values))
+    first = np.r_[True, run[hit[1:]] != run[hit[:-1]]]  # every run has a hit: its maximum, or its first NaN
+    return hit[first]
 
 
 class _Cosines:
@@ -201,6 +240,7 @@ class _Cosines:
         """
         out: dict[int, tuple[int, float]] = {}
         ids = sorted(set(ids))
+        size: float | None = None
         for s in range(0, len(ids), chunk):
             part = ids[s : s + chunk]
             if self.full is not None:
@@ -211,7 +251,9 @@ class _Cosines:
                 continue
             assert self.x is not None and self.y is not None
             mine, other = (self.x, self.y) if by_row else (self.y, self.x)
-            out.update(zip(part, _row_best(mine[part], other)))
+            if size is None:
+                size = _largest_norm(other)  # once for every block of rows
+            out.update(zip(part, _row_best(mine[part], other, size)))
         return out
 
 
