@@ -151,3 +151,20 @@ def test_the_row_best_with_the_other_sides_largest_norm_given_is_that_without():
     x = rng.normal(size=(40, 32)).astype(np.float32)
     assert _row_best(x, y, flags._largest_norm(y)) == _row_best(x, y)
     assert flags._largest_norm(y[:0]) == 0.0
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_the_best_matches_by_blocks_on_every_thread_are_those_of_the_whole_float64_product(monkeypatch, threads):
+    """Blocks of rows shared among the threads (even empty ones): each row's column and value of ``products``."""
+    monkeypatch.setattr(flags, "default_threads", lambda: threads)
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(400, 48)).astype(np.float32)
+    y = rng.normal(size=(300, 48)).astype(np.float32)
+    y[7] = y[3]  # a tie in every row: the first column is the best
+    x[5] = x[2]
+    fast, exact = _Cosines(x, y), _Cosines(None, None, products(x, y.T))
+    for ids in ([], [4], [9, 1, 9], list(range(0, 300, 7)), list(range(300))):
+        for by_row in (True, False):
+            want = exact._best(ids, by_row=by_row)
+            for chunk in (1, 7, 512):
+                assert fast._best(ids, by_row=by_row, chunk=chunk) == want
