@@ -85,12 +85,26 @@ class QualityParams:
 # --------------------------------------------------------------------------- checks
 
 
+def _side_lengths(segments: Sequence[Segment], sides: Sequence[tuple[int, ...]]) -> np.ndarray:
+    """The characters of each side (its segments' lengths added up; none empty), as floats.
+
+    Integer sums, so the same numbers as a Python ``sum`` per side, without a
+    Python loop per segment of the document (a tenth of the text checks' time
+    at 50,000 segments).
+    """
+    lengths = np.array([len(s.text) for s in segments], dtype=np.int64)
+    flat = np.fromiter(itertools.chain.from_iterable(sides), dtype=np.intp)
+    starts = np.cumsum([0, *map(len, sides[:-1])])
+    return np.add.reduceat(lengths[flat], starts).astype(float)
+
+
 def _length_issues(alignment: Alignment, two_sided: list[int], p: QualityParams) -> dict[int, str]:
     """Beads whose log length ratio is a robust outlier against the document's own ratios."""
     if not two_sided:
         return {}
-    ls = np.array([sum(len(alignment.src[i].text) for i in alignment.beads[b].src) for b in two_sided], float)
-    lt = np.array([sum(len(alignment.tgt[j].text) for j in alignment.beads[b].tgt) for b in two_sided], float)
+    beads = [alignment.beads[b] for b in two_sided]
+    ls = _side_lengths(alignment.src, [b.src for b in beads])
+    lt = _side_lengths(alignment.tgt, [b.tgt for b in beads])
     r = np.log((lt + p.length_smooth) / (ls + p.length_smooth))
     med = float(np.median(r))
     sigma = max(1.4826 * float(np.median(np.abs(r - med))), p.length_min_sigma)

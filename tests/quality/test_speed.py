@@ -168,3 +168,12 @@ def test_the_best_matches_by_blocks_on_every_thread_are_those_of_the_whole_float
             want = exact._best(ids, by_row=by_row)
             for chunk in (1, 7, 512):
                 assert fast._best(ids, by_row=by_row, chunk=chunk) == want
+
+
+def test_side_lengths_are_the_python_sums_of_each_sides_segments():
+    rng = random.Random(9)
+    segments = [Segment("x" * rng.randrange(0, 300), "sentence", i, i) for i in range(60)]
+    sides = [tuple(rng.sample(range(60), rng.randrange(1, 4))) for _ in range(200)]
+    want = np.array([sum(len(segments[i].text) for i in side) for side in sides], float)
+    got = flags._side_lengths(segments, sides)
+    assert got.dtype == want.dtype and np.array_equal(got, want)
