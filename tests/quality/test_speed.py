@@ -116,3 +116,64 @@ def test_the_fast_best_of_each_row_is_that_of_the_whole_float64_product(monkeypa
     want = [(int(b), float(full[r, b])) for r, b in enumerate(full.argmax(axis=1))]
     assert _row_best(x, y) == want
     assert want[0][0] == 10 and want[2] == (0, 0.0)
+
+
+@pytest.mark.parametrize("pairs", [1, 3, 1024])
+def test_exact_products_by_blocks_are_those_of_one_einsum_over_every_pair(monkeypatch, pairs):
+    """The candidates' float64 sums, a block of pairs at a time: the values of one product over them all."""
+    monkeypatch.setattr(flags, "_EXACT_PAIRS", pairs)
+    rng = np.random.default_rng(5)
+    for d in (1, 7, 256, 768):
+        a = rng.normal(size=(50, d)).astype(np.float32)
+        b = rng.normal(size=(80, d)).astype(np.float32)
+        ai, bi = rng.integers(0, 50, 2500), rng.integers(0, 80, 2500)
+        whole = np.einsum("ij,ij->i", a[ai].astype(np.float64), b[bi].astype(np.float64)).astype(np.float32)
+        assert np.array_equal(flags._exact_products(a, ai, b, bi), whole)
+        assert np.array_equal(flags._exact_products(a, ai[:1], b, bi[:1]), products(a[ai[:1]], b[bi[:1]].T)[0])
+
+
+def test_first_row_maxima_are_argmax_of_each_run_ties_and_nans_included():
+    rng = np.random.default_rng(6)
+    for _ in range(200):
+        ri = np.sort(rng.integers(0, 12, rng.integers(1, 60)))
+        values = rng.integers(-3, 4, len(ri)).astype(np.float32)  # many ties
+        values[rng.random(len(ri)) < 0.05] = np.nan
+        values[rng.random(len(ri)) < 0.05] = -np.inf
+        starts = np.flatnonzero(np.r_[True, ri[1:] != ri[:-1]])
+        want = [a + int(np.argmax(values[a:b])) for a, b in zip(starts, [*starts[1:], len(ri)], strict=True)]
+        assert flags._first_row_maxima(ri, values).tolist() == want
+    assert flags._first_row_maxima(np.empty(0, np.int64), np.empty(0, np.float32)).tolist() == []
+
+
+def test_the_row_best_with_the_other_sides_largest_norm_given_is_that_without():
+    rng = np.random.default_rng(7)
+    y = rng.normal(size=(500, 32)).astype(np.float32)
+    x = rng.normal(size=(40, 32)).astype(np.float32)
+    assert _row_best(x, y, flags._largest_norm(y)) == _row_best(x, y)
+    assert flags._largest_norm(y[:0]) == 0.0
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_the_best_matches_by_blocks_on_every_thread_are_those_of_the_whole_float64_product(monkeypatch, threads):
+    """Blocks of rows shared among the threads (even empty ones): each row's column and value of ``products``."""
+    monkeypatch.setattr(flags, "default_threads", lambda: threads)
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(400, 48)).astype(np.float32)
+    y = rng.normal(size=(300, 48)).astype(np.float32)
+    y[7] = y[3]  # a tie in every row: the first column is the best
+    x[5] = x[2]
+    fast, exact = _Cosines(x, y), _Cosines(None, None, products(x, y.T))
+    for ids in ([], [4], [9, 1, 9], list(range(0, 300, 7)), list(range(300))):
+        for by_row in (True, False):
+            want = exact._best(ids, by_row=by_row)
+            for chunk in (1, 7, 512):
+                assert fast._best(ids, by_row=by_row, chunk=chunk) == want
+
+
+def test_side_lengths_are_the_python_sums_of_each_sides_segments():
+    rng = random.Random(9)
+    segments = [Segment("x" * rng.randrange(0, 300), "sentence", i, i) for i in range(60)]
+    sides = [tuple(rng.sample(range(60), rng.randrange(1, 4))) for _ in range(200)]
+    want = np.array([sum(len(segments[i].text) for i in side) for side in sides], float)
+    got = flags._side_lengths(segments, sides)
+    assert got.dtype == want.dtype and np.array_equal(got, want)
