@@ -369,7 +369,7 @@ def bead_scores(out, geometry, tables, marks, weights, flags):  # type: ignore[n
                 out[t, q, k] = score
 
 
-@njit(cache=_CACHE)
+@njit(cache=_CACHE, nogil=True)
 def near_top(fast, top, loose):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
     """One tile of a float32 product (rows x columns): raise each row's running maximum ``top`` to the tile's,
     then return ``(rows, columns, values)`` of the cells at least ``top - loose`` (row-major order).
