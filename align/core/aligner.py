@@ -58,7 +58,7 @@ import numpy as np
 
 from align.common.model import Alignment, Bead, Document
 from align.core.explain import Explained, explained_members
-from align.core.find import Found, search
+from align.core.find import Found, search, with_posteriors
 from align.core.members import WindowVectors, bead_member_cost, embed_windows, merge_windows
 from align.core.paragraphs import para_beads_from, paragraph_band
 from align.core.params import AlignParams, signature
@@ -235,16 +235,22 @@ def _align_vectors(
     """The monotone alignment of two sides: beads and the search result.
 
     The sentence search with the pair's ``Evidence`` (in ``band``, a sure
-    paragraph alignment's, when given), then the member check.
+    paragraph alignment's, when given), then the member check. Each bead's
+    posterior is taken once, of the path that stays: the member check's
+    second search takes its own, and the first search's are taken only where
+    no second search replaces its path (a forward and a backward pass saved
+    where one does).
     """
     explained: Explained = (None, None)
     known = WindowVectors()
     if params.explain_low and params.skip_slope > 0 and windows_from is not None:
         explained, known = explained_members(src, tgt, params, windows_from)
     evidence = Evidence.of(src, tgt, params, explained)
-    found = search(evidence.src, evidence.tgt, params, anchors=evidence.anchors, band=band)
+    found = search(evidence.src, evidence.tgt, params, anchors=evidence.anchors, band=band, posteriors=False)
+    again = None
     if params.member_weight > 0 and windows_from is not None:
-        found = _check_members(found, src, tgt, evidence, params=params, encoder=windows_from, known=known)
+        again = _check_members(found, src, tgt, evidence, params=params, encoder=windows_from, known=known)
+    found = again if again is not None else with_posteriors(found)
     # the scores are not needed any more: not held while the caller aligns again (reorder)
     return _beads_from_spans(path_to_spans(found.path), found.probs), dataclasses.replace(found, scorer=None)
 
@@ -258,7 +264,7 @@ def _check_members(
     params: AlignParams,
     encoder: TextEncoder,
     known: WindowVectors | None = None,
-) -> Found:
+) -> Found | None:
     """Search again with the merged windows embedded when a chosen merge keeps a member that does not belong.
 
     See ``members``: the first pass's one-to-many beads get real window
@@ -267,21 +273,22 @@ def _check_members(
     is embedded when the first pass merged nothing, and the search is not
     repeated when no chosen bead pays: the costs only lower other paths, so the
     path would stay. A merge that only the second search makes is not checked
-    again (a third round changed nothing on the development sets).
+    again (a third round changed nothing on the development sets). None
+    where the first search's path stands.
     """
     spans = path_to_spans(found.path)
     need_s, need_t = merge_windows(spans)
     if not need_s and not need_t:
-        return found
+        return None
     # windows ``explain`` embedded before the search are not embedded again
     wins = WindowVectors(dict(known.src), dict(known.tgt)) if known is not None else WindowVectors()
     embed_windows(encoder, [(src.texts, need_s, src.mean, wins.src), (tgt.texts, need_t, tgt.mean, wins.tgt)])
     model = found.model
     if model is None:
-        return found
+        return None
     scale = model.sim.mu1 - model.sim.mu0
     if not any(bead_member_cost(s, t, wins, src.vecs, tgt.vecs, scale=scale, params=params) > 0 for s, t in spans):
-        return found  # no chosen bead pays: the costs only lower other paths, so the path would stay
+        return None  # no chosen bead pays: the costs only lower other paths, so the path would stay
     return search(evidence.src, evidence.tgt, params, anchors=evidence.anchors, windows=wins, first=found)
 
 

@@ -36,7 +36,7 @@ from align.core.search import (
 from align.core.side import Side
 from align.core.vectors import block_sums, block_vectors
 
-__all__ = ["Found", "search"]
+__all__ = ["Found", "search", "with_posteriors"]
 
 # the bead types of the coarse pass, over blocks of two segments
 _COARSE_TYPES: list[BeadType] = [(1, 1), (1, 2), (2, 1)]
@@ -121,6 +121,25 @@ def search(
         coarse_largest,
     )
     return Found(res.path, probs, scorer.model, band.cells, band.width, largest, band, scorer)
+
+
+def with_posteriors(found: Found) -> Found:
+    """``found`` (a search made with ``posteriors=False``) with each bead's posterior probability.
+
+    Under the model and scores the search ended with (its ``scorer``, kept):
+    the same posteriors, bit for bit, as the search would have given, so a
+    caller may take them only once it knows that this path is the one it
+    keeps. A search of an empty side has none to take (each bead is sure).
+    """
+    scorer, band = found.scorer, found.band
+    if scorer is None or band is None:
+        return found
+    res, B = _with_sums(band, scorer)
+    if res.path != found.path:  # the same scores give the same path: a scorer changed since would be a bug
+        raise RuntimeError("the posteriors' pass found another path than the search")
+    assert res.forward is not None
+    probs = bead_posteriors(res.path, band, res.forward, B, scorer, scorer.model.skip)
+    return dataclasses.replace(found, probs=probs)
 
 
 def _trained(band: Band, scorer: WindowScorer, sides: tuple[Side, Side], params: AlignParams, sums: bool) -> SearchResult:

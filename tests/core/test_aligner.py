@@ -720,6 +720,24 @@ def test_the_backward_sums_run_beside_the_forward_pass_only_over_kept_scores(mon
     cores.reset_helpers()
 
 
+@pytest.mark.parametrize("kept", [True, False])
+@pytest.mark.parametrize("steps", [0, 1, 3])
+def test_posteriors_taken_after_the_search_are_the_searchs_own(monkeypatch, kept, steps):
+    """``with_posteriors`` of a search made without them gives, bit for bit, the posteriors the search gives:
+    scores kept or made again per pass, the training settled early or stopped at its last allowed pass."""
+    from align.core import scores
+
+    text_s, text_t, _ = _long_pair(60, seed=7)
+    src, tgt = _sides(text_s, text_t)
+    if not kept:
+        monkeypatch.setattr(scores, "_SCORES_KEPT", 0)
+    p = AlignParams(refine_steps=steps)
+    own = search(src, tgt, p)
+    later = find.with_posteriors(search(src, tgt, p, posteriors=False))
+    assert later.path == own.path and later.probs == own.probs and later.model == own.model
+    assert len(set(own.probs)) > 3  # posteriors, not the ones a search without them leaves in place
+
+
 @pytest.mark.parametrize("coarse_refine", [False, True])
 def test_the_coarse_levels_re_estimate_only_when_asked(monkeypatch, coarse_refine):
     """A long document's coarse levels only place the band: one pass each unless ``coarse_refine``."""
