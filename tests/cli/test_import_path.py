@@ -16,10 +16,11 @@ import sys
 
 import align
 
+# jinja2 only where an HTML report is written (``--no-report`` runs never import it);
 # numba imports the bare ``scipy`` package (a few milliseconds); its subpackages are what cost
 HEAVY = ("scipy.optimize", "scipy.sparse", "scipy.stats", "scipy.linalg", "scipy.special", "dask", "distributed",
          "torch", "transformers", "sentence_transformers", "sklearn", "nltk", "openpyxl", "matplotlib", "PIL",
-         "align.pairing", "align.corpus", "align.editor", "align.tools")
+         "jinja2", "align.pairing", "align.corpus", "align.editor", "align.tools")
 
 
 def _loaded_after(code: str) -> list[str]:

@@ -27,12 +27,14 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from align.formats.report import plots
 from align.formats.report.plots import dot_plot, score_colour, score_histogram
 from align.formats.report.tally import VERDICTS, unaligned_phrase, unaligned_tally, verdict
+
+if TYPE_CHECKING:
+    import jinja2
 
 _TEMPLATES = Path(__file__).resolve().parents[2] / "data" / "report"
 
@@ -98,6 +100,8 @@ def _cut(text: str) -> str:
 
 @cache
 def _env() -> jinja2.Environment:
+    import jinja2  # only where a report is written: a run with --no-report does not pay its import
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
         autoescape=True,
