@@ -239,18 +239,22 @@ def _align_vectors(
     posterior is taken once, of the path that stays: the member check's
     second search takes its own, and the first search's are taken only where
     no second search replaces its path (a forward and a backward pass saved
-    where one does).
+    where one does; one Viterbi pass more where none does, as the training's
+    last pass no longer sums the forward scores on the way). Without a member
+    check the search takes them itself.
     """
     explained: Explained = (None, None)
     known = WindowVectors()
     if params.explain_low and params.skip_slope > 0 and windows_from is not None:
         explained, known = explained_members(src, tgt, params, windows_from)
     evidence = Evidence.of(src, tgt, params, explained)
-    found = search(evidence.src, evidence.tgt, params, anchors=evidence.anchors, band=band, posteriors=False)
-    again = None
-    if params.member_weight > 0 and windows_from is not None:
+    check = params.member_weight > 0 and windows_from is not None
+    # where the member check may search again, the first path's posteriors wait until it is known to stay
+    found = search(evidence.src, evidence.tgt, params, anchors=evidence.anchors, band=band, posteriors=not check)
+    if check:
+        assert windows_from is not None
         again = _check_members(found, src, tgt, evidence, params=params, encoder=windows_from, known=known)
-    found = again if again is not None else with_posteriors(found)
+        found = again if again is not None else with_posteriors(found)
     # the scores are not needed any more: not held while the caller aligns again (reorder)
     return _beads_from_spans(path_to_spans(found.path), found.probs), dataclasses.replace(found, scorer=None)
 

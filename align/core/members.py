@@ -35,7 +35,9 @@ from align.core.params import AlignParams
 from align.core.vectors import TextEncoder, centre, normalise_rows
 
 Window = tuple[int, int]  # (first segment, number of segments)
-_CHUNK = 128  # windows per stacked product in ``_batched_gains`` (about 10 MB of float64 at a band of 25)
+# segment rows gathered per stacked product in ``_batched_gains``: 12 MB of float64 at 384 dimensions, whatever
+# the band (a window of a short document's full band meets every row of the other side)
+_GATHER_ROWS = 4096
 MemberCells = tuple[np.ndarray, np.ndarray, np.ndarray]  # DP rows, band offsets, costs (sorted by row, then offset)
 
 
@@ -219,23 +221,50 @@ def band_member_costs(
 def _batched_gains(stacks: Sequence[np.ndarray], segs: Sequence[np.ndarray], other: np.ndarray) -> np.ndarray:
     """``member_gain`` of window ``k`` (``stacks[3k : 3k + 3]``) against the rows ``other[segs[k]]``, all concatenated.
 
-    A window meets a band's width of segments at most, so ``_CHUNK`` windows at
-    a time are one stacked product (each padded to the longest of its chunk)
-    instead of one small product, and its Python, per window. Summed in float64
-    and rounded once, as ``products`` does: the values of ``member_gain``.
+    Consecutive windows are one stacked product (``_runs``) instead of one
+    small product, and its Python, per window. Where their rows overlap (a
+    short document's full band: every window meets every row), the run's span
+    of rows is multiplied once by all its windows' vectors; elsewhere (a long
+    document's narrow band: a window meets a band's width of segments) each
+    window's own rows are gathered, padded to the longest of the run. Either
+    way each value is a float64 sum rounded once, as ``products`` does: the
+    values of ``member_gain``.
     """
     out: list[np.ndarray] = []
-    for c0 in range(0, len(segs), _CHUNK):
-        part = segs[c0 : c0 + _CHUNK]
+    for c0, c1 in _runs([len(s) for s in segs]):
+        part = segs[c0:c1]
+        vs = np.array(stacks[3 * c0 : 3 * c1], dtype=np.float64)  # (3 x windows, dim)
+        first, last = min(int(s[0]) for s in part), max(int(s[-1]) for s in part) + 1  # each window's rows ascend
+        if last - first <= sum(len(s) for s in part):
+            cos = np.matmul(other[first:last].astype(np.float64), vs.T).astype(np.float32)  # (span, 3 x windows)
+            out += [_gains(cos[s - first, 3 * k : 3 * k + 3]) for k, s in enumerate(part)]
+            continue
         sizes = np.array([len(s) for s in part])
         at = np.zeros((len(part), int(sizes.max())), dtype=np.int64)
         filled = np.arange(at.shape[1])[None, :] < sizes[:, None]
         at[filled] = np.concatenate(part)
         near = other[at].astype(np.float64)  # (windows, longest, dim)
-        vs = np.array(stacks[3 * c0 : 3 * (c0 + _CHUNK)], dtype=np.float64).reshape(len(part), 3, -1)
-        vs = vs.transpose(0, 2, 1)  # (windows, dim, 3)
-        out.append(_gains(np.matmul(near, vs).astype(np.float32))[filled])
+        cos = np.matmul(near, vs.reshape(len(part), 3, -1).transpose(0, 2, 1)).astype(np.float32)
+        out.append(_gains(cos)[filled])
     return np.concatenate(out)
+
+
+def _runs(sizes: Sequence[int]) -> list[tuple[int, int]]:
+    """Consecutive runs ``[c0, c1)`` of windows whose padded rows (count x the longest) stay within ``_GATHER_ROWS``.
+
+    A run holds one window at least, so a window longer than the bound is a run of its own.
+    """
+    out: list[tuple[int, int]] = []
+    start, longest = 0, 0
+    for k, size in enumerate(sizes):
+        wider = max(longest, size)
+        if k > start and (k - start + 1) * wider > _GATHER_ROWS:
+            out.append((start, k))
+            start, wider = k, size
+        longest = wider
+    if start < len(sizes):
+        out.append((start, len(sizes)))
+    return out
 
 
 def bead_member_cost(

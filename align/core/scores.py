@@ -602,7 +602,7 @@ class WindowScorer:
         """Scores of all bead types for DP rows [r0, r1), into ``out`` (T, r1 - r0, width): NEG where impossible.
 
         The cells are computed by ``kernels.bead_scores`` (or are the base
-        scorer's); the member costs (one product per embedded window, ``_member_cells``) are
+        scorer's); the member costs (found once per model, ``_member_cells``) are
         subtracted here.
         """
         band = self.band
@@ -634,7 +634,7 @@ class WindowScorer:
         """Per bead type, the cells paying a member cost (``members.band_member_costs``), found once per model.
 
         They do not change between passes, only with the model's similarity
-        scale; one product per embedded window, not a look-up per row and block.
+        scale; stacked products over the embedded windows, not a look-up per row and block.
         """
         if self._members is None:
             scale = self._model.sim.mu1 - self._model.sim.mu0

@@ -156,19 +156,28 @@ def _vecs(n, d=16, seed=0):
     return normalise_rows(rng.normal(size=(n, d)).astype(np.float32))
 
 
-def test_band_member_costs_lists_each_paying_cell_once_with_the_gain_of_that_cell_alone():
-    # hundreds of windows, so that the stacked products span several chunks; a band that starts late in its rows
-    n = m = 400
+@pytest.mark.parametrize("shape", ["narrow", "full"])
+def test_band_member_costs_lists_each_paying_cell_once_with_the_gain_of_that_cell_alone(shape):
+    # hundreds of windows, so that the stacked products span several runs: in a narrow band that starts late in its
+    # rows (each window's own rows gathered) and in a full band (every window meets every row: one span a run);
+    # windows at both ends of a side, and some whose sub-window was not embedded (they pay nothing)
+    n = m = 400 if shape == "narrow" else 120
     x, y = _vecs(n, d=24, seed=4), _vecs(m, d=24, seed=5)
     rng = np.random.default_rng(6)
-    band = band_around([(0, 0), (200, 170), (n, m)], n, m, 4)
+    band = band_around([(0, 0), (200, 170), (n, m)], n, m, 4) if shape == "narrow" else full_band(n, m)
+
     def windows(count):
+        def vec():
+            return normalise_rows(rng.normal(size=(1, 24)).astype(np.float32))[0]
         out = {}
-        for start in sorted(rng.choice(count - 3, size=150, replace=False).tolist()):
+        for start in sorted(rng.choice(count - 3, size=count // 3, replace=False).tolist()):
             for size in (2, 3):
-                out[(start, size)] = normalise_rows(rng.normal(size=(1, 24)).astype(np.float32))[0]
-            out[(start + 1, 2)] = normalise_rows(rng.normal(size=(1, 24)).astype(np.float32))[0]
+                out[(start, size)] = vec()
+            if start % 5:  # else the 3-window's first cut is missing: it cannot be checked
+                out[(start + 1, 2)] = vec()
+        out.update({(0, 2): vec(), (count - 2, 2): vec(), (count - 3, 3): vec(), (count - 3, 2): vec()})
         return out
+
     wins = WindowVectors(src=windows(n), tgt=windows(m))
     p = AlignParams(member_drop=0.0)
     types = p.bead_types()

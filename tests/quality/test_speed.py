@@ -156,6 +156,11 @@ def test_the_row_best_with_the_other_sides_largest_norm_given_is_that_without():
 @pytest.mark.parametrize("threads", [1, 2, 3])
 def test_the_best_matches_by_blocks_on_every_thread_are_those_of_the_whole_float64_product(monkeypatch, threads):
     """Blocks of rows shared among the threads (even empty ones): each row's column and value of ``products``."""
+    from align.common import cores
+
+    # the block count (flags reads it) and the helper threads that run them (made again with this count)
+    monkeypatch.setenv("OMP_NUM_THREADS", str(threads))
+    cores.reset_helpers()
     monkeypatch.setattr(flags, "default_threads", lambda: threads)
     rng = np.random.default_rng(8)
     x = rng.normal(size=(400, 48)).astype(np.float32)
@@ -168,6 +173,7 @@ def test_the_best_matches_by_blocks_on_every_thread_are_those_of_the_whole_float
             want = exact._best(ids, by_row=by_row)
             for chunk in (1, 7, 512):
                 assert fast._best(ids, by_row=by_row, chunk=chunk) == want
+    cores.reset_helpers()
 
 
 def test_side_lengths_are_the_python_sums_of_each_sides_segments():

@@ -562,7 +562,7 @@ def _render(
 
     Building an lxml element per ``<tu>`` (ten elements and a dozen
     attributes each) took most of the writer's time on a large memory; the
-    strings :func:`_tu_xml` makes are the bytes lxml would write for those
+    strings :meth:`_TuWriter.tu` makes are the bytes lxml would write for those
     elements (same escaping, asked of lxml, and the indentation of
     :func:`_indent`). They take the place of a comment that stands where the
     last unit would, so lxml still writes and indents everything around them.

@@ -184,6 +184,17 @@ def test_a_file_is_the_bytes_the_element_writer_wrote(level):
     assert new.count(b"<tu ") == len(etree.fromstring(new).findall("body/tu")) > 0
 
 
+def test_attributes_outside_ascii_are_written_as_the_element_writer_wrote_them():
+    # tuids (from the document's name) and the creationid in a script of their own: a file's bytes, declaration and
+    # all (libxml2 writes such attributes as they are there; without the declaration some versions write &#x...;)
+    al = make_alignment(VI, ID, BEADS, src_path="/dữ liệu/Bài viết — số 1.vi.txt", tgt_path="/data/Artikel №1.id.txt")
+    for level in ("sentence", "paragraph"):
+        new, old = _both([al], level, creationid="Người dịch «Thu» & 翻訳者")
+        assert new == old
+        tu = etree.fromstring(new).find("body/tu")
+        assert tu is not None and "Bài viết" in tu.get("tuid") and tu.get("creationid") == "Người dịch «Thu» & 翻訳者"
+
+
 def test_a_file_without_units_is_the_bytes_the_element_writer_wrote():
     new, old = _both([make_alignment(VI, ID, BEADS)], min_score=1.0)
     assert new == old
