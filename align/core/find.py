@@ -47,7 +47,7 @@ class Found:
     """A search result: the path, each bead's posterior, and what the search measured."""
 
     path: list[BeadType]
-    probs: list[float]
+    probs: list[float]  # 1.0 each from a search made with ``posteriors=False``, until ``with_posteriors`` takes them
     model: DocModel | None = None
     cells: int = 0  # DP cells of the finest level (n * width: linear in the length)
     width: int = 0  # widest band row
