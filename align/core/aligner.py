@@ -248,12 +248,11 @@ def _align_vectors(
     if params.explain_low and params.skip_slope > 0 and windows_from is not None:
         explained, known = explained_members(src, tgt, params, windows_from)
     evidence = Evidence.of(src, tgt, params, explained)
-    check = params.member_weight > 0 and windows_from is not None
+    checker = windows_from if params.member_weight > 0 else None  # the encoder of the member check, if any
     # where the member check may search again, the first path's posteriors wait until it is known to stay
-    found = search(evidence.src, evidence.tgt, params, anchors=evidence.anchors, band=band, posteriors=not check)
-    if check:
-        assert windows_from is not None
-        again = _check_members(found, src, tgt, evidence, params=params, encoder=windows_from, known=known)
+    found = search(evidence.src, evidence.tgt, params, anchors=evidence.anchors, band=band, posteriors=checker is None)
+    if checker is not None:
+        again = _check_members(found, src, tgt, evidence, params=params, encoder=checker, known=known)
         found = again if again is not None else with_posteriors(found)
     # the scores are not needed any more: not held while the caller aligns again (reorder)
     return _beads_from_spans(path_to_spans(found.path), found.probs), dataclasses.replace(found, scorer=None)

@@ -103,17 +103,12 @@ def search(
         scorer = WindowScorer(src, tgt, band, params, types=types, anchors=anchors, model=model, windows=windows)
     refine = model is None and params.refine and params.refine_steps > 0
     res = _trained(band, scorer, (src, tgt), params, posteriors) if refine else None
-    if not posteriors:
+    if posteriors:
+        res, probs = _posteriors(band, scorer, res)
+    else:
         if res is None:
             res = viterbi(band, scorer, scorer.model.skip)
         probs = [1.0] * len(res.path)
-    else:
-        if res is None or res.forward is None:
-            res, B = _with_sums(band, scorer)
-        else:  # the training's last pass summed the forward scores
-            B = backward(band, scorer, scorer.model.skip)
-        assert res.forward is not None
-        probs = bead_posteriors(res.path, band, res.forward, B, scorer, scorer.model.skip)
     largest = max(
         (n + 1) * band.width,  # DP, forward, backward and back-pointer arrays
         scorer.cos.values.size,  # banded segment cosines
@@ -134,12 +129,24 @@ def with_posteriors(found: Found) -> Found:
     scorer, band = found.scorer, found.band
     if scorer is None or band is None:
         return found
-    res, B = _with_sums(band, scorer)
+    res, probs = _posteriors(band, scorer)
     if res.path != found.path:  # the same scores give the same path: a scorer changed since would be a bug
         raise RuntimeError("the posteriors' pass found another path than the search")
-    assert res.forward is not None
-    probs = bead_posteriors(res.path, band, res.forward, B, scorer, scorer.model.skip)
     return dataclasses.replace(found, probs=probs)
+
+
+def _posteriors(band: Band, scorer: WindowScorer, res: SearchResult | None = None) -> tuple[SearchResult, list[float]]:
+    """The best path and each of its beads' posterior, under the scorer's model.
+
+    ``res``: the training's last pass, whose forward sums are used where it
+    took them; otherwise a pass takes them (``_with_sums``).
+    """
+    if res is None or res.forward is None:
+        res, B = _with_sums(band, scorer)
+    else:
+        B = backward(band, scorer, scorer.model.skip)
+    assert res.forward is not None
+    return res, bead_posteriors(res.path, band, res.forward, B, scorer, scorer.model.skip)
 
 
 def _trained(band: Band, scorer: WindowScorer, sides: tuple[Side, Side], params: AlignParams, sums: bool) -> SearchResult:

@@ -637,10 +637,10 @@ class WindowScorer:
         scale; stacked products over the embedded windows, not a look-up per row and block.
         """
         if self._members is None:
+            assert self.windows is not None  # read by ``_less_costs`` only where there are windows
             scale = self._model.sim.mu1 - self._model.sim.mu0
-            wins = self.windows if self.windows is not None else WindowVectors()
             self._members = band_member_costs(
-                self.types, wins, (self.x, self.y), (self._lo, self._hi), scale=scale, params=self.params
+                self.types, self.windows, (self.x, self.y), (self._lo, self._hi), scale=scale, params=self.params
             )
         return self._members
 
