@@ -550,22 +550,16 @@ def _date(now: datetime | None) -> str:
     return now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _render(
+def _skeleton(
     codes: tuple[str, str],
     segtype: str,
     stamp: str,
-    creationid: str,
-    units: list[_Unit],
     existing: tuple[etree._Element, list[etree._Element], list[tuple[str, str]]] | None,
-) -> bytes:
-    """The file's bytes: lxml writes the header and any kept units, the new units are written as strings.
+) -> tuple[etree._Element, etree._Element, str, UniqueIds]:
+    """The ``<tmx>`` element with its header and the units kept from ``existing``, before any new unit.
 
-    Building an lxml element per ``<tu>`` (ten elements and a dozen
-    attributes each) took most of the writer's time on a large memory; the
-    strings :meth:`_TuWriter.tu` makes are the bytes lxml would write for those
-    elements (same escaping, asked of lxml, and the indentation of
-    :func:`_indent`). They take the place of a comment that stands where the
-    last unit would, so lxml still writes and indents everything around them.
+    Also its ``<body>``, the header's segtype (the kept units' where they have
+    one) and the tuids the kept units took, for the new units to follow.
     """
     root = etree.Element("tmx", version="1.4")
     header = etree.SubElement(root, "header")
@@ -596,10 +590,31 @@ def _render(
     for n, tu in enumerate(existing[1] if existing is not None else [], start=1):
         tu.set("tuid", tuids.take(tu.get("tuid") or str(n)))  # kept, unless another unit holds it already
         body.append(tu)
+    return root, body, attrs["segtype"], tuids
+
+
+def _render(
+    codes: tuple[str, str],
+    segtype: str,
+    stamp: str,
+    creationid: str,
+    units: list[_Unit],
+    existing: tuple[etree._Element, list[etree._Element], list[tuple[str, str]]] | None,
+) -> bytes:
+    """The file's bytes: lxml writes the header and any kept units, the new units are written as strings.
+
+    Building an lxml element per ``<tu>`` (ten elements and a dozen
+    attributes each) took most of the writer's time on a large memory; the
+    strings :meth:`_TuWriter.tu` makes are the bytes lxml would write for those
+    elements (same escaping, asked of lxml, and the indentation of
+    :func:`_indent`). They take the place of a comment that stands where the
+    last unit would, so lxml still writes and indents everything around them.
+    """
+    root, body, header_segtype, tuids = _skeleton(codes, segtype, stamp, existing)
     if not units:
         _indent(root)
         return _serialize(root)
-    writer = _TuWriter(codes, stamp, creationid, attrs["segtype"])
+    writer = _TuWriter(codes, stamp, creationid, header_segtype)
     new = "\n    ".join([writer.tu(u, tuids.take(u.tuid or str(n))) for n, u in enumerate(units, start=1)])
     body.append(etree.Comment(_NEW_UNITS))
     _indent(root)

@@ -14,10 +14,8 @@ from lxml import etree
 from test_tmx import BEADS, ID, VI, make_alignment
 
 from align.common.model import Bead
-from align.common.version import __version__
-from align.formats.tmx.read import DATE_RE, XML_LANG
+from align.formats.tmx.read import XML_LANG
 from align.formats.tmx.write import (
-    UniqueIds,
     _codes,
     _collect,
     _Counts,
@@ -26,6 +24,7 @@ from align.formats.tmx.write import (
     _load_existing,
     _render,
     _serialize,
+    _skeleton,
     _TuWriter,
     _Unit,
     clean_text,
@@ -62,30 +61,10 @@ def _tu_element(u: _Unit, tuid: str, codes: tuple[str, str], stamp: str, creatio
 
 
 def _lxml_file(codes, segtype, stamp, creationid, units, existing) -> bytes:
-    """The file as the element writer made it."""
-    root = etree.Element("tmx", version="1.4")
-    header = etree.SubElement(root, "header")
-    attrs = {"creationtool": "align", "creationtoolversion": __version__, "segtype": segtype, "o-tmf": "align",
-             "adminlang": "en", "srclang": codes[0], "datatype": "plaintext", "creationdate": stamp}
-    if existing is not None:
-        old = existing[0]
-        if old.get("segtype") in ("block", "paragraph", "sentence", "phrase"):
-            attrs["segtype"] = old.get("segtype")
-        if DATE_RE.match(old.get("creationdate") or ""):
-            attrs["creationdate"] = old.get("creationdate")
-        attrs["changedate"] = stamp
-        for child in old:
-            if isinstance(child.tag, str) and child.tag in ("note", "prop", "ude"):
-                header.append(child)
-    for k, v in attrs.items():
-        header.set(k, v)
-    body = etree.SubElement(root, "body")
-    tuids = UniqueIds()
-    for n, tu in enumerate(existing[1] if existing is not None else [], start=1):
-        tu.set("tuid", tuids.take(tu.get("tuid") or str(n)))
-        body.append(tu)
+    """The file as the element writer made it: the same header and kept units, each new unit an lxml element."""
+    root, body, header_segtype, tuids = _skeleton(codes, segtype, stamp, existing)
     for n, u in enumerate(units, start=1):
-        body.append(_tu_element(u, tuids.take(u.tuid or str(n)), codes, stamp, creationid, attrs["segtype"]))
+        body.append(_tu_element(u, tuids.take(u.tuid or str(n)), codes, stamp, creationid, header_segtype))
     _indent(root)
     return _serialize(root)
 
