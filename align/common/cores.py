@@ -16,7 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import ParamSpec, TypeVar
 
-__all__ = ["alongside", "available_cores", "default_threads", "in_parts", "reset_helpers"]
+__all__ = ["alongside", "available_cores", "default_threads", "in_parts", "reset_helpers", "shared_by"]
 
 _PREFIX = "align-helper"
 _P = ParamSpec("_P")
@@ -71,6 +71,11 @@ def _helpers() -> tuple[ThreadPoolExecutor | None, int]:
             threads = default_threads()
             _HELPERS = (ThreadPoolExecutor(threads - 1, thread_name_prefix=_PREFIX) if threads > 1 else None, threads)
         return _HELPERS
+
+
+def shared_by() -> int:
+    """How many threads ``in_parts`` shares work among in this process (the caller and its helpers)."""
+    return _helpers()[1]
 
 
 def _pool_for_caller() -> tuple[ThreadPoolExecutor | None, int]:

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from align.common.cores import default_threads, in_parts
+from align.common.cores import in_parts, shared_by
 from align.common.model import Alignment, Bead, Segment
 from align.common.products import one_blas_thread, products
 from align.core.kernels import near_top
@@ -282,7 +282,7 @@ class _Cosines:
             return {}
         mine, other = (self.x, self.y) if by_row else (self.y, self.x)
         size = _largest_norm(other)  # once for every block of rows
-        threads = default_threads()
+        threads = shared_by()  # the threads in_parts hands the blocks to
         count = -(-len(ids) // (chunk * threads)) * threads  # blocks: at most ``chunk`` rows, a multiple of the threads
         cuts = [len(ids) * k // count for k in range(count + 1)]
         blocks = [ids[a:b] for a, b in itertools.pairwise(cuts)]

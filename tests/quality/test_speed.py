@@ -158,10 +158,10 @@ def test_the_best_matches_by_blocks_on_every_thread_are_those_of_the_whole_float
     """Blocks of rows shared among the threads (even empty ones): each row's column and value of ``products``."""
     from align.common import cores
 
-    # the block count (flags reads it) and the helper threads that run them (made again with this count)
+    # the helper threads that run the blocks, made again with this count (flags reads it for the block count)
     monkeypatch.setenv("OMP_NUM_THREADS", str(threads))
     cores.reset_helpers()
-    monkeypatch.setattr(flags, "default_threads", lambda: threads)
+    assert cores.shared_by() == threads
     rng = np.random.default_rng(8)
     x = rng.normal(size=(400, 48)).astype(np.float32)
     y = rng.normal(size=(300, 48)).astype(np.float32)
