@@ -9,6 +9,7 @@ is shown only with ``--debug``.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import getpass
 import json
 import os
@@ -19,6 +20,7 @@ from collections import Counter
 import click
 
 from align.cli.options import output_options, some_output_options
+from align.common.collector import collector_paused
 from align.common.errors import AlignError, OutputError, UsageError
 from align.common.languages import lang_from_filename
 from align.core.params import AlignParams
@@ -105,6 +107,7 @@ def cli(debug: bool) -> None:
 @click.option("--timings", is_flag=True, help="Also print the seconds each step took: read, embed (loading the model "
               "too), align, flag, each output.")
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
+@collector_paused()  # the summary reads the whole alignment: no collector pass over it before the process ends
 def run(src, tgt, out, src_lang, tgt_lang, output: OutputSet, model, presplit, fmt, beads, report_html, report_json,
         no_report, doc_id, force, cache, no_cache, timings, debug) -> None:
     """Align SRC (original) with TGT (translation) and write OUT.tmx plus a quality report."""
@@ -604,6 +607,8 @@ def main(argv: list[str] | None = None) -> None:
     debug = _DEBUG_FLAG in args
     try:
         cli.main(args=args, prog_name="align", standalone_mode=False)
+        if argv is None:  # the `align` process ends here: what it built needs no collector pass at exit
+            gc.freeze()
     except AlignError as e:
         if debug:
             raise

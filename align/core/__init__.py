@@ -2,7 +2,7 @@
 
 Read in this order (each module imports only those above it):
 
-* ``kernels``: the compiled loops (numba): the banded DP and the bead scores
+* ``kernels``: the compiled loops (Cython, ``_kernels.pyx``): the banded DP and the bead scores
   of a block of rows, over plain arrays;
 * ``search``: the monotone DP inside a band, over a ``RowSource`` of bead
   scores (it knows nothing of vectors, nor of the rest of the package);

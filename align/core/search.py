@@ -7,7 +7,7 @@ are aligned"; a bead of type ``(a, b)`` moves from ``(i - a, j - b)`` to
 ``O(n * width)``: the full matrix for short documents, a narrow band around a
 coarse path for long ones (as Vecalign does).
 
-The loops over rows, columns and bead types are compiled (``kernels``, numba);
+The loops over rows, columns and bead types are compiled (``kernels``, C by Cython);
 the insertion step ``(0, 1)`` inside a row is a running maximum (a running
 log-sum-exp for the forward and backward sums). Bead scores come from a
 ``RowSource``, a block of rows at a time where it offers ``rows(r0, r1)``, so

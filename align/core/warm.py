@@ -1,8 +1,8 @@
 """The aligner loaded ahead of its first real use (a long-lived process: the editor's server).
 
-A process's first alignment pays for loading numba's cached machine code
-(about half a second on 2 cores) and for compiling the lexical and sentence
-patterns. A command line run cannot hide that (a warm-up thread would only
+A process's first alignment pays for compiling the lexical and sentence
+patterns and for building the tables behind them (the capitals of every
+script). A command line run cannot hide that (a warm-up thread would only
 hold the interpreter's lock while the documents are read), but the editor can:
 it warms up in the background while the reviewer reads the page, so that the
 first realign costs what every later one does.
@@ -22,8 +22,8 @@ def warm_up(src_lang: str | None = None, tgt_lang: str | None = None) -> None:
     """Align a tiny made-up pair with every kind of evidence, exactly and coarse-to-fine.
 
     Paragraphs, shared numbers and names, sentence counts and a left-out line
-    make the search load each compiled kernel with the argument types a real
-    document gives it (numba keeps one machine code per type signature);
+    take the search through every path a real document takes (the patterns,
+    the anchors, the paragraph pass, the coarse levels);
     ``src_lang``/``tgt_lang`` load those languages' sentence segmenters.
     """
     n = 12

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 
 from align.common.atomic import check_output_target
+from align.common.collector import collector_paused
 from align.common.errors import AlignError, OutputError, UsageError
 from align.common.languages import lang_from_filename
 from align.common.model import Alignment, Document
@@ -205,6 +206,7 @@ def warm_up(reports: bool = True) -> None:
         report_warm_up()
 
 
+@collector_paused()  # a pair's objects live until its outputs are written: nothing for full collections to free
 def align_pair(
     src_path: str,
     tgt_path: str,

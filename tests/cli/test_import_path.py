@@ -17,8 +17,8 @@ import sys
 import align
 
 # jinja2 only where an HTML report is written (``--no-report`` runs never import it);
-# numba imports the bare ``scipy`` package (a few milliseconds); its subpackages are what cost
-HEAVY = ("scipy.optimize", "scipy.sparse", "scipy.stats", "scipy.linalg", "scipy.special", "dask", "distributed",
+# scipy is not needed by a run at all (numba imported it, and its linear algebra, up to 0.8.4)
+HEAVY = ("scipy", "numba", "llvmlite", "dask", "distributed",
          "torch", "transformers", "sentence_transformers", "sklearn", "nltk", "openpyxl", "matplotlib", "PIL",
          "jinja2", "align.pairing", "align.corpus", "align.editor", "align.tools")
 

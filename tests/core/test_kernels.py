@@ -9,9 +9,7 @@ must be *equal*, not close, so the beads stay the same.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
-import platformdirs
 import pytest
 
 from align.common import cores
@@ -419,17 +417,28 @@ def test_the_search_reads_bead_scores_a_block_at_a_time_not_a_row_at_a_time(monk
     assert found.width < m and sum(a for a, _ in found.path) == n and len(found.probs) == len(found.path)
 
 
-def test_a_read_only_installation_keeps_the_compiled_kernels_in_the_users_cache_folder(monkeypatch, tmp_path):
-    here = str(kernels.__file__).rsplit("/", 1)[0]
-    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
-    monkeypatch.setattr(platformdirs, "user_cache_dir", lambda app: str(tmp_path / app))
-    monkeypatch.setattr(numba.config, "CACHE_DIR", numba.config.CACHE_DIR)  # restored afterwards
-    monkeypatch.setattr(kernels, "_writable", lambda folder: not folder.startswith(here))
-    assert kernels.cache_folder() == str(tmp_path / "align" / "numba") == numba.config.CACHE_DIR
-    monkeypatch.setattr(kernels, "_writable", lambda folder: False)
-    assert kernels.cache_folder() is None  # nowhere to write: compiled on each run, no error
-    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "mine"))
-    assert kernels.cache_folder() == str(tmp_path / "mine")
+def test_logaddexp_is_numpys_bit_for_bit_at_the_edges():
+    """The C ``logaddexp`` takes numpy's branches: equal arguments, infinities, NaN, huge and tiny gaps, signed zeros."""
+    rng = np.random.default_rng(3)
+    edge = np.array([0.0, -0.0, 1e-300, -1e-300, 1.0, -1.0, 1e30, -1e30, NEG, np.inf, -np.inf, np.nan, 700.0, -745.0])
+    xs = np.concatenate([edge, rng.normal(scale=30.0, size=200), rng.normal(size=200) * 1e-12])
+    got = np.array([[kernels.logaddexp(float(x), float(y)) for y in xs] for x in xs])
+    with np.errstate(invalid="ignore"):  # inf - inf: NaN, as the kernel gives
+        want = np.logaddexp(xs[:, None], xs[None, :])
+    assert np.array_equal(got, want, equal_nan=True)
+    assert np.array_equal(np.signbit(got), np.signbit(want))
+
+
+def test_the_kernels_read_read_only_arrays():
+    """Inputs are read through ``const`` views: arrays numpy marks read-only (memory maps, shared scores) work."""
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(6, 4)).astype(np.float32)
+    start = np.arange(6, dtype=np.int64)
+    end = start + 4
+    for a in (values, start, end):
+        a.flags.writeable = False
+    assert np.array_equal(kernels.column_max(values, start, end, 9), kernels.column_max(values.copy(), start.copy(), end.copy(), 9))
+    assert kernels.integral_image(values, start, end, (0, 6, 0, 9))[-1, -1] == pytest.approx(float(values.astype(np.float64).sum()))
 
 
 @pytest.mark.parametrize("seed", range(4))
