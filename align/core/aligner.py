@@ -190,13 +190,17 @@ def _align(
     vectors and in the first search's band less the pairs (the paragraph pass
     or the coarse passes, the longest searches of a long document, are not
     repeated; the document model is estimated again, from the rest); the pairs
-    are put in by source position.
+    are put in by source position. The first path's posteriors are taken only
+    where it stays (no pairs): otherwise its beads go, and so would a forward
+    and a backward pass over the whole document.
     """
     band = None  # the sentence band of a sure paragraph alignment, when both sides have paragraphs
     if params.para_first and src.informative and tgt.informative:
         band = paragraph_band(src, tgt, params)
-    beads, found = _align_vectors(src, tgt, params, windows_from, band=band)
-    if params.reorder_window > 0 and found.model is not None:
+    # with pairs out of order the rest is aligned again and this path's beads go: their posteriors wait
+    reorder = params.reorder_window > 0
+    found = _align_vectors(src, tgt, params, windows_from, band=band, posteriors=not reorder)
+    if reorder and found.model is not None:
         pairs = crossing_pairs(
             path_to_spans(found.path), src.vecs, tgt.vecs, found.model.sim,
             window=params.reorder_window, min_sim=params.reorder_min, margin=params.reorder_margin,
@@ -205,6 +209,7 @@ def _align(
         if pairs and params.reorder_own > 0:
             pairs, apart = on_names_alone(pairs, (src.texts, tgt.texts), (src.tokens, tgt.tokens), own=params.reorder_own)
         if pairs or apart:
+            found = dataclasses.replace(found, scorer=None)  # its scores are not held while the rest is aligned
             keep_s = sorted(set(range(len(src))) - {i for i, _, _ in pairs + apart})
             keep_t = sorted(set(range(len(tgt))) - {j for _, j, _ in pairs + apart})
             # the first search's band less the pairs: neither the paragraph pass nor the coarse passes run again
@@ -214,13 +219,15 @@ def _align(
             src = src.without_vectors()
             rest_t = tgt.pick(keep_t, params)
             tgt = tgt.without_vectors()
-            rest, _ = _align_vectors(rest_s, rest_t, params, windows_from, band=band)
+            rest = _beads_of(_align_vectors(rest_s, rest_t, params, windows_from, band=band))
             # a line set apart between two segments the rest merged goes into their bead, as a blank line does;
             # the others are each unaligned, where they stand
             apart_ids = ({i for i, _, _ in apart}, {j for _, j, _ in apart})
             mapped, (lone_s, lone_t) = _mapped_back(rest, (keep_s, keep_t), apart_ids)
             beads = _with_moved(mapped, [Bead((i,), (j,), score, moved=True) for i, j, score in pairs])
             beads = _with_blanks(beads, lone_s, lone_t, score=_APART_SCORE)
+            return beads, para_beads_from(beads, src, tgt)
+    beads = _beads_of(found if not reorder else with_posteriors(found))  # the path stays: its posteriors now
     return beads, para_beads_from(beads, src, tgt)
 
 
@@ -231,8 +238,9 @@ def _align_vectors(
     windows_from: TextEncoder | None,
     *,
     band: Band | None = None,
-) -> tuple[list[Bead], Found]:
-    """The monotone alignment of two sides: beads and the search result.
+    posteriors: bool = True,
+) -> Found:
+    """The monotone alignment of two sides: the search result, with each bead's posterior if ``posteriors``.
 
     The sentence search with the pair's ``Evidence`` (in ``band``, a sure
     paragraph alignment's, when given), then the member check. Each bead's
@@ -241,7 +249,9 @@ def _align_vectors(
     no second search replaces its path (a forward and a backward pass saved
     where one does; one Viterbi pass more where none does, as the training's
     last pass no longer sums the forward scores on the way). Without a member
-    check the search takes them itself.
+    check the search takes them itself. Without ``posteriors`` none are taken
+    (``find.with_posteriors`` takes them later, from the scorer the result keeps):
+    a caller that may align the rest again (``reorder``) takes them only where this path stays.
     """
     explained: Explained = (None, None)
     known = WindowVectors()
@@ -250,12 +260,18 @@ def _align_vectors(
     evidence = Evidence.of(src, tgt, params, explained)
     checker = windows_from if params.member_weight > 0 else None  # the encoder of the member check, if any
     # where the member check may search again, the first path's posteriors wait until it is known to stay
-    found = search(evidence.src, evidence.tgt, params, anchors=evidence.anchors, band=band, posteriors=checker is None)
+    found = search(evidence.src, evidence.tgt, params, anchors=evidence.anchors, band=band,
+                   posteriors=posteriors and checker is None)
     if checker is not None:
-        again = _check_members(found, src, tgt, evidence, params=params, encoder=checker, known=known)
-        found = again if again is not None else with_posteriors(found)
-    # the scores are not needed any more: not held while the caller aligns again (reorder)
-    return _beads_from_spans(path_to_spans(found.path), found.probs), dataclasses.replace(found, scorer=None)
+        again = _check_members(found, src, tgt, evidence, params=params, encoder=checker, known=known,
+                               posteriors=posteriors)
+        found = again if again is not None else with_posteriors(found) if posteriors else found
+    return found
+
+
+def _beads_of(found: Found) -> list[Bead]:
+    """The beads of a search's path, scored by their posteriors."""
+    return _beads_from_spans(path_to_spans(found.path), found.probs)
 
 
 def _check_members(
@@ -267,6 +283,7 @@ def _check_members(
     params: AlignParams,
     encoder: TextEncoder,
     known: WindowVectors | None = None,
+    posteriors: bool = True,
 ) -> Found | None:
     """Search again with the merged windows embedded when a chosen merge keeps a member that does not belong.
 
@@ -277,7 +294,7 @@ def _check_members(
     repeated when no chosen bead pays: the costs only lower other paths, so the
     path would stay. A merge that only the second search makes is not checked
     again (a third round changed nothing on the development sets). None
-    where the first search's path stands.
+    where the first search's path stands; ``posteriors``: the second search takes its beads' posteriors.
     """
     spans = path_to_spans(found.path)
     need_s, need_t = merge_windows(spans)
@@ -292,7 +309,8 @@ def _check_members(
     scale = model.sim.mu1 - model.sim.mu0
     if not any(bead_member_cost(s, t, wins, src.vecs, tgt.vecs, scale=scale, params=params) > 0 for s, t in spans):
         return None  # no chosen bead pays: the costs only lower other paths, so the path would stay
-    return search(evidence.src, evidence.tgt, params, anchors=evidence.anchors, windows=wins, first=found)
+    return search(evidence.src, evidence.tgt, params, anchors=evidence.anchors, windows=wins, first=found,
+                  posteriors=posteriors)
 
 
 def _with_moved(beads: list[Bead], pairs: list[Bead]) -> list[Bead]:

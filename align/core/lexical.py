@@ -120,14 +120,26 @@ def _raw_tokens(text: str) -> tuple[list[str], list[str]]:
     if _may_hold_url(text):  # else no URL or address can match: two scans saved
         head = ["u:" + fold(u.rstrip(".,;:)")) for u in _URL.findall(text)]
         rest = _URL.sub(" ", rest)
-    # any script's digits (٣, ३, ３) read as 0-9, so 2019 = ٢٠١٩
-    head += ["n:" + (g.translate(_DIGITS).lstrip("0") or "0") for g in _NUMBER.findall(rest)]
+    head += ["n:" + (_digits(g).lstrip("0") or "0") for g in _NUMBER.findall(rest)]
     astral = ASTRAL.search(rest) is not None
-    found = _patterns(astral).capitals.findall(rest)
-    if any(inside or crowded for _, inside, crowded, _, _ in found):
-        return head, _words_anywhere(rest, astral)
-    words = [cap + (other or opening) for cap, _, _, opening, other in found if other or _acronym(cap + opening)]
+    words: list[str] = []
+    for cap, inside, crowded, opening, other in _patterns(astral).capitals.findall(rest):
+        if inside or crowded:
+            return head, _words_anywhere(rest, astral)
+        if other or _acronym(cap + opening):
+            words.append(cap + (other or opening))
     return head, words
+
+
+def _digits(number: str) -> str:
+    """A ``_NUMBER`` match as 0-9 without separators: any script's digits (٣, ३, ３) read as 0-9, so 2019 = ٢٠١٩.
+
+    An ASCII match (most) holds only 0-9, ``.`` and ``,``: two replaces give what the table gives, without a
+    dictionary look-up per character.
+    """
+    if number.isascii():
+        return number.replace(".", "").replace(",", "")
+    return number.translate(_DIGITS)
 
 
 def _words_anywhere(text: str, astral: bool) -> list[str]:

@@ -183,3 +183,15 @@ def test_own_letters_leave_out_what_two_lines_share_and_count_unspaced_scripts_a
     assert own_letters(byline, set()) == len("OlehBudiSantoso")
     assert own_letters("Xem https://vietnam.vn/tin-moi ngay", set()) == len("Xemngay")  # a URL is no words
     assert own_letters("他笑了。", set()) == 3 * 3  # a Han character weighs about a word: 3 letters
+
+
+def test_an_ascii_number_reads_as_the_digit_table_reads_it():
+    """``_digits``' fast path for ASCII matches gives what ``str.translate`` with the digit table gives, and a
+    number in another script's digits still reads as 0-9."""
+    rng = np.random.default_rng(0)
+    alphabet = list("0123456789.,  x") + ["\u00a0", "\u202f", "٣", "३", "３"]
+    texts = ["".join(rng.choice(alphabet, size=rng.integers(1, 30))) for _ in range(3000)]
+    matches = [g for t in texts for g in lx._NUMBER.findall(t)]
+    assert sum(g.isascii() for g in matches) > 1000 and sum(not g.isascii() for g in matches) > 100
+    assert all(lx._digits(g) == g.translate(lx._DIGITS) for g in matches)
+    assert lx._digits("2.019,5") == "20195" and lx._digits("٢٠١٩") == "2019"

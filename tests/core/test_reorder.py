@@ -557,7 +557,7 @@ def test_a_long_documents_coarse_passes_run_once_and_the_rest_is_searched_in_the
     def spy(s, t, *args, band=None, **kwargs):
         before = len(coarse)
         out = real_align(s, t, *args, band=band, **kwargs)
-        bands.append((band, out[1].band, len(coarse) - before))
+        bands.append((band, out.band, len(coarse) - before))
         return out
 
     monkeypatch.setattr(find, "_coarse_band", count)
@@ -592,3 +592,28 @@ def test_the_paragraph_pass_runs_once_and_the_rest_is_searched_in_its_band_less_
     (n1, first), (n2, second) = bands
     assert first is not None and second is not None and n2 == n1 - 1
     assert second.n == n2 and second.cells < first.cells
+
+
+def test_the_first_rounds_posteriors_are_taken_only_where_its_path_stays(monkeypatch):
+    """With a pair out of order the rest is aligned again and the first path's beads go: no forward and backward
+    pass is spent on their posteriors. Without one, the first path stays and its posteriors are taken once."""
+    from align.core import find
+
+    passes = []
+    real = find.backward
+
+    def counting(*args, **kwargs):
+        passes.append(len(args[0].lo))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(find, "backward", counting)
+    src, tgt, order = _moved_story()
+    beads = align_segments(src, tgt, _encoder())
+    assert any(b.moved for b in beads)
+    assert passes == [len(src)]  # one backward pass: the second round's (the rest, less the moved pair) only
+    passes.clear()
+    in_order = align_segments(src, [tgt[order.index(k)] for k in range(len(src))], _encoder())
+    assert not any(b.moved for b in in_order)
+    assert passes == [len(src) + 1]  # the first path stays: its posteriors, once
+    assert [b.score for b in in_order] == [b.score for b in align_segments(
+        src, [tgt[order.index(k)] for k in range(len(src))], _encoder(), params=AlignParams(reorder_window=0))]
