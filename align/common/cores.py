@@ -2,9 +2,10 @@
 
 The search's compiled kernels (``core.kernels``) run without the GIL, so a
 block of work split by rows runs on every core from plain Python threads: no
-OpenMP or TBB runtime (numba's ``parallel=True``, used before 0.9.0, needed
-one, and its default layer aborted when two threads launched at once, as
-corpus workers and the editor's server do), nothing that breaks across ``fork``, and each part
+OpenMP or TBB runtime (Cython's ``prange`` needs OpenMP; numba's ``parallel=True``,
+the alternative while the kernels were numba's, up to 0.8.4, needed one, and its default
+layer aborts when two threads launch at once, as corpus workers and the editor's
+server do), nothing that breaks across ``fork``, and each part
 writes its own rows, so the values are those of one call.
 """
 
