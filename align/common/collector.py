@@ -9,6 +9,10 @@ They find nothing to free: reference counting frees every object that is not
 in a cycle as soon as it is let go, paused or not. What is in a cycle waits
 for the collector, which is switched back on when the outermost pause ends
 (and left as it was where the caller had switched it off).
+
+The collector is one per process: while any thread aligns a pair, no thread's
+cycles are collected (a corpus worker with several threads, the editor's server),
+and a ``gc.disable()`` made inside a pause does not outlast it.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 # cython: cpow=True, infer_types=False
 """The compiled loops of the search (see ``kernels.py`` for what each one is for).
 
-Compiled once, when the package is installed (``setup.py``), so a process
+Compiled once, when the package is installed (``[[tool.setuptools.ext-modules]]`` in
+``pyproject.toml``), so a process
 loads them as any extension module: no compiler starts, nothing is cached on
 disk, nothing is torn down at exit. The C compiler is told not to fuse
 multiplications and additions (``-ffp-contract=off``) and not to reorder
@@ -11,8 +12,13 @@ the lines below spell, in their order, and ``log1p``/``exp`` are the C
 library's, as numpy's ``np.logaddexp`` calls them.
 
 ``min``/``max`` of two numbers are written out as Python evaluates them
-(``_min(a, b)`` is ``b`` only if ``b < a``): C's ``fmin``/``fmax`` treat a
-signed zero or a NaN differently.
+(``_dmin(a, b)`` is ``b`` only if ``b < a``): C's ``fmin``/``fmax`` treat a
+signed zero or a NaN differently. A length model whose ratio or variance is
+zero (the only divisors of the bead scores that can be) raises
+``ZeroDivisionError`` before any cell is scored, as numba raised at the first
+such division, instead of NaN scores that would lead the search astray; a
+back-pointer that leaves the band is a dead end, not a read outside it. The one difference in bits from numba: the
+sign of a NaN (``inf - inf``), which no comparison sees.
 """
 
 import numpy as np
@@ -195,11 +201,14 @@ def trace_back(const int8_t[:, ::1] back, const i64[::1] lo, const i64[:, ::1] s
     """
     out_arr = np.empty(n + m, dtype=np.int64)
     cdef i64[::1] out = out_arr
-    cdef Py_ssize_t K = 0, i = n, j = m
+    cdef Py_ssize_t K = 0, i = n, j = m, W = back.shape[1]
     cdef i64 k
     cdef bint dead = False
     with nogil:
         while i > 0 or j > 0:
+            if i < 0 or j < lo[i] or j - lo[i] >= W:  # a step led out of the band (scores that were NaN)
+                dead = True
+                break
             k = back[i, j - lo[i]]
             if k < 0:
                 dead = True
@@ -362,6 +371,10 @@ def bead_scores(out_, geometry, tables, marks, weights, flags):
     cdef Py_ssize_t T = A.shape[0]
     cdef Py_ssize_t I0 = I.shape[0] - 1, I1 = I.shape[1] - 1
     cdef double coef = -0.5 * (tail + 1.0)
+    # the divisors that can be zero are the length model's ratio and variance (the others are floored): checked
+    # once, not per division, so a degenerate model raises as Python would instead of scoring NaN
+    if (c == 0.0 or s2 == 0.0) and T > 0 and r1 > _imax(r0, 1):
+        raise ZeroDivisionError("float division by zero (length model: ratio %r, variance %r)" % (c, s2))
     cdef Py_ssize_t t, i, q, L, ia, rh, rl, k, j, jb, ch, cl
     cdef i64 a, b, held
     cdef bint lone, agree

@@ -453,7 +453,7 @@ class WindowScorer:
         # (n + 1,) and (m + 1,): a paragraph starts before segment k
         self.starts: tuple[np.ndarray, np.ndarray] | None = None
         if src.starts is not None and tgt.starts is not None and params.para_bonus > 0:
-            self.starts = (np.asarray(src.starts, dtype=bool), np.asarray(tgt.starts, dtype=bool))
+            self.starts = (np.ascontiguousarray(src.starts, dtype=bool), np.ascontiguousarray(tgt.starts, dtype=bool))
         # sentences before segment k, per side
         self.counts: tuple[np.ndarray, np.ndarray] | None = None
         if src.counts is not None and tgt.counts is not None and params.count_bonus > 0:

@@ -457,3 +457,35 @@ def test_column_max_is_the_band_matrix_column_maximum(seed):
     got = kernels.column_max(values, start, end, m)
     assert np.array_equal(got, expect)
     assert np.isneginf(kernels.column_max(values[:0], start[:0], end[:0], m)).all()  # no rows: no column holds a value
+
+
+def test_a_back_pointer_that_leaves_the_band_is_a_dead_end_not_a_read_outside_it():
+    """Scores that were NaN can leave a back-pointer to a cell outside the band: the trace stops there."""
+    lo = np.array([0, 2, 2], dtype=np.int64)
+    back = np.zeros((3, 1), dtype=np.int8)  # every cell says (1, 1); row 1 holds column 2 only
+    sizes = np.array([[1, 1], [1, 0], [0, 1]], dtype=np.int64)
+    steps, i, j = kernels.trace_back(back, lo, sizes, 2, 2)
+    assert len(steps) == 0 and (i, j) == (1, 1)  # (1, 1) lies left of row 1's band
+
+
+def test_a_zero_length_ratio_raises_rather_than_scoring_nan():
+    """A length model with ``c == 0`` (only possible from empty texts) divides by zero: an error, as in Python."""
+    n = 12
+    x = normalise_rows(np.random.default_rng(0).normal(size=(n, 8)).astype(np.float32))
+    side = Side(x, np.full(n, 30.0))
+    band = full_band(n, n)
+    sc = WindowScorer(side, side, band, AlignParams())
+    broken = scores.DocModel(sc.model.sim, scores.LengthModel(0.0, 1.0, sc.model.length.tail), sc.model.skip)
+    with pytest.raises(ZeroDivisionError):
+        WindowScorer(side, side, band, AlignParams(), model=broken)._block(0, n + 1)
+
+
+def test_a_strided_paragraph_start_array_is_read_as_any_other():
+    """``Side.starts`` may be a view with a stride (a slice of a longer array): copied where the kernel needs it."""
+    n = 20
+    x = normalise_rows(np.random.default_rng(1).normal(size=(n, 8)).astype(np.float32))
+    starts = np.zeros(2 * (n + 1), dtype=bool)
+    starts[::8] = True
+    strided = Side(x, np.full(n, 30.0), starts=starts[::2])
+    plain = Side(x, np.full(n, 30.0), starts=starts[::2].copy())
+    assert search(strided, strided, AlignParams()).path == search(plain, plain, AlignParams()).path
