@@ -227,7 +227,9 @@ def _align(
             beads = _with_moved(mapped, [Bead((i,), (j,), score, moved=True) for i, j, score in pairs])
             beads = _with_blanks(beads, lone_s, lone_t, score=_APART_SCORE)
             return beads, para_beads_from(beads, src, tgt)
-    beads = _beads_of(found if not reorder else with_posteriors(found))  # the path stays: its posteriors now
+    if reorder:  # the path stays: its posteriors now
+        found = with_posteriors(found)
+    beads = _beads_of(found)
     return beads, para_beads_from(beads, src, tgt)
 
 
@@ -262,11 +264,12 @@ def _align_vectors(
     # where the member check may search again, the first path's posteriors wait until it is known to stay
     found = search(evidence.src, evidence.tgt, params, anchors=evidence.anchors, band=band,
                    posteriors=posteriors and checker is None)
-    if checker is not None:
-        again = _check_members(found, src, tgt, evidence, params=params, encoder=checker, known=known,
-                               posteriors=posteriors)
-        found = again if again is not None else with_posteriors(found) if posteriors else found
-    return found
+    if checker is None:
+        return found
+    again = _check_members(found, src, tgt, evidence, params=params, encoder=checker, known=known, posteriors=posteriors)
+    if again is not None:
+        return again
+    return with_posteriors(found) if posteriors else found
 
 
 def _beads_of(found: Found) -> list[Bead]:

@@ -227,24 +227,23 @@ def _batched_gains(stacks: Sequence[np.ndarray], segs: Sequence[np.ndarray], oth
     of rows is multiplied once by all its windows' vectors; elsewhere (a long
     document's narrow band: a window meets a band's width of segments) each
     window's own rows are gathered, padded to the longest of the run. Either
-    way each value is a float64 sum rounded once, as ``products`` does: the
-    values of ``member_gain``.
+    way the cosines are ``products`` (each a float64 sum rounded once, whatever
+    the rows beside it): the values of ``member_gain``.
     """
     out: list[np.ndarray] = []
     for c0, c1 in _runs([len(s) for s in segs]):
         part = segs[c0:c1]
-        vs = np.array(stacks[3 * c0 : 3 * c1], dtype=np.float64)  # (3 x windows, dim)
+        vs = np.array(stacks[3 * c0 : 3 * c1])  # (3 x windows, dim)
         first, last = min(int(s[0]) for s in part), max(int(s[-1]) for s in part) + 1  # each window's rows ascend
         if last - first <= sum(len(s) for s in part):
-            cos = np.matmul(other[first:last].astype(np.float64), vs.T).astype(np.float32)  # (span, 3 x windows)
+            cos = products(other[first:last], vs.T)  # (span, 3 x windows)
             out += [_gains(cos[s - first, 3 * k : 3 * k + 3]) for k, s in enumerate(part)]
             continue
         sizes = np.array([len(s) for s in part])
         at = np.zeros((len(part), int(sizes.max())), dtype=np.int64)
         filled = np.arange(at.shape[1])[None, :] < sizes[:, None]
         at[filled] = np.concatenate(part)
-        near = other[at].astype(np.float64)  # (windows, longest, dim)
-        cos = np.matmul(near, vs.reshape(len(part), 3, -1).transpose(0, 2, 1)).astype(np.float32)
+        cos = products(other[at], vs.reshape(len(part), 3, -1).transpose(0, 2, 1))  # (windows, longest, 3)
         out.append(_gains(cos)[filled])
     return np.concatenate(out)
 

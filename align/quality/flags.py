@@ -295,7 +295,6 @@ class _Cosines:
             in_parts(fill, (0, len(blocks)), 1)
         return dict(zip(ids, itertools.chain.from_iterable(found), strict=True))
 
-
     def bead_max(self, beads: Sequence[Bead]) -> np.ndarray:
         """For each bead, its best source × target cosine.
 
