@@ -13,13 +13,19 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any, cast
 
-__all__ = ["ASTRAL", "CASED_PLANES_END", "bmp_or_astral", "char_class", "strip_marks", "wide"]
+__all__ = ["ASTRAL", "CASED_PLANES_END", "bmp_or_astral", "char_class", "has_astral", "lazy_compile", "strip_marks", "wide"]
 
 # Planes 2 to 16 hold CJK ideographs, tags and private use: no cased letters and no combining marks
 # (tests/quality/test_linear.py checks this against the running Python's Unicode tables).
 CASED_PLANES_END = 0x20000
 ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def has_astral(text: str) -> bool:
+    """Whether ``text`` holds a character above U+FFFF (an ASCII text, as most of some languages' lines, is not searched)."""
+    return not text.isascii() and ASTRAL.search(text) is not None
 
 
 def char_class(chars: Iterable[str]) -> str:
@@ -48,9 +54,38 @@ def _marks(astral: bool) -> re.Pattern[str]:
 
 def strip_marks(text: str) -> str:
     """``text`` without its combining characters (after NFKD: without its diacritics), in one regex pass."""
-    return _marks(ASTRAL.search(text) is not None).sub("", text)
+    return _marks(has_astral(text)).sub("", text)
 
 
 def wide(ch: str) -> bool:
     """A character of a script written without spaces (Han, kana, CJK punctuation); Korean uses spaces."""
     return unicodedata.east_asian_width(ch) in ("W", "F") and not unicodedata.name(ch, "").startswith("HANGUL")
+
+
+class _LazyPattern:
+    """A pattern compiled on its first use; from then on its methods are the compiled pattern's own (no extra call).
+
+    A module of many case-insensitive patterns over Unicode text costs its
+    import a hundredth of a second or more to compile them (``re`` folds the
+    case of every literal); a run that never reads them (a pre-split file
+    never meets the page-noise rules) should not pay for them. Two threads
+    that meet it first compile it twice, to the same pattern.
+    """
+
+    def __init__(self, source: str, flags: int) -> None:
+        self._source, self._flags = source, flags
+
+    def __getattr__(self, name: str) -> Any:
+        compiled = re.compile(self._source, self._flags)
+        for attr in ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split", "pattern",
+                     "flags", "groups", "groupindex", "scanner"):
+            self.__dict__[attr] = getattr(compiled, attr)
+        return getattr(compiled, name)
+
+    def __repr__(self) -> str:
+        return f"lazy_compile({self._source!r}, {self._flags!r})"
+
+
+def lazy_compile(source: str, flags: int | re.RegexFlag = 0) -> re.Pattern[str]:
+    """``re.compile(source, flags)``, done when the pattern is first used (see ``_LazyPattern``)."""
+    return cast("re.Pattern[str]", _LazyPattern(source, int(flags)))

@@ -4,4 +4,4 @@ It lives at the bottom layer so that any stage can sign its output with it witho
 importing the package root, which imports every stage.
 """
 
-__version__ = "0.9.0"
+__version__ = "0.9.1"

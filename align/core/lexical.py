@@ -15,16 +15,17 @@ text (``orphans``) says its segment was most likely left untranslated.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
-from align.common.text import ASTRAL, CASED_PLANES_END, char_class, wide
+from align.common.text import CASED_PLANES_END, char_class, has_astral, wide
 from align.common.text import strip_marks as strip_marks  # re-exported: the core's callers use it
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.-]+", re.UNICODE)
@@ -121,7 +122,7 @@ def _raw_tokens(text: str) -> tuple[list[str], list[str]]:
         head = ["u:" + fold(u.rstrip(".,;:)")) for u in _URL.findall(text)]
         rest = _URL.sub(" ", rest)
     head += ["n:" + (_digits(g).lstrip("0") or "0") for g in _NUMBER.findall(rest)]
-    astral = ASTRAL.search(rest) is not None
+    astral = has_astral(rest)
     words: list[str] = []
     for cap, inside, crowded, opening, other in _patterns(astral).capitals.findall(rest):
         if inside or crowded:
@@ -234,20 +235,15 @@ def find_anchors(src: Sequence[str], tgt: Sequence[str], cands: Candidates | Non
 def anchors_of(cands: Candidates) -> Anchors:
     """Anchor tokens of each unit, from each unit's candidates: those that occur on both sides."""
     cs, ct = cands
-    df_s: dict[str, int] = defaultdict(int)
-    df_t: dict[str, int] = defaultdict(int)
-    for toks in cs:
-        for tok in toks:
-            df_s[tok] += 1
-    for toks in ct:
-        for tok in toks:
-            df_t[tok] += 1
-    shared = {t: 1.0 / max(df_s[t], df_t[t]) for t in df_s if t in df_t}
+    df_s = Counter(itertools.chain.from_iterable(cs))
+    df_t = Counter(itertools.chain.from_iterable(ct))
+    shared = {t: 1.0 / max(n, df_t[t]) for t, n in df_s.items() if t in df_t}
     # each segment's tokens in sorted order, not a set's: the order of a set of strings changes from one process
     # to the next (hash randomisation), and the weights are summed in this order (``totals``, ``match_band``)
+    keys = shared.keys()
     return Anchors(
-        tuple({t: shared[t] for t in sorted(toks) if t in shared} for toks in cs),
-        tuple({t: shared[t] for t in sorted(toks) if t in shared} for toks in ct),
+        tuple({t: shared[t] for t in sorted(keys & toks)} for toks in cs),
+        tuple({t: shared[t] for t in sorted(keys & toks)} for toks in ct),
     )
 
 
@@ -292,11 +288,15 @@ def orphans(src: Sequence[str], tgt: Sequence[str], cands: Candidates | None = N
     leaving the segment out cheaper; the similarity still decides.
     """
     all_cs, all_ct = cands or candidates(src, tgt)
-    cs = [{t for t in toks if t[:2] in ("n:", "u:")} for toks in all_cs]
-    ct = [{t for t in toks if t[:2] in ("n:", "u:")} for toks in all_ct]
-    all_s: set[str] = set().union(*cs)
-    all_t: set[str] = set().union(*ct)
+    # a token of the other side's is no orphan; of the rest, the numbers and URLs are (not the names: ``w:``)
+    every_s: set[str] = set().union(*all_cs)
+    every_t: set[str] = set().union(*all_ct)
     return (
-        np.array([bool(toks - all_t) for toks in cs], dtype=bool),
-        np.array([bool(toks - all_s) for toks in ct], dtype=bool),
+        np.array([_holds_orphan(toks - every_t) for toks in all_cs], dtype=bool),
+        np.array([_holds_orphan(toks - every_s) for toks in all_ct], dtype=bool),
     )
+
+
+def _holds_orphan(missing: set[str]) -> bool:
+    """Whether tokens the other side lacks hold a number (``n:``) or a URL (``u:``): most segments miss none."""
+    return any(not t.startswith("w:") for t in missing) if missing else False

@@ -412,7 +412,12 @@ class WindowScorer:
     ``types`` defaults to ``params.bead_types()``.
     """
 
-    block_rows = 64
+    # rows per block of scores: each block is a round trip through Python (row steps, scores, kernel parts), so
+    # blocks are large: 64 rows cost 0.1 s more at 10,000 segments a side, 512 no less (bench_core). A block's
+    # window sums come from its own integral image, float64 sums of float32 cosines: exact unless a cosine is tiny
+    # beside the sum, so 256 rows changed no bead and no score of the 64 before (488 dev documents, the benchmark's
+    # 2k/10k/50k inputs; tests/core/test_aligner.py)
+    block_rows = 256
 
     def __init__(
         self,
@@ -679,7 +684,7 @@ class WindowScorer:
             weights,
             (lex is not None, self.starts is not None, self.counts is not None, self.orphans is not None),
         )
-        # the kernel runs without the GIL and each part writes its own rows: the values of one call, on up to four cores
+        # the kernel runs without the GIL and each part writes its own rows: the values of one call, on every core
         in_parts(
             lambda ra, rb: bead_scores(out, (self._lo, self._hi, self._A, self._B, r0, ra, rb, seg0, c0, self.m), *rest),
             (int(rows[0]), r1),

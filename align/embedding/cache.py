@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
-import platformdirs
 
 
 class EmbeddingCache:
@@ -72,4 +71,6 @@ def default_cache_dir() -> Path:
     env = os.environ.get("ALIGN_CACHE_DIR")
     if env:
         return Path(env)
+    import platformdirs  # only where no folder is named
+
     return Path(platformdirs.user_cache_dir("align"))

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from align.common.cores import in_parts, shared_by
+from align.common.cores import alongside, in_turns, quick_handoffs, shared_by
 from align.common.model import Alignment, Bead, Segment
 from align.common.products import one_blas_thread, products
 from align.core.kernels import near_top
@@ -287,12 +287,11 @@ class _Cosines:
         blocks = [ids[a:b] for a, b in itertools.pairwise(cuts)]
         found: list[list[tuple[int, float]]] = [[] for _ in blocks]
 
-        def fill(first: int, end: int) -> None:
-            for k in range(first, end):
-                found[k] = _row_best(mine[blocks[k]], other, size) if blocks[k] else []
+        def fill(k: int) -> None:
+            found[k] = _row_best(mine[blocks[k]], other, size) if blocks[k] else []
 
         with one_blas_thread():
-            in_parts(fill, (0, len(blocks)), 1)
+            in_turns(fill, len(blocks))
         return dict(zip(ids, itertools.chain.from_iterable(found), strict=True))
 
     def bead_max(self, beads: Sequence[Bead]) -> np.ndarray:
@@ -398,9 +397,14 @@ def check_beads(
         cos = _Cosines(None, None, np.asarray(sim))
     elif src_vecs is not None and tgt_vecs is not None and (len(src_vecs), len(tgt_vecs)) == shape:
         cos = _Cosines(src_vecs, tgt_vecs)
-    moved = _moved_issues(alignment, cos, p) if cos is not None else {}
+    # the text checks (Python) on a helper thread, beside the moved check (products and a kernel without the GIL),
+    # whose blocks the helper joins in once it is done (``in_turns``)
+    with quick_handoffs():
+        texts_later = alongside(_text_checks, alignment, p)
+        moved = _moved_issues(alignment, cos, p) if cos is not None else {}
+        texts = texts_later()
     out = []
-    for k, found in enumerate(_text_checks(alignment, p)):  # each in the order of FLAGS
+    for k, found in enumerate(texts):  # each in the order of FLAGS
         if k in moved:
             d = {**found, "moved": moved[k]}
             out.append({c: d[c] for c in FLAGS if c in d})

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar, overload
 
-from align.common.text import ASTRAL, CASED_PLANES_END, bmp_or_astral, strip_marks
+from align.common.text import CASED_PLANES_END, bmp_or_astral, has_astral, strip_marks
 
 T = TypeVar("T")
 
@@ -340,7 +340,7 @@ def _scan(text: str) -> _Scan:
     for token in _NUMBER.findall(text):
         digits.setdefault(_number_key(token), token)
     scan = _Scan(digits, {}, [], False, False, False)
-    for k, run in enumerate(_runs(ASTRAL.search(text) is not None).finditer(text)):
+    for k, run in enumerate(_runs(has_astral(text)).finditer(text)):
         if k == 0:
             scan.head_cap = not text[: run.start()].strip()
         if _MONTH_LIKE.isdisjoint(run.group().lower().split()):  # nearly always

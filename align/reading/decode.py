@@ -13,8 +13,6 @@ import os
 import re
 import unicodedata
 
-import charset_normalizer
-
 from align.common.errors import InputError
 from align.common.files import read_bounded, read_bounded_text
 
@@ -294,6 +292,8 @@ def _detect_legacy(data: bytes, lang: str | None) -> tuple[str, str] | None:
     give the same text, or one must be a common Windows code page. Anything else
     (several plausible readings, none of them usual) is not confident.
     """
+    import charset_normalizer  # only for bytes that are not UTF-8: most inputs never load it
+
     matches = [m for m in charset_normalizer.from_bytes(data) if m.encoding not in ("utf_8", "ascii")]
     if not matches:
         return None

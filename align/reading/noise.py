@@ -40,6 +40,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from align.common.text import lazy_compile
+
 #: Reason strings (what a user sees in reports next to a set-aside block).
 IMAGE = "image file name"
 CREDIT = "photo credit"
@@ -180,16 +182,16 @@ _WEEKDAYS = (
     "monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|"
     "sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
 )
-_DATE = re.compile(
+_DATE = lazy_compile(
     r"(?<!\d)(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}[/.-]\d{1,2}[/.-]\d{1,2})(?!\d)"  # 25/10/2025, 2025-10-25
     rf"|(?<!\d)\d{{1,2}}\.?\s+(?:{_MONTHS})\.?,?\s+\d{{4}}(?!\d)"  # 25 Oktober 2025
     rf"|\b(?:{_MONTHS})\.?\s+\d{{1,2}},?\s+\d{{4}}(?!\d)"  # October 25, 2025
     r"|\bngày\s+\d{1,2}\s*(?:/|tháng)\s*\d{1,2}(?:\s*(?:/|năm)\s*\d{2,4})?",  # ngày 25 tháng 10 năm 2025
     re.IGNORECASE,
 )
-_NUMERIC_DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}")
-_TIME = re.compile(r"(?<!\d)\d{1,2}\s*[:h]\s*\d{2}(?::\d{2})?(?!\d)\s*(?:am|pm|wib|wita|wit|gmt\s*[+-]?\s*\d*|utc)?", re.IGNORECASE)
-_DATE_FILLER = re.compile(
+_NUMERIC_DATE = lazy_compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}")
+_TIME = lazy_compile(r"(?<!\d)\d{1,2}\s*[:h]\s*\d{2}(?::\d{2})?(?!\d)\s*(?:am|pm|wib|wita|wit|gmt\s*[+-]?\s*\d*|utc)?", re.IGNORECASE)
+_DATE_FILLER = lazy_compile(
     rf"\b(?:{_WEEKDAYS}|ngày|lúc|cập nhật|đăng|pukul|tanggal|diperbarui|dipublikasikan|diterbitkan|updated|published|"
     r"posted|on|at|am|pm|le|à|mis à jour|publié|aktualisiert|veröffentlicht|um|uhr|wib|wita|(?:gmt|utc)(?:\s*[+-]\s*\d{1,2})?)\b"
     r"|[\s,|·•\-–—:()/+]",
@@ -199,15 +201,15 @@ _DATE_FILLER = re.compile(
 _WORD_SPLIT = re.compile(r"\s+")
 _TERMINAL = ".!?…。！？"
 _CLOSING = "\"'”’»›)]}*"
-_FILE_NAME = re.compile(rf"^(?:\S+\.(?:{_FILE_EXT})(?:\?\S*)?\s*)+$", re.IGNORECASE)
-_URL_ONLY = re.compile(r"^<?(?:https?://|www\.)\S+>?$", re.IGNORECASE)
-_URL = re.compile(r"https?://|www\.", re.IGNORECASE)
-_DOMAIN = re.compile(
+_FILE_NAME = lazy_compile(rf"^(?:\S+\.(?:{_FILE_EXT})(?:\?\S*)?\s*)+$", re.IGNORECASE)
+_URL_ONLY = lazy_compile(r"^<?(?:https?://|www\.)\S+>?$", re.IGNORECASE)
+_URL = lazy_compile(r"https?://|www\.", re.IGNORECASE)
+_DOMAIN = lazy_compile(
     r"(?<![\w@.])[\w-]+(?:\.[\w-]+)*\.(?:vn|com|net|org|id|co|info|news|de|fr|uk|io|gov|edu|my|sg|tv|online|site)(?![\w.])",
     re.IGNORECASE,
 )
-_SITE_SEPARATOR = re.compile(r"\s[-|–—:»]\s|^\S+$")
-_COPYRIGHT = re.compile(r"^(?:©|\(c\)\s|copyright\b|bản quyền\b|hak cipta\b)", re.IGNORECASE)
+_SITE_SEPARATOR = lazy_compile(r"\s[-|–—:»]\s|^\S+$")
+_COPYRIGHT = lazy_compile(r"^(?:©|\(c\)\s|copyright\b|bản quyền\b|hak cipta\b)", re.IGNORECASE)
 _TRIM = " \t\"'“”‘’«»()[]{}.,:;!?*•·-–—|"
 
 _SHORT_CHARS = 30  # "short" lines (menu items, category names): at most this many characters...
@@ -223,22 +225,22 @@ def _alternatives(rule: str) -> str:
 def _compile() -> dict[str, re.Pattern[str]]:
     alt = _alternatives
     return {
-        "comment_header": re.compile(rf"^(?:{alt('comment_header')})\s*[(\[]?\s*\d*\s*[)\]]?\s*:?$", re.IGNORECASE),
-        "comment_prompt": re.compile(rf"(?<!\w)(?:{alt('comment_prompt')})(?!\w)", re.IGNORECASE),
-        "related_header": re.compile(rf"^(?:{alt('related_header')})\s*:?$", re.IGNORECASE),
-        "read_also": re.compile(rf"^[(\[]?\s*(?:{alt('read_also')})\s*(?:(?:[:：>»\-–—]|\.\.\.|…)\s*(?P<rest>.*)|[)\]]?\s*)$", re.IGNORECASE),
-        "credit_label": re.compile(rf"^[(\[]?\s*(?:{alt('credit_label')})\s*(?:[:：/|]|\s(?:by|oleh|von)\s)\s*\S", re.IGNORECASE),
-        "trailing_credit": re.compile(
+        "comment_header": lazy_compile(rf"^(?:{alt('comment_header')})\s*[(\[]?\s*\d*\s*[)\]]?\s*:?$", re.IGNORECASE),
+        "comment_prompt": lazy_compile(rf"(?<!\w)(?:{alt('comment_prompt')})(?!\w)", re.IGNORECASE),
+        "related_header": lazy_compile(rf"^(?:{alt('related_header')})\s*:?$", re.IGNORECASE),
+        "read_also": lazy_compile(rf"^[(\[]?\s*(?:{alt('read_also')})\s*(?:(?:[:：>»\-–—]|\.\.\.|…)\s*(?P<rest>.*)|[)\]]?\s*)$", re.IGNORECASE),
+        "credit_label": lazy_compile(rf"^[(\[]?\s*(?:{alt('credit_label')})\s*(?:[:：/|]|\s(?:by|oleh|von)\s)\s*\S", re.IGNORECASE),
+        "trailing_credit": lazy_compile(
             rf"(?:(?<=[.!?…])\s+|\s*(?=[(\[])|\s+(?=[-–—|/]\s))(?P<open>[(\[]?\s*(?:[-–—|/]\s*)?(?:{alt('credit_label')})\s*[:：]"
             r"\s*(?P<credit>[^()\[\].!?:]+?)\s*[)\]]?\.?\s*)$",
             re.IGNORECASE,
         ),
-        "credit_alone": re.compile(rf"^[(\[]?\s*(?:{alt('credit_alone')})\s*[)\]]?\.?$", re.IGNORECASE),
-        "source_label": re.compile(rf"^[(\[]?\s*(?:{alt('source_label')})\s*[:：]", re.IGNORECASE),
-        "attribution": re.compile(rf"^[(\[]?\s*(?:{alt('attribution')})\s+[^,;:!?]+?[)\]]?\.?$", re.IGNORECASE),
-        "tags_label": re.compile(rf"^(?:{alt('tags_label')})\s*[:：]", re.IGNORECASE),
-        "furniture": re.compile(rf"^(?:{alt('furniture')})$", re.IGNORECASE),
-        "cookie": re.compile(r"\bcookies?\b", re.IGNORECASE),
+        "credit_alone": lazy_compile(rf"^[(\[]?\s*(?:{alt('credit_alone')})\s*[)\]]?\.?$", re.IGNORECASE),
+        "source_label": lazy_compile(rf"^[(\[]?\s*(?:{alt('source_label')})\s*[:：]", re.IGNORECASE),
+        "attribution": lazy_compile(rf"^[(\[]?\s*(?:{alt('attribution')})\s+[^,;:!?]+?[)\]]?\.?$", re.IGNORECASE),
+        "tags_label": lazy_compile(rf"^(?:{alt('tags_label')})\s*[:：]", re.IGNORECASE),
+        "furniture": lazy_compile(rf"^(?:{alt('furniture')})$", re.IGNORECASE),
+        "cookie": lazy_compile(r"\bcookies?\b", re.IGNORECASE),
     }
 
 

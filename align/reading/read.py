@@ -68,6 +68,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,7 +92,6 @@ from align.reading.noise import (
 )
 from align.reading.office import looks_like_docx, looks_like_odt, read_docx, read_odt
 from align.reading.parts import Extracted
-from align.reading.pdf import read_pdf
 from align.reading.segment import split_sentences
 
 __all__ = ["FORMATS", "OUTSIDE", "RICH_FORMATS", "document_from_extracted", "document_from_text", "left_out",
@@ -100,7 +100,7 @@ __all__ = ["FORMATS", "OUTSIDE", "RICH_FORMATS", "document_from_extracted", "doc
 FORMATS = ("auto", "text", "html", "presplit", "docx", "odt", "pdf")
 #: Formats read from their bytes by a reader of their own (not decoded as text), by file name extension.
 RICH_FORMATS = {".docx": "docx", ".odt": "odt", ".pdf": "pdf"}
-_RICH_READERS = {"docx": read_docx, "odt": read_odt, "pdf": read_pdf}
+_RICH_READERS = {"docx": read_docx, "odt": read_odt, "pdf": None}  # the PDF reader is imported when one is read
 _RICH_NAMES = {"docx": "Word .docx document", "odt": "OpenDocument text (.odt)", "pdf": "PDF"}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
@@ -236,7 +236,18 @@ def read_rich(
     rich = rich_format(fmt, path, data)
     if rich is None:
         return None
-    return document_from_extracted(_RICH_READERS[rich](data, path), path, lang, rich, force=force, split=split)
+    return document_from_extracted(_rich_reader(rich)(data, path), path, lang, rich, force=force, split=split)
+
+
+def _rich_reader(fmt: str) -> Callable[[bytes, str], Extracted]:
+    """The reader of a rich format; the PDF reader's module (and its imports) loads with the first PDF."""
+    if fmt == "pdf":
+        from align.reading.pdf import read_pdf
+
+        return read_pdf
+    reader = _RICH_READERS[fmt]
+    assert reader is not None
+    return reader
 
 
 def document_from_extracted(

@@ -23,19 +23,33 @@ HEAVY = ("scipy", "numba", "llvmlite", "dask", "distributed",
          "jinja2", "align.pairing", "align.corpus", "align.editor", "align.tools")
 
 
-def _loaded_after(code: str) -> list[str]:
-    """The modules of ``HEAVY`` (or below them) that a fresh interpreter holds after running ``code``."""
+def _loaded_after(code: str, names: tuple[str, ...] = HEAVY) -> list[str]:
+    """The modules of ``names`` (or below them) that a fresh interpreter holds after running ``code``."""
     probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
     root = os.path.dirname(os.path.dirname(align.__file__))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env).stdout
     loaded = json.loads(out.splitlines()[-1])
-    return [m for m in loaded if any(m == h or m.startswith(h + ".") for h in HEAVY)]
+    return [m for m in loaded if any(m == h or m.startswith(h + ".") for h in names)]
 
 
 def test_align_run_imports_none_of_the_other_commands_layers():
     # what `align run` imports before it reads its inputs: the CLI and the pipeline it calls
     assert _loaded_after("import align.cli.main, align.pipeline.pair, align.core.aligner") == []
+
+
+# modules `align run` loads only for the inputs that need them: a file not in UTF-8 (charset_normalizer), no
+# --cache folder named (platformdirs), a PDF (the PDF reader); the page-noise rules compile their patterns on first use
+ON_DEMAND = ("charset_normalizer", "platformdirs", "align.reading.pdf")
+
+
+def test_align_run_loads_the_readers_and_helpers_of_other_inputs_only_for_them():
+    probe = ("import align.cli.main, align.pipeline.pair, align.core.aligner, align.reading.noise as noise\n"
+             "assert 'search' not in noise._DATE.__dict__, 'compiled at import'")
+    loaded = _loaded_after(probe, ON_DEMAND)
+    assert loaded == []
+    assert _loaded_after("from align.reading.read import _rich_reader; _rich_reader('pdf')", ON_DEMAND) == [
+        "align.reading.pdf"]
 
 
 def test_import_align_loads_no_stage():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 
 import pytest
@@ -29,18 +30,84 @@ def test_default_threads_follow_omp_num_threads_else_the_cores(monkeypatch):
 def test_parts_cover_every_row_once_in_several_threads(three_threads):
     seen: list[tuple[int, int, str]] = []
     lock = threading.Lock()
+    all_in = threading.Barrier(3, timeout=10)  # each part waits for the other two: three threads at once
 
     def fill(a: int, b: int) -> None:
         with lock:
             seen.append((a, b, threading.current_thread().name))
+        all_in.wait()
 
     cores.in_parts(fill, (3, 103), 16)
     spans = sorted((a, b) for a, b, _ in seen)
     assert spans[0][0] == 3 and spans[-1][1] == 103 and len(spans) == 3
     assert all(p[1] == q[0] for p, q in zip(spans, spans[1:]))  # consecutive, no gap, no overlap
-    names = dict(((a, b), name) for a, b, name in seen)
-    assert names[spans[0]] == threading.current_thread().name  # the first part in the caller
-    assert all(names[s].startswith("align-helper") for s in spans[1:])  # the others in helper threads
+    names = {name for _, _, name in seen}
+    assert len(names) == 3 and threading.current_thread().name in names  # the caller and two helpers
+
+
+def test_turns_are_each_taken_once_and_a_busy_helper_is_not_waited_for(three_threads):
+    """Helpers busy with a task ``alongside`` take no turn: the caller takes them all and does not wait for them."""
+    release = threading.Event()
+    busy = [cores.alongside(release.wait, 30) for _ in range(2)]  # both helpers held until released
+    taken: list[tuple[int, str]] = []
+    try:
+        cores.in_turns(lambda k: taken.append((k, threading.current_thread().name)), 7)
+        assert [k for k, _ in taken] == list(range(7))  # in order, each once, all in the caller
+        assert {name for _, name in taken} == {threading.current_thread().name}
+    finally:
+        release.set()
+    assert all(wait() for wait in busy)
+
+
+def test_a_free_helper_takes_turns_too(three_threads):
+    names: list[str] = []
+    lock = threading.Lock()
+    two_in = threading.Barrier(2, timeout=10)
+
+    def fill(k: int) -> None:
+        with lock:
+            names.append(threading.current_thread().name)
+        if k < 2:
+            two_in.wait()  # turns 0 and 1 run at once: two threads
+
+    cores.in_turns(fill, 6)
+    assert len(names) == 6 and len(set(names)) >= 2
+
+
+def test_an_error_in_a_turn_stops_new_turns_and_reaches_the_caller(three_threads):
+    done: list[int] = []
+
+    def fill(k: int) -> None:
+        if k == 3:
+            raise ValueError("turn failed")
+        done.append(k)
+
+    with pytest.raises(ValueError, match="turn failed"):
+        cores.in_turns(fill, 1000)
+    assert len(done) < 999  # no turn begins after the error is seen (at most one per other thread)
+
+
+def test_quick_handoffs_shorten_the_switch_interval_until_the_last_thread_leaves():
+    before = sys.getswitchinterval()
+    entered, leave = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with cores.quick_handoffs():
+            entered.set()
+            leave.wait(10)
+
+    with cores.quick_handoffs():
+        inside = sys.getswitchinterval()
+        with cores.quick_handoffs():  # reentrant: the inner exit leaves it short
+            pass
+        assert sys.getswitchinterval() == inside < before
+        thread = threading.Thread(target=other)
+        thread.start()
+        assert entered.wait(10)
+    assert sys.getswitchinterval() == inside  # the other thread is still inside
+    leave.set()
+    thread.join(10)
+    assert sys.getswitchinterval() == before  # restored when the last one left
 
 
 def test_small_blocks_and_calls_from_a_helper_run_whole(three_threads):

@@ -600,6 +600,24 @@ def test_long_documents_use_linear_memory():
     assert big.width < 100 and big.cells < 100 * 10001
 
 
+@pytest.mark.parametrize("kept", [True, False])
+@pytest.mark.parametrize("n", [300, 1200])  # the whole matrix; a band around the coarse levels' path
+def test_the_rows_a_block_of_scores_holds_change_no_bead_and_no_score(monkeypatch, kept, n):
+    """Bead scores are made a block of rows at a time (a round trip through Python each, so blocks are large): how
+    many rows a block holds changes no bead and no posterior, with every block's scores kept or made again per pass."""
+    import align.core.scores as scores
+
+    src, tgt, _ = _long_pair(n, seed=3)
+    if not kept:
+        monkeypatch.setattr(scores, "_SCORES_KEPT", 0)
+    enc = _encoder()
+    got = []
+    for rows in (WindowScorer.block_rows, 64, 7):
+        monkeypatch.setattr(WindowScorer, "block_rows", rows)
+        got.append([(b.src, b.tgt, b.score) for b in align_segments(src, tgt, enc)])
+    assert got[1] == got[0] and got[2] == got[0]
+
+
 def test_tracemalloc_peak_grows_linearly():
     """The same check with the real allocations, on smaller documents (tracemalloc is slow)."""
     peaks = {}

@@ -77,6 +77,33 @@ def test_orphans_are_numbers_and_urls_the_other_text_lacks():
     assert s.tolist() == [False] and t.tolist() == [True]
 
 
+def _random_token_sets(rng: random.Random, n: int) -> list[set[str]]:
+    """Candidate token sets as ``side_tokens`` makes them: numbers, URLs and folded words, some shared, some not."""
+    pool = [f"n:{k}" for k in range(12)] + [f"u:site{k}.org" for k in range(4)] + [f"w:name{k}" for k in range(15)]
+    return [set(rng.sample(pool, rng.randint(0, 5))) for _ in range(n)]
+
+
+def test_anchors_and_orphans_are_those_of_their_definitions():
+    """Counted in C (``Counter``, set operations) where Python loops counted them: the same anchors, weights and order,
+    and the same orphans, on random token sets."""
+    rng = random.Random(12)
+    for _ in range(200):
+        cs, ct = _random_token_sets(rng, rng.randint(0, 9)), _random_token_sets(rng, rng.randint(0, 9))
+        df_s = {t: sum(t in toks for toks in cs) for toks in cs for t in toks}
+        df_t = {t: sum(t in toks for toks in ct) for toks in ct for t in toks}
+        shared = {t: 1.0 / max(df_s[t], df_t[t]) for t in df_s if t in df_t}
+        got = lx.anchors_of((cs, ct))
+        for side, want_side in ((got.src, cs), (got.tgt, ct)):
+            want = tuple({t: shared[t] for t in sorted(toks) if t in shared} for toks in want_side)
+            assert side == want and [list(d) for d in side] == [list(d) for d in want]  # the order is summed in
+        number_or_url = ("n:", "u:")
+        all_s = {t for toks in cs for t in toks if t[:2] in number_or_url}
+        all_t = {t for toks in ct for t in toks if t[:2] in number_or_url}
+        o_s, o_t = orphans([""] * len(cs), [""] * len(ct), (cs, ct))
+        assert o_s.tolist() == [any(t[:2] in number_or_url and t not in all_t for t in toks) for toks in cs]
+        assert o_t.tolist() == [any(t[:2] in number_or_url and t not in all_s for t in toks) for toks in ct]
+
+
 def test_numbers_in_any_script_match():
     assert "n:2019" in candidate_tokens("في عام ٢٠١٩ ذهب")  # Arabic-Indic digits
     assert "n:2019" in candidate_tokens("वर्ष २०१९ में")  # Devanagari

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 
 import numpy as np
 import pytest
@@ -240,6 +241,35 @@ def test_moved_sentence_is_told_apart_from_a_dropped_one():
     # Target index 8, numbered from 1 as the report page numbers segments.
     assert "best match is target segment 9 " in flag_details(al, sim=sv @ tv.T)[1]["moved"]
     assert "best match is source segment 2 " in flag_details(al, sim=sv @ tv.T)[10]["moved"]
+
+
+@pytest.mark.parametrize("threads", ["1", "3"])
+def test_the_text_checks_beside_the_moved_check_give_what_they_give_one_after_the_other(monkeypatch, threads):
+    """The text checks run on a helper thread beside the moved check (``check_beads``): same flags on any thread count,
+    the same as each check alone, and the switch interval is the caller's again afterwards."""
+    from align.common import cores
+    from align.quality import flags
+
+    id_ = [ID[0]] + ID[2:6] + [(4, "Konferensi berikutnya akan berlangsung pada bulan Maret 2027.")] + ID[8:] + [ID[1]]
+    enc = HashEncoder(lexicon=LEXICON)
+    sv, tv = enc.encode([t for _, t in VI]), enc.encode([t for _, t in id_])
+    beads = [((0,), (0,)), ((1,), ()), ((2,), (1,)), ((3,), (2,)), ((4,), (3,)), ((5,), (4,)), ((6,), ()),
+             ((7,), (5,)), ((8,), (6,)), ((9,), (7,)), ((), (8,))]
+    al = alignment(VI, id_, beads)
+    p = QualityParams()
+    monkeypatch.setenv("OMP_NUM_THREADS", threads)
+    cores.reset_helpers()
+    before = sys.getswitchinterval()
+    try:
+        found = check_beads(al, sv, tv, params=p)
+    finally:
+        cores.reset_helpers()
+    moved = flags._moved_issues(al, flags._Cosines(sv, tv), p)
+    texts = flags._check_texts(al, p)
+    assert moved and any("number-mismatch" in d for d in texts)  # both kinds of check have something to say
+    assert found == [{c: {**t, **({"moved": moved[k]} if k in moved else {})}[c] for c in FLAGS
+                      if c in t or (c == "moved" and k in moved)} for k, t in enumerate(texts)]
+    assert sys.getswitchinterval() == before
 
 
 # ----------------------------------------------------------------------------- contract
