@@ -69,18 +69,25 @@ class _LazyPattern:
     import a hundredth of a second or more to compile them (``re`` folds the
     case of every literal); a run that never reads them (a pre-split file
     never meets the page-noise rules) should not pay for them. Two threads
-    that meet it first compile it twice, to the same pattern.
+    that meet it first compile it twice, to the same pattern. It is used by
+    its methods (``rx.search(text)``), not passed to ``re``'s functions, which
+    want a real ``re.Pattern``; it pickles and copies as the call that made it.
     """
 
     def __init__(self, source: str, flags: int) -> None:
         self._source, self._flags = source, flags
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # not a pattern's (copy and pickle ask before ``__init__`` has run)
+            raise AttributeError(name)
         compiled = re.compile(self._source, self._flags)
         for attr in ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split", "pattern",
                      "flags", "groups", "groupindex", "scanner"):
             self.__dict__[attr] = getattr(compiled, attr)
         return getattr(compiled, name)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return lazy_compile, (self._source, self._flags)
 
     def __repr__(self) -> str:
         return f"lazy_compile({self._source!r}, {self._flags!r})"

@@ -297,6 +297,9 @@ def orphans(src: Sequence[str], tgt: Sequence[str], cands: Candidates | None = N
     )
 
 
+_ORPHAN_KINDS = ("n:", "u:")
+
+
 def _holds_orphan(missing: set[str]) -> bool:
     """Whether tokens the other side lacks hold a number (``n:``) or a URL (``u:``): most segments miss none."""
-    return any(not t.startswith("w:") for t in missing) if missing else False
+    return any(t[:2] in _ORPHAN_KINDS for t in missing) if missing else False

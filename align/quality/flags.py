@@ -281,7 +281,7 @@ class _Cosines:
             return {}
         mine, other = (self.x, self.y) if by_row else (self.y, self.x)
         size = _largest_norm(other)  # once for every block of rows
-        threads = shared_by()  # the threads in_parts hands the blocks to
+        threads = shared_by()  # the threads in_turns hands the blocks to
         count = -(-len(ids) // (chunk * threads)) * threads  # blocks: at most ``chunk`` rows, a multiple of the threads
         cuts = [len(ids) * k // count for k in range(count + 1)]
         blocks = [ids[a:b] for a, b in itertools.pairwise(cuts)]

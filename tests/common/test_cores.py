@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 import pytest
 
@@ -87,6 +88,19 @@ def test_an_error_in_a_turn_stops_new_turns_and_reaches_the_caller(three_threads
     assert len(done) < 999  # no turn begins after the error is seen (at most one per other thread)
 
 
+def test_the_first_error_met_reaches_the_caller_not_a_later_one(three_threads):
+    caller = threading.current_thread()
+
+    def fill(k: int) -> None:
+        if threading.current_thread() is caller:
+            time.sleep(0.3)  # the helpers fail meanwhile
+            raise KeyError("the caller's, later")
+        raise ValueError("a helper's, first")
+
+    with pytest.raises(ValueError, match="a helper's, first"):
+        cores.in_turns(fill, 10)
+
+
 def test_quick_handoffs_shorten_the_switch_interval_until_the_last_thread_leaves():
     before = sys.getswitchinterval()
     entered, leave = threading.Event(), threading.Event()
@@ -146,3 +160,44 @@ def test_a_forked_child_makes_its_own_helpers(three_threads):
             os._exit(code)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_an_interval_set_meanwhile_is_kept():
+    before = sys.getswitchinterval()
+    try:
+        with cores.quick_handoffs():
+            sys.setswitchinterval(0.01)  # the user's own, while the short one is on
+        assert sys.getswitchinterval() == 0.01
+    finally:
+        sys.setswitchinterval(before)
+
+
+def test_a_forked_child_drops_the_other_threads_handoffs():
+    """Another thread was inside ``quick_handoffs`` when the process forked: the child has the usual interval."""
+    before = sys.getswitchinterval()
+    entered, leave = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with cores.quick_handoffs():
+            entered.set()
+            leave.wait(10)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    try:
+        assert entered.wait(10) and sys.getswitchinterval() < before
+        pid = os.fork()
+        if pid == 0:
+            code = 2
+            try:
+                with cores.quick_handoffs():
+                    short = sys.getswitchinterval()
+                code = 0 if short < before and sys.getswitchinterval() == before and not cores._switch_inside else 1
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        leave.set()
+        thread.join(10)
+    assert sys.getswitchinterval() == before

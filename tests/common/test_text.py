@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 import re
 
 from align.common import text
@@ -36,3 +38,10 @@ def test_has_astral_finds_characters_above_the_basic_plane():
     assert not has_astral("Tiếng Việt, 中文, ﬁ")
     assert has_astral("emoji 😀") and has_astral("𠀀 ideograph")
     assert not has_astral("")
+
+
+def test_a_lazy_pattern_copies_and_pickles_as_the_call_that_made_it():
+    rx = lazy_compile(r"\bcookies?\b", re.IGNORECASE)
+    for fresh in (copy.copy(rx), pickle.loads(pickle.dumps(rx))):
+        assert fresh.search("Accept COOKIES").group() == "COOKIES"
+    assert rx.search("a cookie") and copy.deepcopy(rx).findall("cookie, cookies") == ["cookie", "cookies"]

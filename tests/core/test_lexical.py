@@ -80,6 +80,7 @@ def test_orphans_are_numbers_and_urls_the_other_text_lacks():
 def _random_token_sets(rng: random.Random, n: int) -> list[set[str]]:
     """Candidate token sets as ``side_tokens`` makes them: numbers, URLs and folded words, some shared, some not."""
     pool = [f"n:{k}" for k in range(12)] + [f"u:site{k}.org" for k in range(4)] + [f"w:name{k}" for k in range(15)]
+    pool += ["x:other", "nx", ""]  # no kind the package makes: never an orphan
     return [set(rng.sample(pool, rng.randint(0, 5))) for _ in range(n)]
 
 

@@ -243,7 +243,7 @@ def test_moved_sentence_is_told_apart_from_a_dropped_one():
     assert "best match is source segment 2 " in flag_details(al, sim=sv @ tv.T)[10]["moved"]
 
 
-@pytest.mark.parametrize("threads", ["1", "3"])
+@pytest.mark.parametrize("threads", ["1", "2", "3"])
 def test_the_text_checks_beside_the_moved_check_give_what_they_give_one_after_the_other(monkeypatch, threads):
     """The text checks run on a helper thread beside the moved check (``check_beads``): same flags on any thread count,
     the same as each check alone, and the switch interval is the caller's again afterwards."""
