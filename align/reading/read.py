@@ -100,7 +100,7 @@ __all__ = ["FORMATS", "OUTSIDE", "RICH_FORMATS", "document_from_extracted", "doc
 FORMATS = ("auto", "text", "html", "presplit", "docx", "odt", "pdf")
 #: Formats read from their bytes by a reader of their own (not decoded as text), by file name extension.
 RICH_FORMATS = {".docx": "docx", ".odt": "odt", ".pdf": "pdf"}
-_RICH_READERS = {"docx": read_docx, "odt": read_odt, "pdf": None}  # the PDF reader is imported when one is read
+_RICH_KINDS = frozenset(("docx", "odt", "pdf"))  # each read by ``_rich_reader``
 _RICH_NAMES = {"docx": "Word .docx document", "odt": "OpenDocument text (.odt)", "pdf": "PDF"}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
@@ -173,7 +173,7 @@ def document_from_text(
 ) -> Document:
     """Segment already-decoded text (see :func:`read_document`); for callers and tests without files."""
     _check_format(fmt)
-    if fmt in _RICH_READERS:
+    if fmt in _RICH_KINDS:
         raise UsageError(f"--format {fmt} reads a file's bytes, not text")
     text, changed = normalise_text(text, line_separators=fmt != "presplit")
     if changed:
@@ -245,9 +245,7 @@ def _rich_reader(fmt: str) -> Callable[[bytes, str], Extracted]:
         from align.reading.pdf import read_pdf
 
         return read_pdf
-    reader = _RICH_READERS[fmt]
-    assert reader is not None
-    return reader
+    return read_docx if fmt == "docx" else read_odt
 
 
 def document_from_extracted(
@@ -279,7 +277,7 @@ def rich_format(fmt: str, path: str, data: bytes) -> str | None:
     """
     if not data:
         return None  # refused as empty, like any document
-    if fmt in _RICH_READERS:
+    if fmt in _RICH_KINDS:
         _check_signature(fmt, path, data)
         return fmt
     if fmt != "auto":
