@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -101,8 +103,9 @@ def test_the_first_error_met_reaches_the_caller_not_a_later_one(three_threads):
         cores.in_turns(fill, 10)
 
 
-def test_quick_handoffs_shorten_the_switch_interval_until_the_last_thread_leaves():
-    before = sys.getswitchinterval()
+@contextlib.contextmanager
+def _another_thread_in_quick_handoffs() -> Iterator[None]:
+    """A second thread inside ``quick_handoffs`` until the block ends."""
     entered, leave = threading.Event(), threading.Event()
 
     def other() -> None:
@@ -110,17 +113,27 @@ def test_quick_handoffs_shorten_the_switch_interval_until_the_last_thread_leaves
             entered.set()
             leave.wait(10)
 
+    thread = threading.Thread(target=other)
+    thread.start()
+    try:
+        assert entered.wait(10)
+        yield
+    finally:
+        leave.set()
+        thread.join(10)
+
+
+def test_quick_handoffs_shorten_the_switch_interval_until_the_last_thread_leaves():
+    before = sys.getswitchinterval()
+    other = contextlib.ExitStack()
     with cores.quick_handoffs():
         inside = sys.getswitchinterval()
         with cores.quick_handoffs():  # reentrant: the inner exit leaves it short
             pass
         assert sys.getswitchinterval() == inside < before
-        thread = threading.Thread(target=other)
-        thread.start()
-        assert entered.wait(10)
+        other.enter_context(_another_thread_in_quick_handoffs())
     assert sys.getswitchinterval() == inside  # the other thread is still inside
-    leave.set()
-    thread.join(10)
+    other.close()
     assert sys.getswitchinterval() == before  # restored when the last one left
 
 
@@ -175,17 +188,8 @@ def test_an_interval_set_meanwhile_is_kept():
 def test_a_forked_child_drops_the_other_threads_handoffs():
     """Another thread was inside ``quick_handoffs`` when the process forked: the child has the usual interval."""
     before = sys.getswitchinterval()
-    entered, leave = threading.Event(), threading.Event()
-
-    def other() -> None:
-        with cores.quick_handoffs():
-            entered.set()
-            leave.wait(10)
-
-    thread = threading.Thread(target=other)
-    thread.start()
-    try:
-        assert entered.wait(10) and sys.getswitchinterval() < before
+    with _another_thread_in_quick_handoffs():
+        assert sys.getswitchinterval() < before
         pid = os.fork()
         if pid == 0:
             code = 2
@@ -197,7 +201,4 @@ def test_a_forked_child_drops_the_other_threads_handoffs():
                 os._exit(code)
         _, status = os.waitpid(pid, 0)
         assert os.waitstatus_to_exitcode(status) == 0
-    finally:
-        leave.set()
-        thread.join(10)
     assert sys.getswitchinterval() == before
