@@ -18,30 +18,30 @@ and a ``gc.disable()`` made inside a pause does not outlast it.
 from __future__ import annotations
 
 import gc
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from align.common.setting import ProcessSetting
+
 __all__ = ["collector_paused"]
 
-_lock = threading.Lock()
-_depth = 0  # pauses in progress (threads of one process share the collector: the editor's server, corpus threads)
-_resume = False  # whether the collector was on when the first of them began
+
+def _pause() -> bool:
+    was = gc.isenabled()
+    gc.disable()
+    return was
+
+
+def _resume(was: bool) -> None:
+    if was:
+        gc.enable()
+
+
+_PAUSED = ProcessSetting(_pause, _resume)
 
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """No cyclic garbage collection inside (reentrant, and across threads: on again when the last pause ends)."""
-    global _depth, _resume
-    with _lock:
-        if _depth == 0:
-            _resume = gc.isenabled()
-            gc.disable()
-        _depth += 1
-    try:
+    with _PAUSED.held():
         yield
-    finally:
-        with _lock:
-            _depth -= 1
-            if _depth == 0 and _resume:
-                gc.enable()

@@ -19,6 +19,8 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
+from align.common.setting import ProcessSetting
+
 __all__ = ["alongside", "available_cores", "default_threads", "in_parts", "in_turns", "quick_handoffs", "reset_helpers", "shared_by"]
 
 _PREFIX = "align-helper"
@@ -29,20 +31,9 @@ _HELPERS: tuple[ThreadPoolExecutor | None, int] | None = None  # made on first u
 
 
 def _after_fork_in_child() -> None:
-    """A forked child (a corpus worker) starts without helpers and with free locks: threads do not survive ``fork``.
-
-    Only the forking thread's ``quick_handoffs`` go on in the child; if none, its switch interval is the one
-    the parent had before them.
-    """
-    global _HELPERS, _LOCK, _switch_lock
-    _HELPERS, _LOCK, _switch_lock = None, threading.Lock(), threading.Lock()
-    inside = dict(_switch_inside)
-    _switch_inside.clear()
-    mine = inside.get(threading.get_ident(), 0)
-    if mine:
-        _switch_inside[threading.get_ident()] = mine
-    elif inside and sys.getswitchinterval() == _switch_set:
-        sys.setswitchinterval(_switch_before)
+    """A forked child (a corpus worker) starts without helpers and with a free lock: threads do not survive ``fork``."""
+    global _HELPERS, _LOCK
+    _HELPERS, _LOCK = None, threading.Lock()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
@@ -193,10 +184,21 @@ def alongside(task: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> Ca
 
 # the GIL switch interval inside ``quick_handoffs``: 25 times shorter than CPython's 5 ms
 _QUICK_SWITCH = 0.000_2
-_switch_lock = threading.Lock()
-_switch_inside: dict[int, int] = {}  # thread id -> its ``quick_handoffs`` in progress
-_switch_before = 0.005  # the interval the first of them found
-_switch_set = 0.005  # the one it set, as ``sys.getswitchinterval`` reads it back (whole microseconds)
+
+
+def _shorten_switch() -> tuple[float, float]:
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(_QUICK_SWITCH, before))
+    return before, sys.getswitchinterval()  # as it reads back (whole microseconds)
+
+
+def _restore_switch(token: tuple[float, float]) -> None:
+    before, short = token
+    if sys.getswitchinterval() == short:  # not if someone set another meanwhile
+        sys.setswitchinterval(before)
+
+
+_HANDOFFS = ProcessSetting(_shorten_switch, _restore_switch)
 
 
 @contextmanager
@@ -212,23 +214,8 @@ def quick_handoffs() -> Iterator[None]:
     other; with 0.2 ms between hand-offs, 0.38 s. The interval is one per
     process (every thread of it switches more often meanwhile): shortened
     while any thread is inside, put back when the last leaves, unless someone
-    set another meanwhile (reentrant, like ``collector.collector_paused``).
+    set another meanwhile (``setting.ProcessSetting``, as the collector's pause).
     Only the scheduling changes, never a result.
     """
-    global _switch_before, _switch_set
-    me = threading.get_ident()
-    with _switch_lock:
-        if not _switch_inside:
-            _switch_before = sys.getswitchinterval()
-            sys.setswitchinterval(min(_QUICK_SWITCH, _switch_before))
-            _switch_set = sys.getswitchinterval()
-        _switch_inside[me] = _switch_inside.get(me, 0) + 1
-    try:
+    with _HANDOFFS.held():
         yield
-    finally:
-        with _switch_lock:
-            _switch_inside[me] -= 1
-            if not _switch_inside[me]:
-                del _switch_inside[me]
-            if not _switch_inside and sys.getswitchinterval() == _switch_set:
-                sys.setswitchinterval(_switch_before)
