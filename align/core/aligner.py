@@ -64,7 +64,7 @@ from align.core.paragraphs import para_beads_from, paragraph_band
 from align.core.params import AlignParams, signature
 from align.core.reorder import crossing_pairs, on_names_alone
 from align.core.scores import score_matrix
-from align.core.search import Band, band_of_kept, path_to_spans
+from align.core.search import Band, band_of_kept
 from align.core.side import Evidence, Segments
 from align.core.vectors import TextEncoder
 from align.reading.langid import detect_language
@@ -202,7 +202,7 @@ def _align(
     found = _align_vectors(src, tgt, params, windows_from, band=band, posteriors=not reorder)
     if reorder and found.model is not None:
         pairs = crossing_pairs(
-            path_to_spans(found.path), src.vecs, tgt.vecs, found.model.sim,
+            found.spans, src.vecs, tgt.vecs, found.model.sim,
             window=params.reorder_window, min_sim=params.reorder_min, margin=params.reorder_margin,
         )
         apart: list[tuple[int, int, float]] = []
@@ -274,7 +274,7 @@ def _align_vectors(
 
 def _beads_of(found: Found) -> list[Bead]:
     """The beads of a search's path, scored by their posteriors."""
-    return _beads_from_spans(path_to_spans(found.path), found.probs)
+    return _beads_from_spans(found.spans, found.probs)
 
 
 def _check_members(
@@ -299,7 +299,7 @@ def _check_members(
     again (a third round changed nothing on the development sets). None
     where the first search's path stands; ``posteriors``: the second search takes its beads' posteriors.
     """
-    spans = path_to_spans(found.path)
+    spans = found.spans
     need_s, need_t = merge_windows(spans)
     if not need_s and not need_t:
         return None

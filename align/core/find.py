@@ -12,6 +12,7 @@ and again with the member check's window embeddings.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -54,6 +55,12 @@ class Found:
     largest: int = 0  # elements of the largest array the search allocated, coarse levels included
     band: Band | None = None  # the band searched (reused by a second pass)
     scorer: WindowScorer | None = None  # its bead scores under ``model`` (reused by the member check's search)
+
+    @functools.cached_property
+    def spans(self) -> list[tuple[range, range]]:
+        """The path as (source range, target range) per step, made once (the member check, the reorder pass and
+        the beads all read it)."""
+        return path_to_spans(self.path)
 
 
 def _trivial(n: int, m: int) -> list[BeadType]:

@@ -19,7 +19,7 @@ from align.common.model import Bead
 from align.core.find import search
 from align.core.lexical import anchors_of
 from align.core.params import AlignParams
-from align.core.search import Band, path_to_spans
+from align.core.search import Band
 from align.core.side import Run, Segments, Side, boundaries
 from align.core.vectors import normalise_rows, prepare_vectors
 
@@ -68,7 +68,7 @@ def _align_paragraphs(src: Segments, tgt: Segments, params: AlignParams) -> tupl
     # the paragraph path only places the sentence band (a paragraph of slack each side): coarse-to-fine sooner
     coarse_sooner = dataclasses.replace(params, max_cells=min(params.max_cells, params.para_max_cells))
     found = search(_paragraph_side(src, params), _paragraph_side(tgt, params), coarse_sooner, anchors=anchors)
-    return path_to_spans(found.path), found.probs
+    return found.spans, found.probs
 
 
 def _paragraph_tokens(seg: Segments) -> list[set[str]]:
