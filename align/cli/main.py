@@ -159,14 +159,18 @@ def _echo_tmx_details(res) -> None:
 @click.option("--tgt-lang", default=None, help="Language of tgt.txt (default: guessed).")
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
               help="Override an aligner parameter (repeatable), e.g. --set skip=3.0: how an ablation is rerun.")
+@click.option("--swap", is_flag=True,
+              help="Align the other way round (tgt.txt as the source, the gold swapped with it): the scores should not "
+              "depend on which side is called the source.")
 @click.option(_DEBUG_FLAG, is_flag=True, hidden=True)
-def eval_cmd(dirs, model, cache, as_json, per_doc, beads_dir, src_lang, tgt_lang, settings, debug) -> None:
+def eval_cmd(dirs, model, cache, as_json, per_doc, beads_dir, src_lang, tgt_lang, settings, swap, debug) -> None:
     """Align every folder under DIRS holding src.txt, tgt.txt and gold.txt and score against the gold."""
     from align.tools.evaluate import evaluate_dirs, format_result, result_to_json
 
     params = AlignParams().with_settings(settings)
     encoder = _make_encoder(model, cache, False)
-    result = evaluate_dirs(list(dirs), encoder, params, beads_dir=beads_dir, src_lang=src_lang, tgt_lang=tgt_lang)
+    result = evaluate_dirs(list(dirs), encoder, params, beads_dir=beads_dir, src_lang=src_lang, tgt_lang=tgt_lang,
+                           swap=swap)
     if as_json:
         click.echo(json.dumps(result_to_json(result), ensure_ascii=False, indent=2))
     else:

@@ -138,6 +138,8 @@ def evaluate_dirs(
     beads_dir: str | os.PathLike | None = None,
     src_lang: str | None = None,
     tgt_lang: str | None = None,
+    *,
+    swap: bool = False,
 ) -> EvalResult:
     """Align every document folder under ``dirs`` (one segment per line) and score it.
 
@@ -146,7 +148,17 @@ def evaluate_dirs(
 
     Each DIR becomes one set in the result (named by its folder name); the
     predicted beads are written to ``beads_dir/<set>/<doc>.txt`` when asked.
+
+    With ``swap`` each pair is aligned the other way round: ``tgt.txt`` is the
+    source, the gold's sides are swapped with it, and each set is named
+    ``<set>-swapped`` (its beads are written as aligned, ``tgt.txt``'s lines
+    first). Nothing in an alignment should depend on which side is called the
+    source (a TM manager aligns in the direction of the TM, whichever side
+    holds a page's noise), so a set that scores lower swapped shows an
+    asymmetry in the aligner, not in the data.
     """
+    if swap:
+        src_lang, tgt_lang = tgt_lang, src_lang
     params = params or AlignParams()
     types = params.bead_types()  # the ceiling uses the aligner's own bead types
     counting = CountingEncoder(encoder)
@@ -158,9 +170,9 @@ def evaluate_dirs(
         docs = find_doc_dirs(root)
         if not docs:
             raise InputError("no folder with src.txt, tgt.txt and gold.txt", path=str(root))
-        set_name = root.resolve().name
+        set_name = root.resolve().name + ("-swapped" if swap else "")
         if set_name in sets:
-            set_name = str(root)
+            set_name = str(root) + ("-swapped" if swap else "")
         results: list[DocResult] = []
         thr = {t: [0, 0] for t in THRESHOLDS}
         for doc in docs:
@@ -168,6 +180,8 @@ def evaluate_dirs(
             tgt = _read_lines(doc / "tgt.txt")
             gold = read_beads(doc / "gold.txt")
             _check_gold(gold, len(src), len(tgt), doc / "gold.txt")
+            if swap:
+                src, tgt, gold = tgt, src, [(t, s) for s, t in gold]
             t0 = time.perf_counter()
             before = counting.texts
             counting.document()

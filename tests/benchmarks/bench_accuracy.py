@@ -13,7 +13,9 @@ vectors are reused across settings and runs; the counts do not depend on it.
 
 ``--ablations`` adds the alternatives the closing notes report (fixed skip
 costs, the per-document skip's parts turned off or moved, the defaults of
-before it): every number of those notes can be rerun from here.
+before it): every number of those notes can be rerun from here. ``--swap``
+also aligns every set the other way round (``tgt.txt`` as the source), so a
+setting that helps one direction only shows as such.
 """
 
 from __future__ import annotations
@@ -59,28 +61,31 @@ def main() -> None:
     ap.add_argument("--cache", default=None, help="SQLite embedding cache shared by every setting")
     ap.add_argument("--config", action="append", default=[], metavar="NAME=K=V,K=V", help="a setting to measure")
     ap.add_argument("--ablations", action="store_true", help="also measure the settings the notes report")
+    ap.add_argument("--swap", action="store_true",
+                    help="also align every set the other way round (rows '<set>-swapped'): the two should agree")
     args = ap.parse_args()
     configs = [("default", [])] + [_config(c) for c in args.config]
     if args.ablations:
         configs += [(name, body.split(",")) for name, body in ABLATIONS.items()]
     enc = load_encoder(args.model, cache=args.cache)
-    head = (f"{'setting':20s} {'set':22s} {'strict P':>8s} {'R':>6s} {'F1':>6s} {'lax F1':>7s} "
+    head = (f"{'setting':20s} {'set':28s} {'strict P':>8s} {'R':>6s} {'F1':>6s} {'lax F1':>7s} "
             f"{'P@0.9':>6s} {'emb/seg':>7s} {'sec':>6s}")
     print(head)
     print("-" * len(head))
     for name, settings in configs:
         params = AlignParams().with_settings(settings)
-        t0 = time.perf_counter()
-        res = evaluate_dirs(args.dirs, enc, params=params)
-        sec = time.perf_counter() - t0
-        for set_name, docs in res.sets.items():
-            s = res.scores(set_name)
-            n, correct = res.by_threshold[set_name][0.9]
-            segs = sum(d.n_src + d.n_tgt for d in docs)
-            emb = ratio(sum(d.embedded for d in docs), segs)
-            print(f"{name[:20]:20s} {set_name[:22]:22s} {s.strict_p:8.4f} {s.strict_r:6.4f} {s.strict_f1:6.4f} "
-                  f"{s.lax_f1:7.4f} {ratio(correct, n):6.3f} {emb:7.3f} {sec:6.1f}")
-            sec = 0.0
+        for swap in (False, True) if args.swap else (False,):
+            t0 = time.perf_counter()
+            res = evaluate_dirs(args.dirs, enc, params=params, swap=swap)
+            sec = time.perf_counter() - t0
+            for set_name, docs in res.sets.items():
+                s = res.scores(set_name)
+                n, correct = res.by_threshold[set_name][0.9]
+                segs = sum(d.n_src + d.n_tgt for d in docs)
+                emb = ratio(sum(d.embedded for d in docs), segs)
+                print(f"{name[:20]:20s} {set_name[:28]:28s} {s.strict_p:8.4f} {s.strict_r:6.4f} {s.strict_f1:6.4f} "
+                      f"{s.lax_f1:7.4f} {ratio(correct, n):6.3f} {emb:7.3f} {sec:6.1f}")
+                sec = 0.0
         print(f"{'':20s} signature: {res.signature}")
 
 

@@ -116,6 +116,14 @@ def test_eval_prints_scores_signature_and_keeps_beads(capsys, tmp_path):
     assert data["total"]["strict_f1"] == 1.0 and data["sets"]["set"]["docs"] == 2
     assert "align:" in data["signature"]
 
+    # the other way round: the Indonesian lines are the source, the 1-2 found against the swapped gold
+    code, out, err = run(capsys, "eval", tmp_path / "set", "--model", "hash", "--json", "--swap",
+                         "--beads-dir", tmp_path / "bs")
+    data = json.loads(out)
+    assert code == 0, err
+    assert list(data["sets"]) == ["set-swapped"] and data["total"]["strict_f1"] == 1.0
+    assert (tmp_path / "bs" / "set-swapped" / "b.txt").read_text(encoding="utf-8").splitlines()[1] == "[1]:[1,2]"
+
 
 def test_eval_counts_sentences_with_the_languages_given(capsys, tmp_path, monkeypatch):
     import align.core.aligner as aligner

@@ -86,3 +86,38 @@ def test_the_count_is_of_the_distinct_texts_each_document_asks_for():
     counting.document()
     counting.encode(["c"])
     assert counting.texts == 4
+
+
+def test_swap_aligns_the_other_way_round_against_the_swapped_gold(tmp_path):
+    """``swap``: tgt.txt is the source, the gold's sides swap with it, the set is named ``<set>-swapped``."""
+    src = ["toi nha lon", "meo den ngu", "cho ngu nha"]
+    tgt = ["saya rumah besar kucing hitam tidur", "anjing tidur rumah"]
+    gold = [((0, 1), (0,)), ((2,), (1,))]
+    _write_doc(tmp_path / "set" / "d1", src, tgt, gold)
+    forward = evaluate_dirs([str(tmp_path / "set")], HashEncoder(lexicon=LEX))
+    swapped = evaluate_dirs([str(tmp_path / "set")], HashEncoder(lexicon=LEX), beads_dir=str(tmp_path / "out"),
+                            swap=True)
+    assert list(swapped.sets) == ["set-swapped"]
+    doc = swapped.all_docs()[0]
+    assert (doc.n_src, doc.n_tgt) == (len(tgt), len(src))  # as aligned: tgt.txt's lines are the source
+    # the 2-1 merge is found either way, and scored against the gold of its own direction
+    assert forward.scores().strict_f1 == swapped.scores().strict_f1 == 1.0
+    assert read_beads(tmp_path / "out" / "set-swapped" / "d1.txt") == [((0,), (0, 1)), ((1,), (2,))]
+    assert "set-swapped" in format_result(swapped)
+
+
+def test_swap_gives_each_side_its_own_language(tmp_path, monkeypatch):
+    """``--src-lang`` names src.txt's language: swapped, it counts the sentences of the target side."""
+    import align.tools.evaluate as evaluate
+
+    seen = []
+    real = evaluate.align_segments
+
+    def spy(src, tgt, encoder, **kw):
+        seen.append((src[0], kw["src_lang"], kw["tgt_lang"]))
+        return real(src, tgt, encoder, **kw)
+
+    monkeypatch.setattr(evaluate, "align_segments", spy)
+    _write_doc(tmp_path / "set" / "d1", ["toi nha lon"], ["saya rumah besar"], [((0,), (0,))])
+    evaluate_dirs([str(tmp_path / "set")], HashEncoder(lexicon=LEX), src_lang="vi", tgt_lang="id", swap=True)
+    assert seen == [("saya rumah besar", "id", "vi")]
