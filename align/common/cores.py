@@ -145,7 +145,6 @@ def in_turns(fill: Callable[[int], object], count: int) -> None:
                 return
 
     futures: list[Future[None]] = []
-    started: list[Future[None]] = []
     try:
         for _ in range(min(threads - 1, count - 1)):
             futures.append(pool.submit(take_turns))
@@ -154,13 +153,10 @@ def in_turns(fill: Callable[[int], object], count: int) -> None:
         with lock:
             stop = True  # the turns are all taken, or the caller leaves on an error of its own (an interrupt)
         # one not started (its helper busy elsewhere) is called off; the others are waited for, so that every
-        # turn has stopped writing before the caller goes on
-        started = [f for f in futures if not f.cancel()]
-        wait(started)
+        # turn has stopped writing before the caller goes on (``take_turns`` keeps its errors: none is in a future)
+        wait([f for f in futures if not f.cancel()])
     if errors:
         raise errors[0]
-    for f in started:
-        f.result()
 
 
 def alongside(task: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> Callable[[], _T]:

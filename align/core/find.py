@@ -139,7 +139,9 @@ def with_posteriors(found: Found) -> Found:
     res, probs = _posteriors(band, scorer)
     if res.path != found.path:  # the same scores give the same path: a scorer changed since would be a bug
         raise RuntimeError("the posteriors' pass found another path than the search")
-    return dataclasses.replace(found, probs=probs)
+    out = dataclasses.replace(found, probs=probs)
+    vars(out)["spans"] = found.spans  # the same path: its spans made once (``Found.spans``, a cached property)
+    return out
 
 
 def _posteriors(band: Band, scorer: WindowScorer, res: SearchResult | None = None) -> tuple[SearchResult, list[float]]:

@@ -157,6 +157,7 @@ def evaluate_dirs(
     holds a page's noise), so a set that scores lower swapped shows an
     asymmetry in the aligner, not in the data.
     """
+    suffix = "-swapped" if swap else ""
     if swap:
         src_lang, tgt_lang = tgt_lang, src_lang
     params = params or AlignParams()
@@ -170,9 +171,9 @@ def evaluate_dirs(
         docs = find_doc_dirs(root)
         if not docs:
             raise InputError("no folder with src.txt, tgt.txt and gold.txt", path=str(root))
-        set_name = root.resolve().name + ("-swapped" if swap else "")
+        set_name = root.resolve().name + suffix
         if set_name in sets:
-            set_name = str(root) + ("-swapped" if swap else "")
+            set_name = str(root) + suffix
         results: list[DocResult] = []
         thr = {t: [0, 0] for t in THRESHOLDS}
         for doc in docs:

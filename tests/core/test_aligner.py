@@ -751,9 +751,11 @@ def test_posteriors_taken_after_the_search_are_the_searchs_own(monkeypatch, kept
         monkeypatch.setattr(scores, "_SCORES_KEPT", 0)
     p = AlignParams(refine_steps=steps)
     own = search(src, tgt, p)
-    later = find.with_posteriors(search(src, tgt, p, posteriors=False))
+    first = search(src, tgt, p, posteriors=False)
+    later = find.with_posteriors(first)
     assert later.path == own.path and later.probs == own.probs and later.model == own.model
     assert len(set(own.probs)) > 3  # posteriors, not the ones a search without them leaves in place
+    assert later.spans is first.spans and later.spans == own.spans  # the same path's spans, made once
 
 
 @pytest.mark.parametrize("coarse_refine", [False, True])
